@@ -1,0 +1,350 @@
+//! The command line (CONTRACT §1): parse, dispatch, and report errors with exit codes.
+
+use crate::classify::Classifier;
+use crate::config::Config;
+use crate::feeds::Feeds;
+use crate::ingest::{self, Entry, Rules};
+use crate::model::{ArticleId, Draft};
+use crate::store::{self, Store, UpsertOutcome};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// wirefeed: a news-wire syndication server (RSS, Atom, NewsML-G2, JSON Feed).
+#[derive(Debug, Parser)]
+#[command(name = "wirefeed", version, about)]
+struct Cli {
+    /// Configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "WIREFEED_CONFIG",
+        default_value = "feeds.toml"
+    )]
+    config: PathBuf,
+    /// SQLite database (default: `storage.database` from the config).
+    #[arg(long, global = true, env = "WIREFEED_DATABASE")]
+    database: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default command).
+    Serve {
+        /// Address to listen on (default: `server.bind`, else 127.0.0.1:8080).
+        #[arg(long, env = "WIREFEED_BIND")]
+        bind: Option<String>,
+        /// Public base URL for links in feeds, overriding `agency.base_url`.
+        #[arg(long, env = "WIREFEED_BASE_URL")]
+        base_url: Option<String>,
+    },
+    /// Import article files and folders (.md, .json, .jsonl).
+    Import {
+        /// Files or folders (folders are read recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Print the topics of articles (files, or JSON lines on stdin) without storing them.
+    Classify {
+        /// Files or folders; `-` or nothing reads JSON lines from stdin.
+        paths: Vec<PathBuf>,
+        /// Show which rules fired, with scores and thresholds.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Recompute the topics of every stored article after the rules changed.
+    Reclassify,
+    /// Validate feeds.toml and the database schema.
+    Check,
+}
+
+/// A failure with its exit code: 1 runtime, 2 usage or config.
+#[derive(Debug)]
+pub struct CliError {
+    code: u8,
+    message: String,
+}
+
+impl CliError {
+    fn runtime(message: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: message.into(),
+        }
+    }
+    fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<store::StoreError> for CliError {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::Missing(_) | store::StoreError::TooNew { .. } => {
+                CliError::usage(e.to_string())
+            }
+            e => CliError::runtime(e.to_string()),
+        }
+    }
+}
+
+/// Entry point of the binary: returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WIREFEED_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            for line in e.message.lines() {
+                eprintln!("wirefeed: {line}");
+            }
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn load_config(path: &Path) -> Result<Config, CliError> {
+    Config::load(path).map_err(|e| CliError::usage(e.to_string()))
+}
+
+fn run(cli: Cli) -> Result<u8, CliError> {
+    let command = cli.command.unwrap_or(Command::Serve {
+        bind: None,
+        base_url: None,
+    });
+    let mut config = load_config(&cli.config)?;
+    let database = cli
+        .database
+        .clone()
+        .unwrap_or_else(|| config.database.clone());
+    match command {
+        Command::Serve { bind, base_url } => {
+            if let Some(u) = base_url {
+                config.agency.base_url = u.trim_end_matches('/').to_owned();
+            }
+            serve(config, &database, bind)
+        }
+        Command::Import { paths } => {
+            let store = Store::open(&database, true)?;
+            let summary = import(&config, &store, &paths, true)?;
+            println!("{summary}");
+            Ok(u8::from(summary.invalid > 0))
+        }
+        Command::Classify { paths, explain } => classify(&config, &paths, explain),
+        Command::Reclassify => {
+            let store = Store::open(&database, false)?;
+            let classifier = Classifier::new(&config);
+            let changed = store.reclassify(|a| classifier.topics(&a.content))?;
+            println!("reclassified: {changed} articles changed topics");
+            Ok(0)
+        }
+        Command::Check => check(&config, &cli.config, &database),
+    }
+}
+
+fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, CliError> {
+    let store = Store::open(database, true)?;
+    if store.count()? == 0
+        && let Some(seed) = config.seed_dir.clone()
+    {
+        if seed.is_dir() {
+            let summary = import(&config, &store, &[seed.clone()], false)?;
+            tracing::info!(seed = %seed.display(), %summary, "imported seed articles on first start");
+        } else {
+            tracing::warn!(seed = %seed.display(), "storage.seed_dir does not exist; starting empty");
+        }
+    }
+    let addr = bind
+        .or_else(|| config.bind.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let listener = crate::http::listen(&addr)
+        .map_err(|e| CliError::runtime(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| CliError::runtime(e.to_string()))?;
+    let feeds = Feeds {
+        config: Arc::new(config),
+        store: Arc::new(store),
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let server =
+            crate::http::server(listener, feeds).map_err(|e| CliError::runtime(e.to_string()))?;
+        println!("listening on http://{local}");
+        let _ = std::io::stdout().flush();
+        tracing::info!(%local, "serving");
+        server.await.map_err(|e| CliError::runtime(e.to_string()))
+    })?;
+    Ok(0)
+}
+
+/// Counts of one import run; its `Display` is the contract's summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// New articles.
+    pub imported: u64,
+    /// Articles that became a new version.
+    pub updated: u64,
+    /// Articles identical to what was stored.
+    pub unchanged: u64,
+    /// Entries rejected.
+    pub invalid: u64,
+}
+
+impl std::fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "imported {}, updated {}, unchanged {}, invalid {}",
+            self.imported, self.updated, self.unchanged, self.invalid
+        )
+    }
+}
+
+fn topic_ids(config: &Config) -> Vec<String> {
+    config.topics.iter().map(|t| t.id.clone()).collect()
+}
+
+fn report(e: &Entry) -> Option<&Draft> {
+    match &e.result {
+        Ok(d) => Some(d),
+        Err(reason) => {
+            eprintln!("wirefeed: {}:{}: {reason}", e.path.display(), e.line);
+            None
+        }
+    }
+}
+
+/// Imports files: each valid entry is classified and stored; each invalid one is reported and skipped.
+pub fn import(
+    config: &Config,
+    store: &Store,
+    paths: &[PathBuf],
+    progress: bool,
+) -> Result<ImportSummary, CliError> {
+    let files = ingest::collect_files(paths).map_err(CliError::usage)?;
+    let topics = topic_ids(config);
+    let rules = Rules {
+        default_language: &config.agency.language,
+        topics: &topics,
+    };
+    let classifier = Classifier::new(config);
+    let bar = if progress && std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(files.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut summary = ImportSummary::default();
+    for file in &files {
+        for entry in ingest::read_file(file, &rules) {
+            let Some(draft) = report(&entry) else {
+                summary.invalid += 1;
+                continue;
+            };
+            let id: ArticleId = draft.id.clone().expect("ingest always sets an id");
+            let now: DateTime<Utc> =
+                DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("clock in range");
+            let topics = classifier.topics(&draft.content);
+            match store.upsert(draft, &id, &topics, now)? {
+                UpsertOutcome::Created(_) => summary.imported += 1,
+                UpsertOutcome::Updated(..) => summary.updated += 1,
+                UpsertOutcome::Unchanged(_) => summary.unchanged += 1,
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+fn classify(config: &Config, paths: &[PathBuf], explain: bool) -> Result<u8, CliError> {
+    let topics = topic_ids(config);
+    let rules = Rules {
+        default_language: &config.agency.language,
+        topics: &topics,
+    };
+    let classifier = Classifier::new(config);
+    let stdin = paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-");
+    let mut entries = Vec::new();
+    if stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| CliError::runtime(format!("stdin: {e}")))?;
+        entries.extend(ingest::read_json_lines(Path::new("<stdin>"), &text, &rules));
+    }
+    let files: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
+    for file in ingest::collect_files(&files).map_err(CliError::usage)? {
+        entries.extend(ingest::read_file(&file, &rules));
+    }
+    let mut invalid = false;
+    let mut out = std::io::stdout().lock();
+    for entry in &entries {
+        let Some(draft) = report(entry) else {
+            invalid = true;
+            continue;
+        };
+        let mut line = json!({
+            "id": draft.id.as_ref().map(ArticleId::as_str),
+            "topics": classifier.topics(&draft.content),
+        });
+        if explain {
+            let scores: Vec<_> = classifier
+                .explain(&draft.content)
+                .into_iter()
+                .filter(|s| s.matched || s.editor || !s.hits.is_empty() || !s.excluded.is_empty())
+                .collect();
+            line["matches"] = serde_json::to_value(scores).expect("scores serialise");
+        }
+        writeln!(out, "{line}").map_err(|e| CliError::runtime(e.to_string()))?;
+    }
+    Ok(u8::from(invalid))
+}
+
+fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, CliError> {
+    // The config has already loaded without problems if we got here.
+    println!(
+        "{}: ok ({} topics, {} feeds)",
+        config_path.display(),
+        config.topics.len(),
+        config.feed_list.len()
+    );
+    match store::inspect(database)? {
+        None => {
+            println!(
+                "{}: not created yet; `wirefeed serve` or `import` creates it",
+                database.display()
+            );
+            Ok(0)
+        }
+        Some(problems) if problems.is_empty() => {
+            println!("{}: ok", database.display());
+            Ok(0)
+        }
+        Some(problems) => Err(CliError::usage(
+            problems
+                .iter()
+                .map(|p| format!("{}: {p}", database.display()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )),
+    }
+}

@@ -1,0 +1,725 @@
+//! `feeds.toml` → a checked [`Config`], reporting every problem with its line.
+
+mod raw;
+
+use crate::model::TopicId;
+use raw::RawConfig;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+/// The IPTC Media Topic scheme URI, which the `medtop:` alias stands for.
+pub const MEDTOP_SCHEME: &str = "http://cv.iptc.org/newscodes/mediatopic/";
+
+/// A checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The agency that publishes the wire.
+    pub agency: Agency,
+    /// Address to listen on, if configured.
+    pub bind: Option<String>,
+    /// SQLite database path (resolved against the config file's folder).
+    pub database: PathBuf,
+    /// Folder imported on first start, if any.
+    pub seed_dir: Option<PathBuf>,
+    /// Feed defaults.
+    pub feeds: FeedSettings,
+    /// How much more a headline match weighs than a body match.
+    pub headline_weight: f64,
+    /// Topics, in file order.
+    pub topics: Vec<Topic>,
+    /// Feeds, in file order, always including one per topic, `all` and `kills`.
+    pub feed_list: Vec<FeedDef>,
+}
+
+/// `[agency]`.
+#[derive(Debug, Clone)]
+pub struct Agency {
+    /// Display name.
+    pub name: String,
+    /// Absolute base URL without a trailing slash.
+    pub base_url: String,
+    /// Default article language.
+    pub language: String,
+    /// Rights statement put in every feed.
+    pub copyright: String,
+    /// `authority,date` part of `tag:` URIs (RFC 4151), e.g. `anv.example,2026`.
+    pub tag_authority: String,
+}
+
+/// `[feeds]`.
+#[derive(Debug, Clone)]
+pub struct FeedSettings {
+    /// Items per page when `limit` is absent.
+    pub default_limit: u32,
+    /// `Cache-Control: max-age` in seconds.
+    pub max_age: u32,
+    /// How long kill notices stay in feeds.
+    pub kill_retention: Duration,
+}
+
+/// A topic with its codes, names and matching rules.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// Topic id, also the id of its feed.
+    pub id: TopicId,
+    /// Display names by language.
+    pub names: BTreeMap<String, String>,
+    /// IPTC Media Topic codes, the first being the main one.
+    pub iptc: Vec<IptcCode>,
+    /// Score an article needs to be put in this topic.
+    pub min_score: f64,
+    /// Weighted terms.
+    pub rules: Vec<Rule>,
+    /// Phrases that look like the topic but are not.
+    pub exclude: Vec<Rule>,
+}
+
+impl Topic {
+    /// The name in `lang` (primary subtag), else English, else any.
+    pub fn name(&self, lang: &str) -> &str {
+        let primary = lang.split('-').next().unwrap_or(lang);
+        self.names
+            .get(primary)
+            .or_else(|| self.names.get("en"))
+            .or_else(|| self.names.values().next())
+            .map(String::as_str)
+            .unwrap_or(&self.id)
+    }
+}
+
+/// An IPTC Media Topic code with its labels.
+#[derive(Debug, Clone)]
+pub struct IptcCode {
+    /// QCode, `medtop:NNNNNNNN`.
+    pub qcode: String,
+    /// English label.
+    pub en: String,
+    /// Spanish label.
+    pub es: Option<String>,
+}
+
+impl IptcCode {
+    /// The numeric part of the QCode.
+    pub fn code(&self) -> &str {
+        self.qcode.trim_start_matches("medtop:")
+    }
+
+    /// The full concept URI.
+    pub fn uri(&self) -> String {
+        format!("{MEDTOP_SCHEME}{}", self.code())
+    }
+}
+
+/// Terms with one weight, for one language or all.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Primary language subtag this rule applies to; `None` = every language.
+    pub lang: Option<String>,
+    /// Score per match (exclusions: unused).
+    pub weight: f64,
+    /// Terms; a trailing `*` matches any word ending.
+    pub terms: Vec<String>,
+    /// Line in `feeds.toml`.
+    pub line: usize,
+}
+
+/// Who may read a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// Holders of a subscriber key scoped to this feed.
+    Subscribers,
+}
+
+/// What a feed selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedKind {
+    /// Every usable article.
+    All,
+    /// Kill notices.
+    Kills,
+    /// Articles in any of these topics.
+    Topics(Vec<TopicId>),
+}
+
+/// A feed definition.
+#[derive(Debug, Clone)]
+pub struct FeedDef {
+    /// Feed id used in URLs.
+    pub id: String,
+    /// Title shown by readers.
+    pub title: String,
+    /// What it selects.
+    pub kind: FeedKind,
+    /// Who may read it.
+    pub access: Access,
+}
+
+/// One problem in the config, with its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line, 0 when the whole file is concerned.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Every problem found in a config file.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// All problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if p.line > 0 {
+                write!(f, "{}:{}: {}", self.path.display(), p.line, p.message)?;
+            } else {
+                write!(f, "{}: {}", self.path.display(), p.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let src = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_owned(),
+            problems: vec![Problem {
+                line: 0,
+                message: format!("cannot read config: {e}"),
+            }],
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Self::parse(&src, base).map_err(|problems| ConfigError {
+            path: path.to_owned(),
+            problems,
+        })
+    }
+
+    /// Parses config text; relative paths are resolved against `base`.
+    pub fn parse(src: &str, base: &Path) -> Result<Config, Vec<Problem>> {
+        let lines = LineIndex::new(src);
+        let raw: RawConfig = toml::from_str(src).map_err(|e| {
+            let line = e.span().map(|s| lines.line(s.start)).unwrap_or(0);
+            vec![Problem {
+                line,
+                message: e.message().trim().to_owned(),
+            }]
+        })?;
+        let mut ck = Checker {
+            lines,
+            problems: Vec::new(),
+        };
+        let config = ck.config(raw, base);
+        if ck.problems.is_empty() {
+            Ok(config)
+        } else {
+            ck.problems.sort_by_key(|p| p.line);
+            Err(ck.problems)
+        }
+    }
+
+    /// Looks up a topic by id.
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+
+    /// Looks up a feed by id.
+    pub fn feed(&self, id: &str) -> Option<&FeedDef> {
+        self.feed_list.iter().find(|f| f.id == id)
+    }
+
+    /// The `tag:` URI (RFC 4151) that is an article's GUID in every format.
+    pub fn guid(&self, id: &str) -> String {
+        format!("tag:{}:{id}", self.agency.tag_authority)
+    }
+}
+
+/// Maps byte offsets to 1-based line numbers.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(src: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+        Self { starts }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+}
+
+/// Returns true for a plausible BCP 47 tag (`es`, `en-GB`, `es-419`).
+pub fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+struct Checker {
+    lines: LineIndex,
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn at<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
+        let line = self.lines.line(s.span().start);
+        self.problems.push(Problem {
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn config(&mut self, raw: RawConfig, base: &Path) -> Config {
+        let agency = self.agency(&raw.agency);
+        let bind = raw.server.bind.map(Spanned::into_inner);
+        let database = base.join(
+            raw.storage
+                .database
+                .map(Spanned::into_inner)
+                .unwrap_or_else(|| "data/wirefeed.db".to_owned()),
+        );
+        let seed_dir = raw.storage.seed_dir.map(|s| base.join(s.into_inner()));
+        let feeds = self.feed_settings(&raw.feeds);
+        let headline_weight = match &raw.classifier.headline_weight {
+            Some(w) if !(*w.get_ref() >= 1.0 && w.get_ref().is_finite()) => {
+                self.at(w, "classifier.headline_weight must be a number >= 1");
+                2.0
+            }
+            Some(w) => *w.get_ref(),
+            None => 2.0,
+        };
+        let topics = self.topics(&raw.topic);
+        let feed_list = self.feeds(&raw.feed, &topics);
+        Config {
+            agency,
+            bind,
+            database,
+            seed_dir,
+            feeds,
+            headline_weight,
+            topics,
+            feed_list,
+        }
+    }
+
+    fn agency(&mut self, a: &Spanned<raw::RawAgency>) -> Agency {
+        let a = a.get_ref();
+        let base_url = a.base_url.get_ref().trim_end_matches('/').to_owned();
+        let host = base_url
+            .strip_prefix("https://")
+            .or_else(|| base_url.strip_prefix("http://"));
+        let host = match host {
+            Some(rest) if !rest.is_empty() => rest.split(['/', ':']).next().unwrap_or(rest),
+            _ => {
+                self.at(
+                    &a.base_url,
+                    format!(
+                        "agency.base_url must be an absolute http(s) URL, got {:?}",
+                        a.base_url.get_ref()
+                    ),
+                );
+                "localhost"
+            }
+        };
+        if !is_language_tag(a.language.get_ref()) {
+            self.at(
+                &a.language,
+                format!(
+                    "agency.language {:?} is not a BCP 47 language tag",
+                    a.language.get_ref()
+                ),
+            );
+        }
+        let tag_authority = match &a.tag_authority {
+            Some(t) => {
+                let ok = t
+                    .get_ref()
+                    .split_once(',')
+                    .is_some_and(|(name, date)| !name.is_empty() && date.len() >= 4);
+                if !ok {
+                    self.at(
+                        t,
+                        "agency.tag_authority must look like \"example.org,2026\" (RFC 4151)",
+                    );
+                }
+                t.get_ref().clone()
+            }
+            None => format!("{host},2026"),
+        };
+        for (field, value) in [("name", &a.name), ("copyright", &a.copyright)] {
+            if value.get_ref().trim().is_empty() {
+                self.at(value, format!("agency.{field} must not be empty"));
+            }
+        }
+        Agency {
+            name: a.name.get_ref().clone(),
+            base_url,
+            language: a.language.get_ref().clone(),
+            copyright: a.copyright.get_ref().clone(),
+            tag_authority,
+        }
+    }
+
+    fn feed_settings(&mut self, f: &raw::RawFeeds) -> FeedSettings {
+        let default_limit = match &f.default_limit {
+            Some(l) if !(1..=200).contains(l.get_ref()) => {
+                self.at(l, "feeds.default_limit must be between 1 and 200");
+                50
+            }
+            Some(l) => *l.get_ref() as u32,
+            None => 50,
+        };
+        let max_age = match &f.max_age {
+            Some(m) if !(0..=86_400).contains(m.get_ref()) => {
+                self.at(m, "feeds.max_age must be between 0 and 86400 seconds");
+                60
+            }
+            Some(m) => *m.get_ref() as u32,
+            None => 60,
+        };
+        let kill_retention = match &f.kill_retention {
+            Some(k) => parse_duration(k.get_ref()).unwrap_or_else(|| {
+                self.at(
+                    k,
+                    "feeds.kill_retention must look like \"7d\", \"36h\" or \"90m\"",
+                );
+                Duration::from_secs(7 * 86_400)
+            }),
+            None => Duration::from_secs(7 * 86_400),
+        };
+        FeedSettings {
+            default_limit,
+            max_age,
+            kill_retention,
+        }
+    }
+
+    fn topics(&mut self, raw: &[Spanned<raw::RawTopic>]) -> Vec<Topic> {
+        let mut seen = HashSet::new();
+        let mut topics = Vec::new();
+        for t in raw {
+            let t = t.get_ref();
+            let id = t.id.get_ref();
+            let valid_id = !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !valid_id {
+                self.at(
+                    &t.id,
+                    format!("topic id {id:?} must be lowercase letters, digits and '-'"),
+                );
+            } else if id == "all" || id == "kills" {
+                self.at(
+                    &t.id,
+                    format!("topic id {id:?} is reserved for a built-in feed"),
+                );
+            } else if !seen.insert(id.clone()) {
+                self.at(&t.id, format!("topic {id:?} is defined twice"));
+            }
+            if t.name.get_ref().is_empty() {
+                self.at(
+                    &t.name,
+                    format!("topic {id:?} needs a name, e.g. name = {{ en = \"…\", es = \"…\" }}"),
+                );
+            }
+            for lang in t.name.get_ref().keys() {
+                if !is_language_tag(lang) {
+                    self.at(
+                        &t.name,
+                        format!("topic {id:?}: name key {lang:?} is not a language tag"),
+                    );
+                }
+            }
+            if t.iptc.get_ref().is_empty() {
+                self.at(
+                    &t.iptc,
+                    format!("topic {id:?} needs at least one IPTC Media Topic code"),
+                );
+            }
+            let mut iptc = Vec::new();
+            for c in t.iptc.get_ref() {
+                let code = c.get_ref().code.get_ref();
+                let ok = code
+                    .strip_prefix("medtop:")
+                    .is_some_and(|n| n.len() == 8 && n.chars().all(|d| d.is_ascii_digit()));
+                if !ok {
+                    self.at(
+                        &c.get_ref().code,
+                        format!("IPTC code {code:?} must look like \"medtop:20000771\""),
+                    );
+                }
+                iptc.push(IptcCode {
+                    qcode: code.clone(),
+                    en: c.get_ref().en.clone(),
+                    es: c.get_ref().es.clone(),
+                });
+            }
+            let min_score = match &t.min_score {
+                Some(m) if !(*m.get_ref() > 0.0 && m.get_ref().is_finite()) => {
+                    self.at(
+                        m,
+                        format!("topic {id:?}: min_score must be a positive number"),
+                    );
+                    1.0
+                }
+                Some(m) => *m.get_ref(),
+                None => 3.0,
+            };
+            let mut terms_seen = HashSet::new();
+            let rules = t
+                .rules
+                .iter()
+                .map(|r| {
+                    let r = r.get_ref();
+                    if !(*r.weight.get_ref() > 0.0 && r.weight.get_ref().is_finite()) {
+                        self.at(
+                            &r.weight,
+                            format!("topic {id:?}: rule weight must be a positive number"),
+                        );
+                    }
+                    self.rule(
+                        id,
+                        r.lang.as_ref(),
+                        *r.weight.get_ref(),
+                        &r.terms,
+                        &r.weight,
+                        &mut terms_seen,
+                        "term",
+                    )
+                })
+                .collect();
+            let mut excl_seen = HashSet::new();
+            let exclude = t
+                .exclude
+                .iter()
+                .map(|e| {
+                    let e_ref = e.get_ref();
+                    self.rule(
+                        id,
+                        e_ref.lang.as_ref(),
+                        0.0,
+                        &e_ref.terms,
+                        e,
+                        &mut excl_seen,
+                        "exclusion",
+                    )
+                })
+                .collect();
+            topics.push(Topic {
+                id: id.clone(),
+                names: t.name.get_ref().clone(),
+                iptc,
+                min_score,
+                rules,
+                exclude,
+            });
+        }
+        for required in ["security", "migration", "bilateral-relations"] {
+            if !seen.contains(required) {
+                self.problems.push(Problem {
+                    line: 0,
+                    message: format!("topic {required:?} must be defined"),
+                });
+            }
+        }
+        topics
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site per rule kind; a struct would only rename them"
+    )]
+    fn rule<T>(
+        &mut self,
+        topic: &str,
+        lang: Option<&Spanned<String>>,
+        weight: f64,
+        terms: &[Spanned<String>],
+        anchor: &Spanned<T>,
+        seen: &mut HashSet<(Option<String>, String)>,
+        what: &str,
+    ) -> Rule {
+        if let Some(l) = lang
+            && !is_language_tag(l.get_ref())
+        {
+            self.at(
+                l,
+                format!(
+                    "topic {topic:?}: lang {:?} is not a language tag",
+                    l.get_ref()
+                ),
+            );
+        }
+        let lang = lang.map(|l| l.get_ref().to_ascii_lowercase());
+        if terms.is_empty() {
+            self.at(
+                anchor,
+                format!("topic {topic:?}: a {what} list must not be empty"),
+            );
+        }
+        let mut out = Vec::new();
+        for term in terms {
+            let text = term.get_ref().trim();
+            if text.trim_end_matches('*').trim().is_empty() {
+                self.at(term, format!("topic {topic:?}: empty {what}"));
+                continue;
+            }
+            if !seen.insert((lang.clone(), crate::text::normalize(text))) {
+                self.at(term, format!("topic {topic:?}: duplicate {what} {text:?}"));
+                continue;
+            }
+            out.push(text.to_owned());
+        }
+        Rule {
+            lang,
+            weight,
+            terms: out,
+            line: self.lines.line(anchor.span().start),
+        }
+    }
+
+    fn feeds(&mut self, raw: &[Spanned<raw::RawFeed>], topics: &[Topic]) -> Vec<FeedDef> {
+        let mut out: Vec<FeedDef> = Vec::new();
+        for f in raw {
+            let f = f.get_ref();
+            let id = f.id.get_ref();
+            let valid_id = !id.is_empty()
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid_id {
+                self.at(
+                    &f.id,
+                    format!("feed id {id:?} must be letters, digits, '-' and '_'"),
+                );
+            }
+            if out.iter().any(|o| &o.id == id) {
+                self.at(&f.id, format!("feed {id:?} is defined twice"));
+            }
+            for t in &f.topics {
+                if !topics.iter().any(|x| &x.id == t.get_ref()) {
+                    self.at(t, format!("topic {:?} is not defined", t.get_ref()));
+                }
+            }
+            let access = match f.access.as_ref().map(|a| a.get_ref().as_str()) {
+                None | Some("public") => Access::Public,
+                Some("subscribers") => Access::Subscribers,
+                Some(other) => {
+                    let a = f.access.as_ref().expect("matched Some");
+                    self.at(
+                        a,
+                        format!("feed access {other:?} must be \"public\" or \"subscribers\""),
+                    );
+                    Access::Public
+                }
+            };
+            let kind = match id.as_str() {
+                "all" => FeedKind::All,
+                "kills" => FeedKind::Kills,
+                _ if f.topics.is_empty() => {
+                    self.at(&f.id, format!("feed {id:?} needs topics = [...]"));
+                    FeedKind::Topics(Vec::new())
+                }
+                _ => FeedKind::Topics(f.topics.iter().map(|t| t.get_ref().clone()).collect()),
+            };
+            out.push(FeedDef {
+                id: id.clone(),
+                title: f.title.get_ref().clone(),
+                kind,
+                access,
+            });
+        }
+        // CONTRACT §3: one feed per topic, `all` and `kills` always exist.
+        for t in topics {
+            if !out.iter().any(|f| f.id == t.id) {
+                out.push(FeedDef {
+                    id: t.id.clone(),
+                    title: t.name("en").to_owned(),
+                    kind: FeedKind::Topics(vec![t.id.clone()]),
+                    access: Access::Public,
+                });
+            }
+        }
+        for (id, title, kind) in [
+            ("all", "All stories", FeedKind::All),
+            ("kills", "Kill notices", FeedKind::Kills),
+        ] {
+            if !out.iter().any(|f| f.id == id) {
+                out.push(FeedDef {
+                    id: id.to_owned(),
+                    title: title.to_owned(),
+                    kind,
+                    access: Access::Public,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = num.parse().ok()?;
+    let secs = match unit {
+        "d" => n * 86_400,
+        "h" => n * 3_600,
+        "m" => n * 60,
+        "s" => n,
+        _ => return None,
+    };
+    Some(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_maps_offsets_to_lines() {
+        let idx = LineIndex::new("a\nbb\nccc");
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(2), 2);
+        assert_eq!(idx.line(5), 3);
+    }
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(604_800)));
+        assert_eq!(parse_duration("36h"), Some(Duration::from_secs(129_600)));
+        assert_eq!(parse_duration("7 days"), None);
+        assert_eq!(parse_duration("d"), None);
+    }
+
+    #[test]
+    fn language_tags_are_recognised() {
+        assert!(is_language_tag("es"));
+        assert!(is_language_tag("es-419"));
+        assert!(is_language_tag("en-GB"));
+        assert!(!is_language_tag("english"));
+        assert!(!is_language_tag(""));
+    }
+}

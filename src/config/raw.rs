@@ -1,0 +1,106 @@
+//! The literal shape of `feeds.toml`, with source spans, before it is checked.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub agency: Spanned<RawAgency>,
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub storage: RawStorage,
+    #[serde(default)]
+    pub feeds: RawFeeds,
+    #[serde(default)]
+    pub classifier: RawClassifier,
+    #[serde(default)]
+    pub topic: Vec<Spanned<RawTopic>>,
+    #[serde(default)]
+    pub feed: Vec<Spanned<RawFeed>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAgency {
+    pub name: Spanned<String>,
+    pub base_url: Spanned<String>,
+    pub language: Spanned<String>,
+    pub copyright: Spanned<String>,
+    pub tag_authority: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawServer {
+    pub bind: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStorage {
+    pub database: Option<Spanned<String>>,
+    pub seed_dir: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFeeds {
+    pub default_limit: Option<Spanned<i64>>,
+    pub max_age: Option<Spanned<i64>>,
+    pub kill_retention: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawClassifier {
+    pub headline_weight: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTopic {
+    pub id: Spanned<String>,
+    pub name: Spanned<BTreeMap<String, String>>,
+    pub iptc: Spanned<Vec<Spanned<RawIptc>>>,
+    pub min_score: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub rules: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    pub exclude: Vec<Spanned<RawExclude>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawIptc {
+    pub code: Spanned<String>,
+    pub en: String,
+    pub es: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    pub lang: Option<Spanned<String>>,
+    pub weight: Spanned<f64>,
+    pub terms: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawExclude {
+    pub lang: Option<Spanned<String>>,
+    pub terms: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFeed {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    #[serde(default)]
+    pub topics: Vec<Spanned<String>>,
+    pub access: Option<Spanned<String>>,
+}

@@ -1,0 +1,46 @@
+//! The actix-web app: routes, handlers, conditional GET, problem+json. The only module that uses `actix_web`.
+
+mod handlers;
+mod problem;
+
+pub use problem::Problem;
+
+use crate::feeds::Feeds;
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, guard, web};
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::sync::Mutex;
+
+/// Per-process counters for `/metrics`.
+#[derive(Default)]
+pub struct Metrics {
+    responses: Mutex<BTreeMap<u16, u64>>,
+}
+
+/// Binds the listener first, so callers (and tests, with port 0) know the address before serving.
+pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr)
+}
+
+/// Builds the server on a bound listener; await it (or spawn it) to serve.
+pub fn server(listener: TcpListener, feeds: Feeds) -> std::io::Result<Server> {
+    let feeds = web::Data::new(feeds);
+    let metrics = web::Data::new(Metrics::default());
+    let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(feeds.clone())
+            .app_data(metrics.clone())
+            .wrap(actix_web::middleware::from_fn(handlers::observe))
+            .route("/", get().to(handlers::index))
+            .route("/healthz", get().to(handlers::healthz))
+            .route("/metrics", get().to(handlers::metrics))
+            .route("/feeds/{file}", get().to(handlers::feed))
+            .route("/articles/{file}", get().to(handlers::article))
+            .default_service(web::to(handlers::not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,121 @@
+//! Errors → RFC 9457 `application/problem+json`.
+//!
+//! Policy: client mistakes say exactly what is wrong; server failures say only that something
+//! failed (the cause is logged once, here) so internals never reach clients.
+
+use crate::feeds::FeedError;
+use crate::ingest::FieldError;
+use crate::store::StoreError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::json;
+use std::fmt;
+
+/// A problem detail response.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    detail: String,
+    errors: Vec<FieldError>,
+}
+
+impl Problem {
+    /// A problem with a status and a human-readable detail.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// 400 with one entry per bad field or parameter.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            detail,
+            errors,
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.detail)
+    }
+}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut body = json!({
+            "type": "about:blank",
+            "title": self.status.canonical_reason().unwrap_or("Error"),
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        if !self.errors.is_empty() {
+            body["errors"] = self
+                .errors
+                .iter()
+                .map(|e| json!({ "field": e.field, "message": e.message }))
+                .collect();
+        }
+        let mut resp = HttpResponse::build(self.status);
+        resp.content_type("application/problem+json");
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.insert_header(("WWW-Authenticate", "Bearer realm=\"wirefeed\""));
+        }
+        resp.body(body.to_string())
+    }
+}
+
+impl From<FeedError> for Problem {
+    fn from(e: FeedError) -> Self {
+        match e {
+            FeedError::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, d),
+            FeedError::Gone(d) => Problem::new(StatusCode::GONE, d),
+            FeedError::Unauthorized(d) => Problem::new(StatusCode::UNAUTHORIZED, d),
+            FeedError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Busy => {
+                tracing::warn!(error = %e, "database busy");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the database is busy; try again shortly",
+                )
+            }
+            e => {
+                tracing::error!(error = %e, "storage failure");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "an internal error occurred",
+                )
+            }
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for Problem {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        tracing::error!(error = %e, "blocking task failed");
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "an internal error occurred",
+        )
+    }
+}

@@ -1,0 +1,553 @@
+//! Article files and API bodies → validated [`Draft`]s, with `file:line` errors.
+//!
+//! Formats (CONTRACT §1): `.md` with TOML front matter between `+++` lines and a Markdown
+//! body, `.json` with one article, `.jsonl` with one article per line.
+
+use crate::config::is_language_tag;
+use crate::model::{ArticleId, Content, Draft, Revision, TopicId};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// An article as written by an editor or sent to the API (CONTRACT §2). Unknown fields are an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleInput {
+    id: Option<String>,
+    headline: Option<String>,
+    summary: Option<String>,
+    body: Option<String>,
+    language: Option<String>,
+    byline: Option<OneOrMany>,
+    dateline: Option<String>,
+    published_at: Option<String>,
+    embargo_until: Option<String>,
+    topics: Option<Vec<String>>,
+    keywords: Option<Vec<String>>,
+    urgency: Option<i64>,
+    translation_of: Option<String>,
+    revision: Option<String>,
+    correction_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// One invalid field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Field name as in CONTRACT §2.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What validation needs to know beyond the article itself.
+pub struct Rules<'a> {
+    /// Language of articles that do not say.
+    pub default_language: &'a str,
+    /// Topic ids that exist.
+    pub topics: &'a [TopicId],
+}
+
+impl ArticleInput {
+    /// Checks every field, returning all problems at once.
+    pub fn validate(self, rules: &Rules<'_>) -> Result<Draft, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let id = match self.id.as_deref().map(ArticleId::parse) {
+            Some(Ok(id)) => Some(id),
+            Some(Err(e)) => {
+                errors.push(FieldError::new("id", e));
+                None
+            }
+            None => None,
+        };
+        let headline = self
+            .headline
+            .map(|h| h.trim().to_owned())
+            .unwrap_or_default();
+        let n = headline.chars().count();
+        if n == 0 {
+            errors.push(FieldError::new("headline", "headline is required"));
+        } else if n > 300 {
+            errors.push(FieldError::new(
+                "headline",
+                format!("headline has {n} characters; the most is 300"),
+            ));
+        }
+        let body = self.body.unwrap_or_default();
+        if body.trim().is_empty() {
+            errors.push(FieldError::new("body", "body is required"));
+        }
+        let language = self
+            .language
+            .unwrap_or_else(|| rules.default_language.to_owned());
+        if !is_language_tag(&language) {
+            errors.push(FieldError::new(
+                "language",
+                format!("{language:?} is not a BCP 47 language tag such as \"es\" or \"en-GB\""),
+            ));
+        }
+        let byline = match self.byline {
+            None => Vec::new(),
+            Some(OneOrMany::One(s)) => vec![s],
+            Some(OneOrMany::Many(v)) => v,
+        };
+        let byline: Vec<String> = byline
+            .into_iter()
+            .map(|b| b.trim().to_owned())
+            .filter(|b| !b.is_empty())
+            .collect();
+        let mut time = |field: &str, v: Option<String>| match v {
+            None => None,
+            Some(s) => match DateTime::parse_from_rfc3339(s.trim()) {
+                Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(_) => {
+                    errors.push(FieldError::new(field, format!("{s:?} is not an RFC 3339 date-time such as \"2026-11-20T09:15:00-05:00\"")));
+                    None
+                }
+            },
+        };
+        let published_at = time("published_at", self.published_at);
+        let embargo_until = time("embargo_until", self.embargo_until);
+        let mut editor_topics = self.topics.unwrap_or_default();
+        for t in &editor_topics {
+            if !rules.topics.contains(t) {
+                errors.push(FieldError::new(
+                    "topics",
+                    format!(
+                        "topic {t:?} is not defined in feeds.toml (known: {})",
+                        rules.topics.join(", ")
+                    ),
+                ));
+            }
+        }
+        editor_topics.sort();
+        editor_topics.dedup();
+        let urgency = match self.urgency {
+            Some(u @ 1..=9) => Some(u as u8),
+            Some(u) => {
+                errors.push(FieldError::new(
+                    "urgency",
+                    format!("urgency must be 1 to 9, got {u}"),
+                ));
+                None
+            }
+            None => None,
+        };
+        let translation_of = match self.translation_of.as_deref().map(ArticleId::parse) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => {
+                errors.push(FieldError::new("translation_of", e));
+                None
+            }
+            None => None,
+        };
+        if let (Some(t), Some(id)) = (&translation_of, &id)
+            && t == id
+        {
+            errors.push(FieldError::new(
+                "translation_of",
+                "an article cannot be a translation of itself",
+            ));
+        }
+        let revision = match self.revision.as_deref() {
+            None => Revision::Update,
+            Some(r) => Revision::parse(r).unwrap_or_else(|| {
+                errors.push(FieldError::new(
+                    "revision",
+                    format!("revision must be \"update\", \"correction\" or \"minor\", got {r:?}"),
+                ));
+                Revision::Update
+            }),
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let non_empty =
+            |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(Draft {
+            id,
+            content: Content {
+                headline,
+                summary: non_empty(self.summary),
+                body: body.replace("\r\n", "\n"),
+                language,
+                byline,
+                dateline: non_empty(self.dateline),
+                published_at,
+                embargo_until,
+                editor_topics,
+                keywords: self
+                    .keywords
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| !k.is_empty())
+                    .collect(),
+                urgency,
+                translation_of,
+            },
+            revision,
+            correction_note: non_empty(self.correction_note),
+        })
+    }
+}
+
+/// One article read from a file, or why it could not be.
+pub struct Entry {
+    /// File it came from.
+    pub path: PathBuf,
+    /// 1-based line of the entry (or of the bad field).
+    pub line: usize,
+    /// The article, with an id always set, or the reason it is invalid.
+    pub result: Result<Draft, String>,
+}
+
+/// Lists article files under `paths` (folders recursively), sorted, or says which path is missing.
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            return Err(format!("{}: no such file or folder", p.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("md" | "json" | "jsonl")
+        ) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Reads every article in one file; each entry is valid or carries `reason` for its `line`.
+pub fn read_file(path: &Path, rules: &Rules<'_>) -> Vec<Entry> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(_) => return vec![entry_err(path, 1, "file is not valid UTF-8".into())],
+        },
+        Err(e) => return vec![entry_err(path, 1, format!("cannot read: {e}"))],
+    };
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("md") => vec![read_markdown(path, &text, rules)],
+        Some("json") => vec![read_json(path, &text, rules)],
+        Some("jsonl") => read_json_lines(path, &text, rules),
+        _ => vec![entry_err(
+            path,
+            1,
+            "unknown file type; expected .md, .json or .jsonl".into(),
+        )],
+    }
+}
+
+/// Reads JSON lines from any text (stdin for `classify`), named `source` in errors.
+pub fn read_json_lines(path: &Path, text: &str, rules: &Rules<'_>) -> Vec<Entry> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let line = i + 1;
+            let result = serde_json::from_str::<ArticleInput>(l)
+                .map_err(|e| json_reason(&e))
+                .and_then(|input| finish(input, rules, || generated_id(l), |_| None))
+                .map_err(|(_, reason)| reason);
+            Entry {
+                path: path.to_owned(),
+                line,
+                result,
+            }
+        })
+        .collect()
+}
+
+fn entry_err(path: &Path, line: usize, reason: String) -> Entry {
+    Entry {
+        path: path.to_owned(),
+        line,
+        result: Err(reason),
+    }
+}
+
+fn json_reason(e: &serde_json::Error) -> (usize, String) {
+    let msg = e.to_string();
+    // serde_json appends " at line L column C"; the line is reported separately.
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
+    (e.line(), msg)
+}
+
+fn read_json(path: &Path, text: &str, rules: &Rules<'_>) -> Entry {
+    let stem = file_stem_id(path);
+    let result = serde_json::from_str::<ArticleInput>(text)
+        .map_err(|e| json_reason(&e))
+        .and_then(|input| {
+            finish(
+                input,
+                rules,
+                || stem.clone(),
+                |field| find_line(text, &format!("\"{field}\"")),
+            )
+        });
+    match result {
+        Ok(d) => Entry {
+            path: path.to_owned(),
+            line: 1,
+            result: Ok(d),
+        },
+        Err((line, reason)) => entry_err(path, line.max(1), reason),
+    }
+}
+
+fn read_markdown(path: &Path, text: &str, rules: &Rules<'_>) -> Entry {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))
+    else {
+        return entry_err(
+            path,
+            1,
+            "expected TOML front matter opening with a +++ line".into(),
+        );
+    };
+    let Some((front, body, body_line)) = split_front_matter(rest) else {
+        return entry_err(path, 1, "front matter is not closed by a +++ line".into());
+    };
+    // Front matter starts on line 2.
+    let value: toml::Table = match toml::from_str(front) {
+        Ok(v) => v,
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|s| front[..s.start].matches('\n').count() + 2)
+                .unwrap_or(2);
+            return entry_err(path, line, e.message().trim().to_owned());
+        }
+    };
+    if value.contains_key("body") {
+        let line = find_line(front, "body").map(|l| l + 1).unwrap_or(2);
+        return entry_err(
+            path,
+            line,
+            "the body goes after the closing +++ line, not in the front matter".into(),
+        );
+    }
+    let mut json = toml_to_json(toml::Value::Table(value));
+    if let serde_json::Value::Object(m) = &mut json {
+        m.insert("body".into(), serde_json::Value::String(body.to_owned()));
+    }
+    let stem = file_stem_id(path);
+    let result = serde_json::from_value::<ArticleInput>(json)
+        .map_err(|e| {
+            let msg = e.to_string();
+            let line = unknown_field_name(&msg)
+                .and_then(|f| find_line(front, f))
+                .map(|l| l + 1)
+                .unwrap_or(2);
+            (line, msg)
+        })
+        .and_then(|input| {
+            finish(
+                input,
+                rules,
+                || stem.clone(),
+                |field| {
+                    if field == "body" {
+                        Some(body_line)
+                    } else {
+                        find_line(front, field).map(|l| l + 1)
+                    }
+                },
+            )
+        });
+    match result {
+        Ok(d) => Entry {
+            path: path.to_owned(),
+            line: 1,
+            result: Ok(d),
+        },
+        Err((line, reason)) => entry_err(path, line.max(1), reason),
+    }
+}
+
+/// Splits the text after the opening `+++` into front matter, body and the body's first line.
+fn split_front_matter(rest: &str) -> Option<(&str, &str, usize)> {
+    let mut offset = 0;
+    for (i, line) in rest.split_inclusive('\n').enumerate() {
+        if line.trim_end() == "+++" {
+            let body = &rest[offset + line.len()..];
+            return Some((
+                &rest[..offset],
+                body.trim_start_matches(['\n', '\r']),
+                i + 3,
+            ));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn unknown_field_name(msg: &str) -> Option<&str> {
+    msg.strip_prefix("unknown field `")?.split('`').next()
+}
+
+/// 1-based line of the first line that starts with `key` (after spaces), within `text`.
+fn find_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map(|i| i + 1)
+}
+
+fn finish(
+    input: ArticleInput,
+    rules: &Rules<'_>,
+    default_id: impl FnOnce() -> String,
+    line_of: impl Fn(&str) -> Option<usize>,
+) -> Result<Draft, (usize, String)> {
+    let mut draft = input.validate(rules).map_err(|errors| {
+        let first = &errors[0];
+        let line = line_of(&first.field).unwrap_or(1);
+        let reason = errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        (line, reason)
+    })?;
+    if draft.id.is_none() {
+        draft.id = ArticleId::parse(&default_id()).ok();
+    }
+    if draft.id.is_none() {
+        return Err((
+            1,
+            "id: no id given and none can be made from the file name".into(),
+        ));
+    }
+    Ok(draft)
+}
+
+fn file_stem_id(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("article")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(128)
+        .collect()
+}
+
+/// A stable id for an entry that has none: FNV-1a of its text.
+pub fn generated_id(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("a-{h:016x}")
+}
+
+fn toml_to_json(v: toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        toml::Value::String(s) => J::String(s),
+        toml::Value::Integer(i) => J::from(i),
+        toml::Value::Float(f) => J::from(f),
+        toml::Value::Boolean(b) => J::Bool(b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            J::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules<'static> {
+        static TOPICS: std::sync::LazyLock<Vec<String>> =
+            std::sync::LazyLock::new(|| vec!["security".into()]);
+        Rules {
+            default_language: "es",
+            topics: &TOPICS,
+        }
+    }
+
+    #[test]
+    fn front_matter_and_body_are_split_with_the_body_line() {
+        let (front, body, line) = split_front_matter("id = \"a\"\n+++\n\nBody\n").unwrap();
+        assert_eq!(front, "id = \"a\"\n");
+        assert_eq!(body, "Body\n");
+        assert_eq!(line, 3);
+    }
+
+    #[test]
+    fn a_bad_field_names_its_line_in_the_front_matter() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.md");
+        std::fs::write(
+            &p,
+            "+++\nid = \"x\"\nheadline = \"H\"\nurgency = 12\n+++\nBody\n",
+        )
+        .unwrap();
+        let e = read_file(&p, &rules());
+        assert_eq!(e[0].line, 4);
+        assert!(e[0].result.as_ref().unwrap_err().contains("urgency"));
+    }
+
+    #[test]
+    fn unknown_fields_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.jsonl");
+        std::fs::write(&p, "{\"headline\":\"H\",\"body\":\"B\"}\n{\"headline\":\"H\",\"body\":\"B\",\"colour\":1}\n").unwrap();
+        let e = read_file(&p, &rules());
+        assert!(e[0].result.is_ok());
+        assert_eq!(e[1].line, 2);
+        assert!(e[1].result.as_ref().unwrap_err().contains("colour"));
+    }
+
+    #[test]
+    fn the_language_defaults_to_the_agency_language() {
+        let input: ArticleInput =
+            serde_json::from_str(r#"{"headline":"H","body":"B","byline":"Ana"}"#).unwrap();
+        let d = input.validate(&rules()).unwrap();
+        assert_eq!(d.content.language, "es");
+        assert_eq!(d.content.byline, vec!["Ana"]);
+    }
+}

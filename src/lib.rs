@@ -1,0 +1,14 @@
+//! wirefeed: a news-wire syndication server.
+//!
+//! Data flows one way: `config` → `store` → `classify` → `render` → `feeds` → `http` / `cli`.
+
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod feeds;
+pub mod http;
+pub mod ingest;
+pub mod model;
+pub mod render;
+pub mod store;
+pub mod text;

@@ -1,0 +1,231 @@
+//! Shared domain types: articles, ids, formats and statuses. No I/O here.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A stable article identifier, `[A-Za-z0-9._-]{1,128}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ArticleId(String);
+
+impl ArticleId {
+    /// Parses an id, saying what is wrong with a bad one.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.is_empty() || s.len() > 128 {
+            return Err(format!("id must be 1 to 128 characters, got {}", s.len()));
+        }
+        if let Some(c) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        {
+            return Err(format!(
+                "id {s:?} contains {c:?}; only A-Z, a-z, 0-9, '.', '_' and '-' are allowed"
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    /// The id as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ArticleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A topic id as defined in `feeds.toml` (`security`, `migration`, …).
+pub type TopicId = String;
+
+/// The four feed formats, named by their URL extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// RSS 2.0 (`.rss`).
+    Rss,
+    /// Atom 1.0 (`.atom`).
+    Atom,
+    /// IPTC NewsML-G2 (`.xml`).
+    NewsMl,
+    /// JSON Feed 1.1 (`.json`).
+    JsonFeed,
+}
+
+impl Format {
+    /// Maps a URL extension to a feed format.
+    pub fn from_extension(ext: &str) -> Option<Self> {
+        match ext {
+            "rss" => Some(Self::Rss),
+            "atom" => Some(Self::Atom),
+            "xml" => Some(Self::NewsMl),
+            "json" => Some(Self::JsonFeed),
+            _ => None,
+        }
+    }
+
+    /// The URL extension of this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Rss => "rss",
+            Self::Atom => "atom",
+            Self::NewsMl => "xml",
+            Self::JsonFeed => "json",
+        }
+    }
+
+    /// The media type a feed in this format is served with (CONTRACT §3).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Rss => "application/rss+xml; charset=utf-8",
+            Self::Atom => "application/atom+xml; charset=utf-8",
+            Self::NewsMl => "application/vnd.iptc.g2.newsmessage+xml",
+            Self::JsonFeed => "application/feed+json",
+        }
+    }
+
+    /// All formats, in a fixed order.
+    pub const ALL: [Format; 4] = [Self::Rss, Self::Atom, Self::NewsMl, Self::JsonFeed];
+}
+
+/// Publication status, as IPTC `stat:` codes and ninjs `pubstatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PubStatus {
+    /// Published and usable.
+    Usable,
+    /// Temporarily withheld.
+    Withheld,
+    /// Killed: must not be used any more.
+    Canceled,
+}
+
+impl PubStatus {
+    /// The lowercase name used in the database and APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Usable => "usable",
+            Self::Withheld => "withheld",
+            Self::Canceled => "canceled",
+        }
+    }
+
+    /// Parses the lowercase name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "usable" => Some(Self::Usable),
+            "withheld" => Some(Self::Withheld),
+            "canceled" => Some(Self::Canceled),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of change a new version makes (CONTRACT §2 `revision`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Revision {
+    /// An ordinary update: moves the date readers see.
+    #[default]
+    Update,
+    /// A correction: signalled as such in every format.
+    Correction,
+    /// A typo fix: a new version that does not move the visible date.
+    Minor,
+}
+
+impl Revision {
+    /// The lowercase name used in the database and APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Update => "update",
+            Self::Correction => "correction",
+            Self::Minor => "minor",
+        }
+    }
+
+    /// Parses the lowercase name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "update" => Some(Self::Update),
+            "correction" => Some(Self::Correction),
+            "minor" => Some(Self::Minor),
+            _ => None,
+        }
+    }
+}
+
+/// The editorial content of an article: everything a writer supplies.
+///
+/// Two drafts with equal content are the same version; any difference makes a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Content {
+    /// Headline, 1–300 characters.
+    pub headline: String,
+    /// Optional plain-text deck.
+    pub summary: Option<String>,
+    /// Markdown body.
+    pub body: String,
+    /// BCP 47 language tag.
+    pub language: String,
+    /// Authors, in order.
+    pub byline: Vec<String>,
+    /// Place name of the dateline.
+    pub dateline: Option<String>,
+    /// Time the article is first shown as published; `None` means "when first stored".
+    pub published_at: Option<DateTime<Utc>>,
+    /// Not to be shown before this time.
+    pub embargo_until: Option<DateTime<Utc>>,
+    /// Topics chosen by the editor (kept whatever the classifier says).
+    pub editor_topics: Vec<TopicId>,
+    /// Free keywords.
+    pub keywords: Vec<String>,
+    /// IPTC urgency 1–9.
+    pub urgency: Option<u8>,
+    /// The article this one translates.
+    pub translation_of: Option<ArticleId>,
+}
+
+/// An article as submitted: an id (maybe generated) plus content and revision info.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    /// The id, if the writer gave one.
+    pub id: Option<ArticleId>,
+    /// What the article says.
+    pub content: Content,
+    /// What kind of change this is, if it updates an article.
+    pub revision: Revision,
+    /// What was corrected.
+    pub correction_note: Option<String>,
+}
+
+/// An article as stored and served: the current version of its content plus metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Stable id.
+    pub id: ArticleId,
+    /// Current version number, from 1.
+    pub version: u32,
+    /// Publication status.
+    pub status: PubStatus,
+    /// Current content; `published_at` is always set here.
+    pub content: Content,
+    /// When the article was first shown as published.
+    pub published_at: DateTime<Utc>,
+    /// Final topics (editor ∪ automatic), sorted.
+    pub topics: Vec<TopicId>,
+    /// First stored.
+    pub created_at: DateTime<Utc>,
+    /// Last change readers should see (a `minor` revision leaves it alone).
+    pub updated_at: DateTime<Utc>,
+    /// When the article was killed, if it was.
+    pub canceled_at: Option<DateTime<Utc>>,
+    /// Kind of change of the current version.
+    pub revision: Revision,
+    /// Note shown with a correction.
+    pub correction_note: Option<String>,
+    /// Translations linked to this article, both ways: (id, language).
+    pub translations: Vec<(ArticleId, String)>,
+}

@@ -1,0 +1,217 @@
+//! Pure rendering: (feed, articles, now) → document text, one file per format.
+//!
+//! The only module that uses the feed crates. Every string that goes into XML passes
+//! [`xml_clean`], and every body goes through [`body_html`], so escaping lives in one place.
+
+mod atom;
+mod html;
+mod jsonfeed;
+mod newsml;
+mod ninjs;
+mod rss;
+
+pub use html::{article_page, index_page};
+pub use newsml::news_item;
+pub use ninjs::ninjs;
+
+use crate::config::{Config, FeedDef, IptcCode, Topic};
+use crate::model::{Article, Format};
+use chrono::{DateTime, SecondsFormat, Utc};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
+use std::borrow::Cow;
+
+/// Everything one feed document is made from.
+pub struct FeedDoc<'a> {
+    /// The configuration (agency, topics).
+    pub config: &'a Config,
+    /// The feed.
+    pub feed: &'a FeedDef,
+    /// The page's articles, newest first.
+    pub articles: &'a [Article],
+    /// The clock, passed in so output is deterministic.
+    pub now: DateTime<Utc>,
+    /// Absolute URL of this document, with its query.
+    pub self_url: String,
+    /// Absolute URL of the next (older) page, if there is one.
+    pub next_url: Option<String>,
+    /// Language filter, if any.
+    pub lang: Option<&'a str>,
+}
+
+impl FeedDoc<'_> {
+    /// Latest visible change in this page (or `now` for an empty page).
+    pub fn updated(&self) -> DateTime<Utc> {
+        self.articles
+            .iter()
+            .map(|a| a.updated_at)
+            .max()
+            .unwrap_or(self.now)
+    }
+
+    /// Title shown by readers.
+    pub fn title(&self) -> String {
+        format!("{}: {}", self.config.agency.name, self.feed.title)
+    }
+
+    /// Language of the document as a whole.
+    pub fn language(&self) -> &str {
+        self.lang.unwrap_or(&self.config.agency.language)
+    }
+
+    /// One-line description of the feed.
+    pub fn description(&self) -> String {
+        match self.lang {
+            Some(l) => format!("{} ({l})", self.title()),
+            None => self.title(),
+        }
+    }
+}
+
+/// Renders a feed document in one format.
+pub fn feed(doc: &FeedDoc<'_>, format: Format) -> String {
+    match format {
+        Format::Rss => rss::render(doc),
+        Format::Atom => atom::render(doc),
+        Format::NewsMl => newsml::news_message(doc),
+        Format::JsonFeed => jsonfeed::render(doc),
+    }
+}
+
+/// Removes the characters XML 1.0 forbids (C0 controls but tab, LF, CR; U+FFFE; U+FFFF).
+pub fn xml_clean(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    };
+    if s.chars().any(bad) {
+        Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// RFC 3339 in UTC with seconds and `Z`.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// CommonMark → HTML that is also well-formed XHTML.
+///
+/// Raw HTML in the Markdown is shown as text rather than passed through (CONTRACT §2:
+/// "raw HTML is sanitised"), and links with script-capable schemes are neutralised.
+pub fn body_html(markdown: &str) -> String {
+    let md = xml_clean(markdown);
+    let events =
+        Parser::new_ext(&md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|ev| {
+            match ev {
+                Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: safe_url(dest_url),
+                    title,
+                    id,
+                }),
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: safe_url(dest_url),
+                    title,
+                    id,
+                }),
+                other => other,
+            }
+        });
+    let mut out = String::with_capacity(markdown.len() * 5 / 4);
+    pulldown_cmark::html::push_html(&mut out, events);
+    out
+}
+
+fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    let lower = url.trim_start().to_ascii_lowercase();
+    if ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|s| lower.starts_with(s))
+    {
+        CowStr::Borrowed("#")
+    } else {
+        url
+    }
+}
+
+/// The plain-text summary: the deck, else the first paragraph of the body, shortened.
+pub fn summary_text(a: &Article) -> String {
+    if let Some(s) = &a.content.summary {
+        return xml_clean(s).into_owned();
+    }
+    let first = a
+        .content
+        .body
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty())
+        .unwrap_or("");
+    let plain: String = Parser::new(first)
+        .filter_map(|e| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.into_string()),
+            Event::SoftBreak | Event::HardBreak => Some(" ".into()),
+            _ => None,
+        })
+        .collect();
+    let plain = xml_clean(&plain).into_owned();
+    if plain.chars().count() > 400 {
+        let cut: String = plain.chars().take(397).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        plain
+    }
+}
+
+/// Absolute URL of an article's HTML page.
+pub fn article_url(config: &Config, id: &str) -> String {
+    format!("{}/articles/{id}", config.agency.base_url)
+}
+
+/// The topics of an article with their config entries, in the article's order.
+pub fn topics_of<'c>(config: &'c Config, a: &Article) -> Vec<&'c Topic> {
+    a.topics.iter().filter_map(|t| config.topic(t)).collect()
+}
+
+/// Distinct IPTC codes of an article's topics, in topic order.
+pub fn iptc_codes<'c>(config: &'c Config, a: &Article) -> Vec<&'c IptcCode> {
+    let mut out: Vec<&IptcCode> = Vec::new();
+    for t in topics_of(config, a) {
+        for c in &t.iptc {
+            if !out.iter().any(|o| o.qcode == c.qcode) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_xml_characters_are_removed() {
+        assert_eq!(xml_clean("a\u{1}b\tc\u{FFFF}"), "ab\tc");
+        assert!(matches!(xml_clean("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text_and_script_links_neutralised() {
+        let h = body_html("Hi <script>alert(1)</script> [x](javascript:alert(1))");
+        assert!(!h.contains("<script>"));
+        assert!(h.contains("&lt;script&gt;"));
+        assert!(h.contains("href=\"#\""));
+    }
+}

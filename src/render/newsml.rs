@@ -1,0 +1,259 @@
+//! IPTC NewsML-G2 2.35 (power conformance): a `newsItem` per article, a `newsMessage` per feed.
+//!
+//! No crate exists for NewsML-G2, so it is written here on quick-xml, element order as the
+//! schema demands (itemMeta: itemClass, provider, versionCreated, firstCreated, embargoed,
+//! pubStatus, edNote, signal, link; contentMeta: urgency, contentCreated, contentModified,
+//! located, creator, then the descriptive elements).
+
+use super::{FeedDoc, article_url, body_html, iptc_codes, rfc3339, summary_text, xml_clean};
+use crate::config::Config;
+use crate::model::{Article, PubStatus, Revision};
+use chrono::{DateTime, Utc};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use std::io;
+
+const NAR: &str = "http://iptc.org/std/nar/2006-10-01/";
+const CATALOG: &str = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml";
+const XHTML: &str = "http://www.w3.org/1999/xhtml";
+
+type W = Writer<Vec<u8>>;
+
+fn text(w: &mut W, name: &str, value: &str) -> io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(&xml_clean(value)))?;
+    Ok(())
+}
+
+fn finish(w: W) -> String {
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    String::from_utf8(bytes).expect("the writer only writes UTF-8")
+}
+
+fn new_writer() -> W {
+    let mut w = Writer::new_with_indent(Vec::with_capacity(16 * 1024), b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .expect("writing to a Vec cannot fail");
+    w
+}
+
+/// Renders one article as a stand-alone `newsItem` document.
+pub fn news_item(config: &Config, a: &Article) -> String {
+    let mut w = new_writer();
+    write_item(&mut w, config, a, true).expect("writing to a Vec cannot fail");
+    finish(w)
+}
+
+pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
+    let cfg = doc.config;
+    let mut w = new_writer();
+    w.create_element("newsMessage")
+        .with_attribute(("xmlns", NAR))
+        .write_inner_content(|w| {
+            w.create_element("header").write_inner_content(|w| {
+                text(w, "sent", &rfc3339(doc.now))?;
+                w.create_element("catalogRef")
+                    .with_attribute(("href", CATALOG))
+                    .write_empty()?;
+                text(w, "sender", sender(cfg))?;
+                text(
+                    w,
+                    "transmitId",
+                    &format!(
+                        "tag:{}:msg:{}:{}",
+                        cfg.agency.tag_authority,
+                        doc.feed.id,
+                        doc.now.timestamp()
+                    ),
+                )?;
+                Ok(())
+            })?;
+            w.create_element("itemSet").write_inner_content(|w| {
+                for a in doc.articles {
+                    write_item(w, cfg, a, false)?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .expect("writing to a Vec cannot fail");
+    finish(w)
+}
+
+fn sender(cfg: &Config) -> &str {
+    let url = &cfg.agency.base_url;
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    rest.split(['/', ':']).next().unwrap_or(rest)
+}
+
+fn write_item(w: &mut W, cfg: &Config, a: &Article, root: bool) -> io::Result<()> {
+    let lang = a.content.language.as_str();
+    let guid = cfg.guid(a.id.as_str());
+    let version = a.version.to_string();
+    let mut el = w.create_element("newsItem");
+    if root {
+        el = el.with_attribute(("xmlns", NAR));
+    }
+    el.with_attribute(("guid", guid.as_str()))
+        .with_attribute(("version", version.as_str()))
+        .with_attribute(("standard", "NewsML-G2"))
+        .with_attribute(("standardversion", "2.35"))
+        .with_attribute(("conformance", "power"))
+        .with_attribute(("xml:lang", lang))
+        .write_inner_content(|w| {
+            w.create_element("catalogRef")
+                .with_attribute(("href", CATALOG))
+                .write_empty()?;
+            w.create_element("rightsInfo").write_inner_content(|w| {
+                w.create_element("copyrightHolder")
+                    .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
+                    .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
+                text(w, "copyrightNotice", &cfg.agency.copyright)
+            })?;
+            item_meta(w, cfg, a, &guid)?;
+            content_meta(w, cfg, a)?;
+            w.create_element("contentSet").write_inner_content(|w| {
+                w.create_element("inlineXML")
+                    .with_attribute(("contenttype", "application/xhtml+xml"))
+                    .write_inner_content(|w| {
+                        w.create_element("html")
+                            .with_attribute(("xmlns", XHTML))
+                            .write_inner_content(|w| {
+                                w.create_element("head").write_inner_content(|w| {
+                                    text(w, "title", &a.content.headline)
+                                })?;
+                                w.create_element("body").write_inner_content(|w| {
+                                    text(w, "h1", &a.content.headline)?;
+                                    if let (Revision::Correction, Some(note)) =
+                                        (a.revision, &a.correction_note)
+                                    {
+                                        w.create_element("p")
+                                            .write_inner_content(|w| text(w, "em", note))?;
+                                    }
+                                    let html = body_html(&a.content.body);
+                                    w.write_event(Event::Text(BytesText::from_escaped(
+                                        html.trim_end(),
+                                    )))
+                                })?;
+                                Ok(())
+                            })?;
+                        Ok(())
+                    })?;
+                Ok(())
+            })?;
+            Ok(())
+        })?;
+    Ok(())
+}
+
+fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()> {
+    let first: DateTime<Utc> = a.published_at;
+    let version_created = a.updated_at.max(first);
+    w.create_element("itemMeta").write_inner_content(|w| {
+        w.create_element("itemClass")
+            .with_attribute(("qcode", "ninat:text"))
+            .write_empty()?;
+        w.create_element("provider")
+            .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
+            .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
+        text(w, "versionCreated", &rfc3339(version_created))?;
+        text(w, "firstCreated", &rfc3339(first))?;
+        if let Some(e) = a.content.embargo_until {
+            text(w, "embargoed", &rfc3339(e))?;
+        }
+        let stat = match a.status {
+            PubStatus::Usable => "stat:usable",
+            PubStatus::Withheld => "stat:withheld",
+            PubStatus::Canceled => "stat:canceled",
+        };
+        w.create_element("pubStatus")
+            .with_attribute(("qcode", stat))
+            .write_empty()?;
+        if let Some(note) = &a.correction_note {
+            text(w, "edNote", note)?;
+        }
+        if a.revision == Revision::Correction {
+            w.create_element("signal")
+                .with_attribute(("qcode", "sig:correction"))
+                .write_empty()?;
+        }
+        if a.version > 1 {
+            let prev = (a.version - 1).to_string();
+            w.create_element("link")
+                .with_attribute(("rel", "irel:previousVersion"))
+                .with_attribute(("residref", guid))
+                .with_attribute(("version", prev.as_str()))
+                .write_empty()?;
+        }
+        for (id, tlang) in &a.translations {
+            // The same story in another language, both ways (CONTRACT §4 "Translations").
+            w.create_element("link")
+                .with_attribute(("rel", "irel:seeAlso"))
+                .with_attribute(("residref", cfg.guid(id.as_str()).as_str()))
+                .with_attribute(("href", article_url(cfg, id.as_str()).as_str()))
+                .with_attribute(("hreflang", tlang.as_str()))
+                .with_attribute(("contenttype", "text/html"))
+                .write_empty()?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn content_meta(w: &mut W, cfg: &Config, a: &Article) -> io::Result<()> {
+    let lang = a.content.language.as_str();
+    w.create_element("contentMeta").write_inner_content(|w| {
+        if let Some(u) = a.content.urgency {
+            text(w, "urgency", &u.to_string())?;
+        }
+        text(w, "contentCreated", &rfc3339(a.published_at))?;
+        if a.version > 1 && a.updated_at > a.published_at {
+            text(w, "contentModified", &rfc3339(a.updated_at))?;
+        }
+        if let Some(d) = &a.content.dateline {
+            w.create_element("located")
+                .with_attribute(("type", "cpnat:geoArea"))
+                .write_inner_content(|w| text(w, "name", d))?;
+        }
+        for b in &a.content.byline {
+            w.create_element("creator")
+                .write_inner_content(|w| text(w, "name", b))?;
+        }
+        w.create_element("language")
+            .with_attribute(("tag", lang))
+            .write_empty()?;
+        for k in &a.content.keywords {
+            text(w, "keyword", k)?;
+        }
+        for c in iptc_codes(cfg, a) {
+            w.create_element("subject")
+                .with_attribute(("type", "cpnat:abstract"))
+                .with_attribute(("qcode", c.qcode.as_str()))
+                .write_inner_content(|w| {
+                    w.create_element("name")
+                        .with_attribute(("xml:lang", "en"))
+                        .write_text_content(BytesText::new(&xml_clean(&c.en)))?;
+                    if let Some(es) = &c.es {
+                        w.create_element("name")
+                            .with_attribute(("xml:lang", "es"))
+                            .write_text_content(BytesText::new(&xml_clean(es)))?;
+                    }
+                    Ok(())
+                })?;
+        }
+        text(w, "headline", &a.content.headline)?;
+        if let Some(d) = &a.content.dateline {
+            text(w, "dateline", d)?;
+        }
+        if !a.content.byline.is_empty() {
+            text(w, "by", &a.content.byline.join(", "))?;
+        }
+        text(w, "creditline", &cfg.agency.name)?;
+        w.create_element("description")
+            .with_attribute(("role", "drol:summary"))
+            .write_text_content(BytesText::new(&summary_text(a)))?;
+        Ok(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! IPTC ninjs 2.1 for one article.
+
+use super::{article_url, body_html, iptc_codes, rfc3339, summary_text};
+use crate::config::Config;
+use crate::model::Article;
+use serde_json::{Value, json};
+
+/// Renders one article as a ninjs 2.1 document.
+pub fn ninjs(config: &Config, a: &Article) -> String {
+    let lang = a.content.language.as_str();
+    let mut doc = json!({
+        "standard": {
+            "name": "ninjs",
+            "version": "2.1",
+            "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json",
+        },
+        "uri": config.guid(a.id.as_str()),
+        "type": "text",
+        "version": a.version.to_string(),
+        "firstcreated": rfc3339(a.published_at),
+        "versioncreated": rfc3339(a.updated_at.max(a.published_at)),
+        "contentcreated": rfc3339(a.published_at),
+        "pubstatus": a.status.as_str(),
+        "language": lang,
+        "copyrightholder": config.agency.name,
+        "copyrightnotice": config.agency.copyright,
+        "headlines": [{ "role": "main", "value": a.content.headline }],
+        "descriptions": [{ "role": "summary", "contenttype": "text/plain", "value": summary_text(a) }],
+        "bodies": [{ "role": "main", "contenttype": "text/html", "value": body_html(&a.content.body) }],
+        "subjects": iptc_codes(config, a).iter().map(|c| json!({
+            "name": if lang.starts_with("es") { c.es.as_deref().unwrap_or(&c.en) } else { &c.en },
+            "uri": c.uri(),
+            "literal": c.qcode,
+        })).collect::<Vec<_>>(),
+        "renditions": [{ "name": "html", "href": article_url(config, a.id.as_str()), "contenttype": "text/html" }],
+    });
+    if let Some(u) = a.content.urgency {
+        doc["urgency"] = json!(u);
+    }
+    if let Some(e) = a.content.embargo_until {
+        doc["embargoed"] = json!(rfc3339(e));
+    }
+    if !a.content.byline.is_empty() {
+        doc["by"] = json!(a.content.byline.join(", "));
+        doc["people"] = a
+            .content
+            .byline
+            .iter()
+            .map(|b| json!({ "name": b, "rel": "author" }))
+            .collect();
+    }
+    if let Some(d) = &a.content.dateline {
+        doc["located"] = json!(d);
+    }
+    if let Some(note) = &a.correction_note {
+        doc["ednote"] = json!(note);
+    }
+    if !a.translations.is_empty() {
+        doc["associations"] = a
+            .translations
+            .iter()
+            .map(|(id, tlang)| json!({ "name": "translation", "uri": config.guid(id.as_str()), "type": "text", "language": tlang }))
+            .collect::<Value>();
+    }
+    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}

@@ -1,0 +1,94 @@
+//! RSS 2.0 following the RSS Advisory Board profile, with `content:encoded`, `dc:creator`
+//! and `atom:link rel="self"`.
+
+use super::{FeedDoc, article_url, body_html, iptc_codes, summary_text, topics_of, xml_clean};
+use crate::config::MEDTOP_SCHEME;
+use crate::model::Article;
+use rss::extension::atom::{AtomExtension, Link};
+use rss::extension::dublincore::DublinCoreExtension;
+use rss::{Category, Channel, Guid, Item};
+
+pub(super) fn render(doc: &FeedDoc<'_>) -> String {
+    let cfg = doc.config;
+    let mut links = vec![Link {
+        href: doc.self_url.clone(),
+        rel: "self".into(),
+        mime_type: Some("application/rss+xml".into()),
+        ..Default::default()
+    }];
+    if let Some(next) = &doc.next_url {
+        links.push(Link {
+            href: next.clone(),
+            rel: "next".into(),
+            mime_type: Some("application/rss+xml".into()),
+            ..Default::default()
+        });
+    }
+    let channel = Channel {
+        title: xml_clean(&doc.title()).into_owned(),
+        link: format!("{}/", cfg.agency.base_url),
+        description: xml_clean(&doc.description()).into_owned(),
+        language: Some(doc.language().to_owned()),
+        copyright: Some(xml_clean(&cfg.agency.copyright).into_owned()),
+        last_build_date: Some(doc.updated().to_rfc2822()),
+        generator: Some(concat!("wirefeed ", env!("CARGO_PKG_VERSION")).into()),
+        docs: Some("https://www.rssboard.org/rss-specification".into()),
+        ttl: Some((cfg.feeds.max_age.div_ceil(60)).max(1).to_string()),
+        atom_ext: Some(AtomExtension { links }),
+        items: doc.articles.iter().map(|a| item(doc, a)).collect(),
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
+    let cfg = doc.config;
+    let lang = &a.content.language;
+    let mut categories: Vec<Category> = topics_of(cfg, a)
+        .iter()
+        .map(|t| Category {
+            name: xml_clean(t.name(lang)).into_owned(),
+            domain: Some(format!("{}/feeds/{}.rss", cfg.agency.base_url, t.id)),
+        })
+        .collect();
+    categories.extend(iptc_codes(cfg, a).iter().map(|c| Category {
+        name: c.code().to_owned(),
+        domain: Some(MEDTOP_SCHEME.to_owned()),
+    }));
+    let dc = DublinCoreExtension {
+        creators: a
+            .content
+            .byline
+            .iter()
+            .map(|b| xml_clean(b).into_owned())
+            .collect(),
+        languages: vec![lang.clone()],
+        coverages: a
+            .content
+            .dateline
+            .iter()
+            .map(|d| xml_clean(d).into_owned())
+            .collect(),
+        subjects: a
+            .content
+            .keywords
+            .iter()
+            .map(|k| xml_clean(k).into_owned())
+            .collect(),
+        ..Default::default()
+    };
+    Item {
+        title: Some(xml_clean(&a.content.headline).into_owned()),
+        link: Some(article_url(cfg, a.id.as_str())),
+        description: Some(summary_text(a)),
+        categories,
+        guid: Some(Guid {
+            value: cfg.guid(a.id.as_str()),
+            permalink: false,
+        }),
+        pub_date: Some(a.published_at.to_rfc2822()),
+        content: Some(body_html(&a.content.body)),
+        dublin_core_ext: Some(dc),
+        ..Default::default()
+    }
+}

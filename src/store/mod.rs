@@ -1,0 +1,179 @@
+//! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
+
+mod articles;
+mod schema;
+
+pub use articles::{Cursor, PageQuery, Selection, UpsertOutcome, lang_key};
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Storage failures, mapped once at the HTTP and CLI boundaries.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file or its folder is missing and must not be created.
+    #[error("{0}")]
+    Missing(String),
+    /// The database was written by a newer wirefeed.
+    #[error("database schema version {found} is newer than this wirefeed supports ({supported})")]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// The database is locked by another writer for longer than the busy timeout.
+    #[error("database is busy")]
+    Busy,
+    /// Anything else from SQLite.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored value could not be decoded.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    fn from_sqlite(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                Self::Busy
+            }
+            _ => Self::Sqlite(e),
+        }
+    }
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle to the database: a small pool of connections, safe to share between threads.
+pub struct Store {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (and, if `create`, creates) the database, then migrates it to the current schema.
+    ///
+    /// The folder must exist: a typo in a path must not silently create an empty database elsewhere.
+    pub fn open(path: &Path, create: bool) -> Result<Store> {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(StoreError::Missing(format!(
+                "{}: folder does not exist",
+                parent.display()
+            )));
+        }
+        if !create && !path.exists() {
+            return Err(StoreError::Missing(format!(
+                "{}: database does not exist",
+                path.display()
+            )));
+        }
+        let mut conn = connect(path)?;
+        migrate(&mut conn)?;
+        Ok(Store {
+            path: path.to_owned(),
+            idle: Mutex::new(vec![conn]),
+        })
+    }
+
+    /// Runs `f` with a pooled connection.
+    pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let conn = self.idle.lock().expect("pool lock poisoned").pop();
+        let mut conn = match conn {
+            Some(c) => c,
+            None => connect(&self.path)?,
+        };
+        let out = f(&mut conn);
+        let mut idle = self.idle.lock().expect("pool lock poisoned");
+        if idle.len() < 8 {
+            idle.push(conn);
+        }
+        out
+    }
+
+    /// The query plan SQLite chooses for one feed page (for tests and diagnostics).
+    pub fn explain_page(&self, q: &PageQuery) -> Result<Vec<String>> {
+        self.with_conn(|c| articles::explain_page(c, q))
+    }
+}
+
+const MIGRATIONS_LEN: i64 = schema::MIGRATIONS.len() as i64;
+
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags).map_err(StoreError::from_sqlite)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Corrupt(format!(
+            "could not switch {} to WAL (journal_mode is {mode})",
+            path.display()
+        )));
+    }
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)
+        .map_err(StoreError::from_sqlite)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > MIGRATIONS_LEN {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: MIGRATIONS_LEN,
+        });
+    }
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Inspects a database file without changing it (for `wirefeed check`).
+///
+/// Returns `None` when the file does not exist yet, else the problems found.
+pub fn inspect(path: &Path) -> Result<Option<Vec<String>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(StoreError::from_sqlite)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let mut problems = Vec::new();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if v > MIGRATIONS_LEN {
+        problems.push(format!(
+            "schema version {v} is newer than this wirefeed supports ({MIGRATIONS_LEN})"
+        ));
+    } else if v < MIGRATIONS_LEN {
+        problems.push(format!("schema version {v} is older than {MIGRATIONS_LEN}; `wirefeed serve` or `import` migrates it"));
+    }
+    let ok: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if ok != "ok" {
+        problems.push(format!("integrity check: {ok}"));
+    }
+    Ok(Some(problems))
+}

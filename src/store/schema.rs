@@ -1,0 +1,63 @@
+//! Schema migrations, applied by `PRAGMA user_version` in one exclusive transaction.
+
+/// Each entry migrates from version `index` to `index + 1`.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: articles, every version ever stored, and the topic index feeds are read from.
+    r#"
+    CREATE TABLE articles (
+        id              TEXT PRIMARY KEY,
+        version         INTEGER NOT NULL CHECK (version >= 1),
+        status          TEXT NOT NULL DEFAULT 'usable'
+                        CHECK (status IN ('usable', 'withheld', 'canceled')),
+        headline        TEXT NOT NULL,
+        summary         TEXT,
+        body            TEXT NOT NULL,
+        language        TEXT NOT NULL,
+        lang_key        TEXT NOT NULL,          -- primary subtag, lowercase: what `lang=` filters on
+        byline          TEXT NOT NULL,          -- JSON array of names
+        dateline        TEXT,
+        published_at    INTEGER NOT NULL,       -- Unix seconds, UTC
+        embargo_until   INTEGER,
+        editor_topics   TEXT NOT NULL,          -- JSON array
+        topics          TEXT NOT NULL,          -- JSON array, final (editor + automatic), sorted
+        keywords        TEXT NOT NULL,          -- JSON array
+        urgency         INTEGER CHECK (urgency BETWEEN 1 AND 9),
+        translation_of  TEXT,
+        revision        TEXT NOT NULL CHECK (revision IN ('update', 'correction', 'minor')),
+        correction_note TEXT,
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        canceled_at     INTEGER
+    ) STRICT;
+
+    -- `all` feed pages, with and without a language filter: newest first, ties by id.
+    CREATE INDEX articles_by_published ON articles (published_at DESC, id DESC);
+    CREATE INDEX articles_by_lang_published ON articles (lang_key, published_at DESC, id DESC);
+    -- `kills` feed pages.
+    CREATE INDEX articles_by_canceled ON articles (canceled_at DESC, id DESC) WHERE canceled_at IS NOT NULL;
+    CREATE INDEX articles_by_translation ON articles (translation_of) WHERE translation_of IS NOT NULL;
+
+    CREATE TABLE article_versions (
+        article_id      TEXT NOT NULL REFERENCES articles (id),
+        version         INTEGER NOT NULL,
+        status          TEXT NOT NULL,
+        revision        TEXT NOT NULL,
+        correction_note TEXT,
+        content         TEXT NOT NULL,          -- JSON of the content as submitted
+        topics          TEXT NOT NULL,          -- JSON array, final topics of this version
+        stored_at       INTEGER NOT NULL,
+        PRIMARY KEY (article_id, version)
+    ) STRICT, WITHOUT ROWID;
+
+    -- Topic feed pages: one row per (article, topic), denormalised so a page is one index range.
+    CREATE TABLE article_topics (
+        topic           TEXT NOT NULL,
+        published_at    INTEGER NOT NULL,
+        article_id      TEXT NOT NULL REFERENCES articles (id),
+        lang_key        TEXT NOT NULL,
+        PRIMARY KEY (topic, published_at, article_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX article_topics_by_lang ON article_topics (topic, lang_key, published_at, article_id);
+    CREATE INDEX article_topics_by_article ON article_topics (article_id);
+    "#,
+];
