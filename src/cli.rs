@@ -163,7 +163,7 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
         && let Some(seed) = config.seed_dir.clone()
     {
         if seed.is_dir() {
-            let summary = import(&config, &store, &[seed.clone()], false)?;
+            let summary = import(&config, &store, std::slice::from_ref(&seed), false)?;
             tracing::info!(seed = %seed.display(), %summary, "imported seed articles on first start");
         } else {
             tracing::warn!(seed = %seed.display(), "storage.seed_dir does not exist; starting empty");

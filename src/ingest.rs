@@ -404,12 +404,11 @@ fn split_front_matter(rest: &str) -> Option<(&str, &str, usize)> {
     let mut offset = 0;
     for (i, line) in rest.split_inclusive('\n').enumerate() {
         if line.trim_end() == "+++" {
-            let body = &rest[offset + line.len()..];
-            return Some((
-                &rest[..offset],
-                body.trim_start_matches(['\n', '\r']),
-                i + 3,
-            ));
+            let after = &rest[offset + line.len()..];
+            let body = after.trim_start_matches(['\n', '\r']);
+            let skipped = after[..after.len() - body.len()].matches('\n').count();
+            // Line 1 is the opening +++, the closing one is line i + 2.
+            return Some((&rest[..offset], body, i + 3 + skipped));
         }
         offset += line.len();
     }
@@ -514,7 +513,7 @@ mod tests {
         let (front, body, line) = split_front_matter("id = \"a\"\n+++\n\nBody\n").unwrap();
         assert_eq!(front, "id = \"a\"\n");
         assert_eq!(body, "Body\n");
-        assert_eq!(line, 3);
+        assert_eq!(line, 5);
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         summary: Some(text(&summary_text(a), lang)),
         content: Some(Content {
             lang: Some(lang.to_owned()),
-            value: Some(body_html(&a.content.body)),
+            value: Some(body_html(&a.content.body, &cfg.agency.base_url)),
             content_type: Some("html".into()),
             ..Default::default()
         }),

@@ -72,7 +72,7 @@ pub fn article_page(config: &Config, a: &Article) -> String {
     if let Some(s) = &a.content.summary {
         let _ = writeln!(body, "<p><strong>{}</strong></p>", esc(s));
     }
-    body.push_str(&body_html(&a.content.body));
+    body.push_str(&body_html(&a.content.body, &config.agency.base_url));
     body.push_str("<p class=\"topics\">");
     for t in topics_of(config, a) {
         let _ = write!(

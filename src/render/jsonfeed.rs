@@ -34,7 +34,7 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Value {
         "url": article_url(cfg, a.id.as_str()),
         "title": a.content.headline,
         "summary": summary_text(a),
-        "content_html": body_html(&a.content.body),
+        "content_html": body_html(&a.content.body, &cfg.agency.base_url),
         "date_published": rfc3339(a.published_at),
         "date_modified": rfc3339(a.updated_at),
         "language": a.content.language,

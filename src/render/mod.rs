@@ -97,8 +97,9 @@ pub fn rfc3339(t: DateTime<Utc>) -> String {
 /// CommonMark → HTML that is also well-formed XHTML.
 ///
 /// Raw HTML in the Markdown is shown as text rather than passed through (CONTRACT §2:
-/// "raw HTML is sanitised"), and links with script-capable schemes are neutralised.
-pub fn body_html(markdown: &str) -> String {
+/// "raw HTML is sanitised"), links with script-capable schemes are neutralised, and relative
+/// links are made absolute against `base` (feeds are read far from our site).
+pub fn body_html(markdown: &str, base: &str) -> String {
     let md = xml_clean(markdown);
     let events =
         Parser::new_ext(&md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|ev| {
@@ -111,7 +112,7 @@ pub fn body_html(markdown: &str) -> String {
                     id,
                 }) => Event::Start(Tag::Link {
                     link_type,
-                    dest_url: safe_url(dest_url),
+                    dest_url: safe_url(dest_url, base),
                     title,
                     id,
                 }),
@@ -122,7 +123,7 @@ pub fn body_html(markdown: &str) -> String {
                     id,
                 }) => Event::Start(Tag::Image {
                     link_type,
-                    dest_url: safe_url(dest_url),
+                    dest_url: safe_url(dest_url, base),
                     title,
                     id,
                 }),
@@ -134,15 +135,25 @@ pub fn body_html(markdown: &str) -> String {
     out
 }
 
-fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+fn safe_url<'a>(url: CowStr<'a>, base: &str) -> CowStr<'a> {
     let lower = url.trim_start().to_ascii_lowercase();
+    let has_scheme = lower.split_once(':').is_some_and(|(scheme, _)| {
+        !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
     if ["javascript:", "vbscript:", "data:"]
         .iter()
         .any(|s| lower.starts_with(s))
     {
         CowStr::Borrowed("#")
-    } else {
+    } else if has_scheme || lower.starts_with("//") || lower.starts_with('#') {
         url
+    } else if let Some(path) = url.strip_prefix('/') {
+        CowStr::from(format!("{base}/{path}"))
+    } else {
+        CowStr::from(format!("{base}/{url}"))
     }
 }
 
@@ -209,9 +220,14 @@ mod tests {
 
     #[test]
     fn raw_html_is_shown_as_text_and_script_links_neutralised() {
-        let h = body_html("Hi <script>alert(1)</script> [x](javascript:alert(1))");
+        let h = body_html(
+            "Hi <script>alert(1)</script> [x](javascript:alert(1)) [y](/a) [z](https://e.org/)",
+            "http://h",
+        );
         assert!(!h.contains("<script>"));
         assert!(h.contains("&lt;script&gt;"));
         assert!(h.contains("href=\"#\""));
+        assert!(h.contains("href=\"http://h/a\""));
+        assert!(h.contains("href=\"https://e.org/\""));
     }
 }

@@ -52,7 +52,7 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
         .with_attribute(("xmlns", NAR))
         .write_inner_content(|w| {
             w.create_element("header").write_inner_content(|w| {
-                text(w, "sent", &rfc3339(doc.now))?;
+                text(w, "sent", &rfc3339(doc.updated()))?;
                 w.create_element("catalogRef")
                     .with_attribute(("href", CATALOG))
                     .write_empty()?;
@@ -64,12 +64,16 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
                         "tag:{}:msg:{}:{}",
                         cfg.agency.tag_authority,
                         doc.feed.id,
-                        doc.now.timestamp()
+                        doc.updated().timestamp()
                     ),
                 )?;
                 Ok(())
             })?;
             w.create_element("itemSet").write_inner_content(|w| {
+                if doc.articles.is_empty() {
+                    // The schema requires at least one item: an empty package stands for "no news".
+                    return empty_package(w, doc);
+                }
                 for a in doc.articles {
                     write_item(w, cfg, a, false)?;
                 }
@@ -79,6 +83,46 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
         })
         .expect("writing to a Vec cannot fail");
     finish(w)
+}
+
+fn empty_package(w: &mut W, doc: &FeedDoc<'_>) -> io::Result<()> {
+    let cfg = doc.config;
+    let guid = format!("tag:{}:feed:{}", cfg.agency.tag_authority, doc.feed.id);
+    w.create_element("packageItem")
+        .with_attribute(("guid", guid.as_str()))
+        .with_attribute(("version", "1"))
+        .with_attribute(("standard", "NewsML-G2"))
+        .with_attribute(("standardversion", "2.35"))
+        .with_attribute(("conformance", "power"))
+        .with_attribute(("xml:lang", doc.language()))
+        .write_inner_content(|w| {
+            w.create_element("catalogRef")
+                .with_attribute(("href", CATALOG))
+                .write_empty()?;
+            w.create_element("itemMeta").write_inner_content(|w| {
+                w.create_element("itemClass")
+                    .with_attribute(("qcode", "ninat:composite"))
+                    .write_empty()?;
+                w.create_element("provider")
+                    .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
+                    .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
+                text(w, "versionCreated", &rfc3339(doc.now))?;
+                w.create_element("pubStatus")
+                    .with_attribute(("qcode", "stat:usable"))
+                    .write_empty()?;
+                text(w, "title", &format!("{} (no items)", doc.title()))
+            })?;
+            w.create_element("groupSet")
+                .with_attribute(("root", "G1"))
+                .write_inner_content(|w| {
+                    w.create_element("group")
+                        .with_attribute(("id", "G1"))
+                        .write_empty()?;
+                    Ok(())
+                })?;
+            Ok(())
+        })?;
+    Ok(())
 }
 
 fn sender(cfg: &Config) -> &str {
@@ -131,7 +175,7 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, root: bool) -> io::Result<()
                                         w.create_element("p")
                                             .write_inner_content(|w| text(w, "em", note))?;
                                     }
-                                    let html = body_html(&a.content.body);
+                                    let html = body_html(&a.content.body, &cfg.agency.base_url);
                                     w.write_event(Event::Text(BytesText::from_escaped(
                                         html.trim_end(),
                                     )))
@@ -192,7 +236,7 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
                 .with_attribute(("rel", "irel:seeAlso"))
                 .with_attribute(("residref", cfg.guid(id.as_str()).as_str()))
                 .with_attribute(("href", article_url(cfg, id.as_str()).as_str()))
-                .with_attribute(("hreflang", tlang.as_str()))
+                .with_attribute(("title", format!("translation ({tlang})").as_str()))
                 .with_attribute(("contenttype", "text/html"))
                 .write_empty()?;
         }

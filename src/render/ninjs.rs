@@ -26,7 +26,7 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
         "copyrightnotice": config.agency.copyright,
         "headlines": [{ "role": "main", "value": a.content.headline }],
         "descriptions": [{ "role": "summary", "contenttype": "text/plain", "value": summary_text(a) }],
-        "bodies": [{ "role": "main", "contenttype": "text/html", "value": body_html(&a.content.body) }],
+        "bodies": [{ "role": "main", "contenttype": "text/html", "value": body_html(&a.content.body, &config.agency.base_url) }],
         "subjects": iptc_codes(config, a).iter().map(|c| json!({
             "name": if lang.starts_with("es") { c.es.as_deref().unwrap_or(&c.en) } else { &c.en },
             "uri": c.uri(),

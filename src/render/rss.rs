@@ -55,6 +55,11 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         name: c.code().to_owned(),
         domain: Some(MEDTOP_SCHEME.to_owned()),
     }));
+    // Keywords as categories, not dc:subject: the W3C validator warns on both in one item.
+    categories.extend(a.content.keywords.iter().map(|k| Category {
+        name: xml_clean(k).into_owned(),
+        domain: Some(format!("{}/keywords", cfg.agency.base_url)),
+    }));
     let dc = DublinCoreExtension {
         creators: a
             .content
@@ -69,12 +74,6 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
             .iter()
             .map(|d| xml_clean(d).into_owned())
             .collect(),
-        subjects: a
-            .content
-            .keywords
-            .iter()
-            .map(|k| xml_clean(k).into_owned())
-            .collect(),
         ..Default::default()
     };
     Item {
@@ -87,7 +86,7 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
             permalink: false,
         }),
         pub_date: Some(a.published_at.to_rfc2822()),
-        content: Some(body_html(&a.content.body)),
+        content: Some(body_html(&a.content.body, &cfg.agency.base_url)),
         dublin_core_ext: Some(dc),
         ..Default::default()
     }

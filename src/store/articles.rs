@@ -34,7 +34,7 @@ impl Cursor {
 
     /// Reads a token made by [`Cursor::encode`].
     pub fn decode(token: &str) -> Option<Cursor> {
-        if token.len() % 2 != 0 || token.len() > 400 {
+        if !token.len().is_multiple_of(2) || token.len() > 400 {
             return None;
         }
         let bytes = (0..token.len())
@@ -396,7 +396,8 @@ impl Store {
                     };
                     (old.version + 1, old.created_at.timestamp(), updated, old.status)
                 }
-                None => (1, now_ts, now_ts, PubStatus::Usable),
+                // A first version is as new as its publication date says.
+                None => (1, now_ts, published_at, PubStatus::Usable),
             };
             let lang = lang_key(&content.language);
             tx.prepare_cached(

@@ -35,6 +35,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX articles_by_lang_published ON articles (lang_key, published_at DESC, id DESC);
     -- `kills` feed pages.
     CREATE INDEX articles_by_canceled ON articles (canceled_at DESC, id DESC) WHERE canceled_at IS NOT NULL;
+    CREATE INDEX articles_by_lang_canceled ON articles (lang_key, canceled_at DESC, id DESC) WHERE canceled_at IS NOT NULL;
     CREATE INDEX articles_by_translation ON articles (translation_of) WHERE translation_of IS NOT NULL;
 
     CREATE TABLE article_versions (

@@ -1,0 +1,182 @@
+//! Test harness: starts the real `wirefeed` binary on port 0 against a temporary database.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shipped config, with its `[storage]` section pointed at `seed` (or no seed).
+pub fn config_text(seed: Option<&Path>) -> String {
+    let shipped = std::fs::read_to_string(repo().join("feeds.toml")).unwrap();
+    let seed_line = match seed {
+        Some(p) => format!("seed_dir = {:?}", p.display().to_string()),
+        None => String::new(),
+    };
+    shipped.replace("seed_dir = \"data/articles\"", &seed_line)
+}
+
+/// A running server and its temporary files; the process is killed on drop.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// The temporary folder with `feeds.toml` and the database.
+    pub dir: tempfile::TempDir,
+    child: Child,
+    agent: ureq::Agent,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response, read whole.
+pub struct Resp {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// Runs the binary with `args` against `config` and `db`; returns (exit code, stdout, stderr).
+pub fn wirefeed(config: &Path, db: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+        .arg("--config")
+        .arg(config)
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env("WIREFEED_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Starts the server seeded with the shipped sample articles.
+pub fn spawn_app() -> TestApp {
+    spawn_app_with(Some(&repo().join("data/articles")))
+}
+
+/// Starts the server with the shipped rules, seeded from `seed` (or empty).
+pub fn spawn_app_with(seed: Option<&Path>) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(&config, config_text(seed)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("wirefeed.db"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("WIREFEED_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The server prints its address once it is bound: no sleeping, no polling.
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    TestApp {
+        address,
+        dir,
+        child,
+        agent,
+    }
+}
+
+impl TestApp {
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("feeds.toml")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("wirefeed.db")
+    }
+
+    /// GET `path` (with query) with extra headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.get(format!("{}{path}", self.address));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = req.call().unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.get_with(path, &[])
+    }
+
+    pub fn head(&self, path: &str) -> Resp {
+        let mut resp = self
+            .agent
+            .head(format!("{}{path}", self.address))
+            .call()
+            .unwrap();
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Runs a CLI command against this server's config and database.
+    pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        wirefeed(&self.config_path(), &self.db_path(), args)
+    }
+}
+
+/// Ids (the `_wirefeed.id` extension) of a JSON Feed, in order.
+pub fn json_ids(feed: &serde_json::Value) -> Vec<String> {
+    feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["_wirefeed"]["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Path and query of an absolute URL from the server, for following links.
+pub fn local_path(url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    rest[rest.find('/').unwrap()..].to_owned()
+}

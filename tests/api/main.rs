@@ -1,0 +1,8 @@
+//! Integration tests: the real server over HTTP, the real CLI, the real store.
+
+mod cli;
+mod feeds;
+mod golden;
+mod helpers;
+mod properties;
+mod store_plan;

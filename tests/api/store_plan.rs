@@ -1,0 +1,49 @@
+//! Feed pages are index range scans: a page costs the same with a million articles as with a hundred.
+
+use wirefeed::store::{Cursor, PageQuery, Selection, Store};
+
+#[test]
+fn every_feed_page_query_is_an_index_range_with_no_sort_or_full_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("plan.db"), true).unwrap();
+    let selections = [
+        Selection::All,
+        Selection::Kills,
+        Selection::Topic("security".into()),
+    ];
+    for selection in selections {
+        for lang in [None, Some("es".to_owned())] {
+            for before in [
+                None,
+                Some(Cursor {
+                    key: 1_790_000_000,
+                    id: "a".into(),
+                }),
+            ] {
+                for since in [None, Some(1_780_000_000)] {
+                    let q = PageQuery {
+                        selection: selection.clone(),
+                        lang: lang.clone(),
+                        before: before.clone(),
+                        since,
+                        limit: 51,
+                        now: 1_795_000_000,
+                    };
+                    let plan = store.explain_page(&q).unwrap();
+                    let text = plan.join("\n");
+                    assert!(!text.contains("TEMP B-TREE"), "{q:?} sorts:\n{text}");
+                    for step in &plan {
+                        let scan_without_index = step.starts_with("SCAN")
+                            && !step.contains("USING INDEX")
+                            && !step.contains("USING COVERING INDEX");
+                        assert!(!scan_without_index, "{q:?} scans a table:\n{text}");
+                    }
+                    assert!(
+                        text.contains("INDEX") || text.contains("PRIMARY KEY"),
+                        "{q:?}:\n{text}"
+                    );
+                }
+            }
+        }
+    }
+}
