@@ -159,61 +159,56 @@ impl Classifier {
                 excluded: Vec::new(),
             })
             .collect();
-        for (field, text, factor) in [
-            (Field::Headline, &headline, self.headline_weight),
-            (Field::Body, &body, 1.0),
-        ] {
-            self.score_field(text, &lang, field, factor, &mut scores);
-        }
-        for s in &mut scores {
-            s.score = (s.score * 100.0).round() / 100.0;
-            s.matched = s.score >= s.min_score;
-        }
-        scores
-    }
-
-    fn score_field(
-        &self,
-        text: &str,
-        lang: &str,
-        field: Field,
-        factor: f64,
-        scores: &mut [TopicScore],
-    ) {
-        // Exclusion spans per topic first, then terms outside them.
-        let mut exclusions: Vec<(usize, usize, usize)> = Vec::new();
-        let mut terms: Vec<(usize, usize, usize)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(text) {
-            let p = &self.patterns[m.pattern().as_usize()];
-            if p.lang.as_deref().is_some_and(|l| l != lang) {
-                continue;
-            }
-            let span = (m.pattern().as_usize(), m.start(), m.end());
-            if p.weight.is_none() {
-                exclusions.push(span);
-            } else {
-                terms.push(span);
-            }
-        }
-        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-        for (pi, start, end) in terms {
-            let topic = self.patterns[pi].topic;
-            let cover = exclusions.iter().find(|&&(ei, es, ee)| {
-                self.patterns[ei].topic == topic && es <= start && end <= ee + 1
-            });
-            if let Some(&(ei, _, _)) = cover {
-                let term = &self.patterns[ei].term;
-                let s = &mut scores[topic];
-                if !s.excluded.contains(term) {
-                    s.excluded.push(term.clone());
+        // Every match in both fields first: exclusions decide the sense for the whole article.
+        let mut terms: Vec<(Field, usize, usize, usize)> = Vec::new();
+        let mut exclusions: Vec<(Field, usize, usize, usize)> = Vec::new();
+        for (field, text) in [(Field::Headline, &headline), (Field::Body, &body)] {
+            for m in self.automaton.find_overlapping_iter(text.as_str()) {
+                let pi = m.pattern().as_usize();
+                let p = &self.patterns[pi];
+                if p.lang.as_deref().is_some_and(|l| l != lang) {
+                    continue;
                 }
-                continue;
+                let hit = (field, pi, m.start(), m.end());
+                if p.weight.is_none() {
+                    exclusions.push(hit)
+                } else {
+                    terms.push(hit)
+                }
             }
-            *counts.entry(pi).or_default() += 1;
         }
-        for (pi, count) in counts {
+        // "One sense per discourse": a term found inside an exclusion ("migración de aves") is
+        // taken in that sense everywhere in the article, so all its matches are cancelled.
+        let mut cancelled: BTreeMap<usize, usize> = BTreeMap::new();
+        for &(field, pi, start, end) in &terms {
+            let topic = self.patterns[pi].topic;
+            if let Some(&(_, ei, _, _)) = exclusions.iter().find(|&&(ef, ei, es, ee)| {
+                ef == field && self.patterns[ei].topic == topic && es <= start && end <= ee + 1
+            }) {
+                cancelled.insert(pi, ei);
+            }
+        }
+        for (&pi, &ei) in &cancelled {
+            let s = &mut scores[self.patterns[pi].topic];
+            let term = &self.patterns[ei].term;
+            if !s.excluded.contains(term) {
+                s.excluded.push(term.clone());
+            }
+        }
+        let mut counts: BTreeMap<(Field, usize), usize> = BTreeMap::new();
+        for (field, pi, _, _) in terms {
+            if !cancelled.contains_key(&pi) {
+                *counts.entry((field, pi)).or_default() += 1;
+            }
+        }
+        for ((field, pi), count) in counts {
             let p = &self.patterns[pi];
             let count = count.min(MAX_HITS_PER_TERM);
+            let factor = if field == Field::Headline {
+                self.headline_weight
+            } else {
+                1.0
+            };
             let score = p.weight.unwrap_or(0.0) * factor * count as f64;
             let s = &mut scores[p.topic];
             s.score += score;
@@ -224,5 +219,10 @@ impl Classifier {
                 score,
             });
         }
+        for s in &mut scores {
+            s.score = (s.score * 100.0).round() / 100.0;
+            s.matched = s.score >= s.min_score;
+        }
+        scores
     }
 }

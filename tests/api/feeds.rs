@@ -162,6 +162,8 @@ fn sample_articles_land_in_the_right_topic_feeds() {
     assert!(topics("anv-20261102-0003").is_empty()); // social security
     assert!(topics("anv-20261022-0006").is_empty()); // data migration
     assert!(topics("anv-20261118-0007").is_empty()); // public relations
+    assert!(topics("anv-20261016-0002").is_empty()); // bird migration
+    assert!(topics("anv-20261012-0008").is_empty()); // football: "Deportivo" is no deportation
 }
 
 #[test]
