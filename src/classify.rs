@@ -15,6 +15,50 @@ use std::collections::BTreeMap;
 /// How many times one term counts in one field: a story that repeats a word is not more on topic.
 const MAX_HITS_PER_TERM: usize = 3;
 
+/// Terms weighing less than this only support a topic (see `explain`).
+const ANCHOR_WEIGHT: f64 = 2.0;
+
+/// Share of `min_score` from which an unmatched topic is reported as a near miss.
+const NEAR_MISS: f64 = 0.75;
+
+fn reason(s: &TopicScore) -> String {
+    let verdict = match (s.matched, s.editor, s.near_miss) {
+        (_, true, _) => "in (chosen by the editor)",
+        (true, false, _) => "in",
+        (false, false, _) if s.score >= s.min_score => {
+            "out, but close: only supporting terms (weight below 2), no main term"
+        }
+        (false, false, true) => "out, but close: worth a look",
+        (false, false, false) => "out",
+    };
+    let hits: Vec<String> = s
+        .hits
+        .iter()
+        .map(|h| {
+            let field = match h.field {
+                Field::Headline => "headline",
+                Field::Body => "body",
+            };
+            format!("\"{}\" {}×{} = {:+}", h.term, field, h.count, h.score)
+        })
+        .collect();
+    let mut out = format!("{verdict}: score {} of {} needed", s.score, s.min_score);
+    if !hits.is_empty() {
+        out.push_str(&format!(" ({})", hits.join(", ")));
+    }
+    if !s.excluded.is_empty() {
+        out.push_str(&format!(
+            "; not counted because of {}",
+            s.excluded
+                .iter()
+                .map(|e| format!("\"{e}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 struct Pattern {
     topic: usize,
@@ -27,6 +71,8 @@ struct Pattern {
 /// Compiled topic rules.
 pub struct Classifier {
     automaton: AhoCorasick,
+    /// Pattern of each needle (a term has one needle, or three with its plurals).
+    owners: Vec<usize>,
     patterns: Vec<Pattern>,
     topics: Vec<(TopicId, f64)>,
     headline_weight: f64,
@@ -51,6 +97,8 @@ pub struct Hit {
     pub field: Field,
     /// How many times it counted.
     pub count: usize,
+    /// The term's weight in `feeds.toml`.
+    pub weight: f64,
     /// What it added to the score.
     pub score: f64,
 }
@@ -68,6 +116,10 @@ pub struct TopicScore {
     pub matched: bool,
     /// Whether the editor chose this topic.
     pub editor: bool,
+    /// Not matched, but within a quarter of the threshold: worth an editor's look.
+    pub near_miss: bool,
+    /// The decision in one sentence, for editors.
+    pub reason: String,
     /// Terms that counted.
     pub hits: Vec<Hit>,
     /// Exclusion phrases that cancelled terms.
@@ -79,6 +131,7 @@ impl Classifier {
     pub fn new(config: &Config) -> Classifier {
         let mut patterns = Vec::new();
         let mut needles = Vec::new();
+        let mut owners = Vec::new();
         for (ti, topic) in config.topics.iter().enumerate() {
             let lists = topic
                 .rules
@@ -93,11 +146,17 @@ impl Classifier {
                     if core.trim().is_empty() {
                         continue;
                     }
-                    needles.push(if star {
-                        core.to_owned()
+                    if star {
+                        needles.push(core.to_owned());
+                        owners.push(patterns.len());
                     } else {
-                        format!("{core} ")
-                    });
+                        // Whole words, and their regular plurals in both languages
+                        // (refugee → refugees, frontera → fronteras, acción → acciones).
+                        for suffix in ["", "s", "es"] {
+                            needles.push(format!("{core}{suffix} "));
+                            owners.push(patterns.len());
+                        }
+                    }
                     patterns.push(Pattern {
                         topic: ti,
                         term: term.clone(),
@@ -113,6 +172,7 @@ impl Classifier {
             .expect("normalised terms always build an automaton");
         Classifier {
             automaton,
+            owners,
             patterns,
             topics: config
                 .topics
@@ -155,6 +215,8 @@ impl Classifier {
                 min_score: *min,
                 matched: false,
                 editor: content.editor_topics.contains(id),
+                near_miss: false,
+                reason: String::new(),
                 hits: Vec::new(),
                 excluded: Vec::new(),
             })
@@ -164,7 +226,7 @@ impl Classifier {
         let mut exclusions: Vec<(Field, usize, usize, usize)> = Vec::new();
         for (field, text) in [(Field::Headline, &headline), (Field::Body, &body)] {
             for m in self.automaton.find_overlapping_iter(text.as_str()) {
-                let pi = m.pattern().as_usize();
+                let pi = self.owners[m.pattern().as_usize()];
                 let p = &self.patterns[pi];
                 if p.lang.as_deref().is_some_and(|l| l != lang) {
                     continue;
@@ -216,13 +278,186 @@ impl Classifier {
                 term: p.term.clone(),
                 field,
                 count,
+                weight: p.weight.unwrap_or(0.0),
                 score,
             });
         }
         for s in &mut scores {
             s.score = (s.score * 100.0).round() / 100.0;
-            s.matched = s.score >= s.min_score;
+            // Supporting terms (weight below 2: "border", "agreement") add to a score but
+            // cannot carry a topic alone: at least one main term must be there.
+            let anchored = s.hits.iter().any(|h| h.weight >= ANCHOR_WEIGHT);
+            s.matched = anchored && s.score >= s.min_score;
+            s.near_miss = !s.matched && s.score >= NEAR_MISS * s.min_score;
+            s.reason = reason(s);
         }
         scores
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const CONFIG: &str = r#"
+[agency]
+name = "A"
+base_url = "http://a.example"
+language = "es"
+copyright = "c"
+
+[[topic]]
+id = "security"
+name = { en = "Security" }
+iptc = [{ code = "medtop:20000598", en = "national security" }]
+min_score = 4
+rules = [
+  { lang = "es", weight = 3, terms = ["narcotrafico", "policia*"] },
+  { lang = "en", weight = 3, terms = ["police", "security"] },
+  { lang = "en", weight = 1, terms = ["border"] },
+  { lang = "en", weight = -3, terms = ["football"] },
+]
+exclude = [{ lang = "en", terms = ["food security"] }]
+
+[[topic]]
+id = "migration"
+name = { en = "Migration" }
+iptc = [{ code = "medtop:20000771", en = "immigration" }]
+rules = [
+  { weight = 3, terms = ["deportation*", "migrante*", "refugee"] },
+]
+
+[[topic]]
+id = "bilateral-relations"
+name = { en = "Bilateral" }
+iptc = [{ code = "medtop:20000638", en = "international relations" }]
+rules = [{ weight = 3, terms = ["embassy"] }]
+"#;
+
+    fn classifier() -> Classifier {
+        Classifier::new(&Config::parse(CONFIG, Path::new(".")).unwrap())
+    }
+
+    fn content(lang: &str, headline: &str, body: &str) -> Content {
+        Content {
+            headline: headline.into(),
+            summary: None,
+            body: body.into(),
+            language: lang.into(),
+            byline: vec![],
+            dateline: None,
+            published_at: None,
+            embargo_until: None,
+            editor_topics: vec![],
+            keywords: vec![],
+            urgency: None,
+            translation_of: None,
+        }
+    }
+
+    #[test]
+    fn matching_ignores_case_and_accents_on_word_boundaries() {
+        let c = classifier();
+        assert_eq!(
+            c.topics(&content("es", "NARCOTRÁFICO en el puerto", "")),
+            ["security"]
+        );
+        assert_eq!(c.topics(&content("es", "narcotrafico", "")), ["security"]);
+        // "policiaco" starts with "policia": a prefix term matches it; "apolicia" is not a word start.
+        assert_eq!(c.topics(&content("es", "Policías", "")), ["security"]);
+        assert!(c.topics(&content("es", "apolicia", "")).is_empty());
+    }
+
+    #[test]
+    fn prefix_terms_and_plurals_tolerate_inflection() {
+        let c = classifier();
+        for h in ["Migrantes llegan", "Los migrantes", "El migrante"] {
+            assert_eq!(c.topics(&content("es", h, "")), ["migration"], "{h}");
+        }
+        assert_eq!(
+            c.topics(&content("en", "Deportations rise", "")),
+            ["migration"]
+        );
+        assert_eq!(
+            c.topics(&content("en", "Refugees arrive", "")),
+            ["migration"]
+        );
+    }
+
+    #[test]
+    fn headline_matches_weigh_more_than_body_matches() {
+        let c = classifier();
+        assert_eq!(c.topics(&content("en", "Police", "")), ["security"]);
+        assert!(c.topics(&content("en", "", "Police")).is_empty());
+    }
+
+    #[test]
+    fn an_exclusion_cancels_the_term_in_the_whole_article() {
+        let c = classifier();
+        let scores = c.explain(&content(
+            "en",
+            "Food security summit",
+            "Security of supply and security of harvests.",
+        ));
+        let s = scores.iter().find(|s| s.topic == "security").unwrap();
+        assert!(!s.matched, "{s:?}");
+        assert_eq!(s.excluded, ["food security"]);
+        assert!(
+            s.reason
+                .contains("not counted because of \"food security\""),
+            "{}",
+            s.reason
+        );
+    }
+
+    #[test]
+    fn supporting_terms_alone_do_not_make_a_topic() {
+        let c = classifier();
+        assert!(
+            c.topics(&content("en", "Border border", "border border border"))
+                .is_empty()
+        );
+        assert_eq!(c.topics(&content("en", "Border police", "")), ["security"]);
+    }
+
+    #[test]
+    fn negative_context_argues_against_a_topic() {
+        let c = classifier();
+        assert!(
+            c.topics(&content(
+                "en",
+                "Police at the football final",
+                "football football"
+            ))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn rules_for_another_language_do_not_fire() {
+        let c = classifier();
+        assert!(c.topics(&content("en", "narcotrafico", "")).is_empty());
+        // Rules without `lang` apply to every language.
+        assert_eq!(c.topics(&content("fr", "Les migrantes", "")), ["migration"]);
+    }
+
+    #[test]
+    fn editor_topics_are_always_kept() {
+        let c = classifier();
+        let mut a = content("en", "Weather", "Sunny.");
+        a.editor_topics = vec!["bilateral-relations".into()];
+        assert_eq!(c.topics(&a), ["bilateral-relations"]);
+        a.headline = "Police embassy".into();
+        assert_eq!(c.topics(&a), ["bilateral-relations", "security"]);
+    }
+
+    #[test]
+    fn near_misses_are_flagged() {
+        let c = classifier();
+        let scores = c.explain(&content("en", "", "police"));
+        let s = scores.iter().find(|s| s.topic == "security").unwrap();
+        assert!(!s.matched && s.near_miss, "{s:?}");
+        assert!(s.reason.starts_with("out, but close"));
     }
 }

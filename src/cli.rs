@@ -149,8 +149,24 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Reclassify => {
             let store = Store::open(&database, false)?;
             let classifier = Classifier::new(&config);
-            let changed = store.reclassify(|a| classifier.topics(&a.content))?;
+            let mut near_misses = Vec::new();
+            let changed = store.reclassify(|a| {
+                let scores = classifier.explain(&a.content);
+                for s in scores.iter().filter(|s| s.near_miss && !s.editor) {
+                    near_misses.push(format!("{} {}: {}", a.id, s.topic, s.reason));
+                }
+                classifier.topics(&a.content)
+            })?;
             println!("reclassified: {changed} articles changed topics");
+            if !near_misses.is_empty() {
+                println!(
+                    "near misses ({}), just under a topic's min_score; review them with `wirefeed classify --explain`:",
+                    near_misses.len()
+                );
+                for n in near_misses {
+                    println!("  {n}");
+                }
+            }
             Ok(0)
         }
         Command::Check => check(&config, &cli.config, &database),

@@ -118,7 +118,7 @@ impl IptcCode {
 pub struct Rule {
     /// Primary language subtag this rule applies to; `None` = every language.
     pub lang: Option<String>,
-    /// Score per match (exclusions: unused).
+    /// Score per match; negative for context that argues against the topic (exclusions: unused).
     pub weight: f64,
     /// Terms; a trailing `*` matches any word ending.
     pub terms: Vec<String>,
@@ -494,10 +494,10 @@ impl Checker {
                 .iter()
                 .map(|r| {
                     let r = r.get_ref();
-                    if !(*r.weight.get_ref() > 0.0 && r.weight.get_ref().is_finite()) {
+                    if !(*r.weight.get_ref() != 0.0 && r.weight.get_ref().is_finite()) {
                         self.at(
                             &r.weight,
-                            format!("topic {id:?}: rule weight must be a positive number"),
+                            format!("topic {id:?}: rule weight must be a non-zero number (negative for terms that argue against the topic)"),
                         );
                     }
                     self.rule(

@@ -503,7 +503,7 @@ impl Store {
     /// Recomputes every article's final topics with `classify`; returns how many changed.
     ///
     /// Topic changes are not new versions: the text did not change, only our reading of it.
-    pub fn reclassify(&self, classify: impl Fn(&Article) -> Vec<TopicId>) -> Result<u64> {
+    pub fn reclassify(&self, mut classify: impl FnMut(&Article) -> Vec<TopicId>) -> Result<u64> {
         self.with_conn(|conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)

@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, the real CLI, the real store.
 
+mod classify_eval;
 mod cli;
 mod feeds;
 mod golden;

@@ -1,0 +1,62 @@
+//! Classifier throughput on one core: `cargo bench --bench classify`.
+//!
+//! Target (issue 3): at least 10,000 articles per second per core. Articles are the labelled
+//! corpus, repeated; each is classified from its text (normalisation included).
+
+use std::path::Path;
+use std::time::Instant;
+use wirefeed::classify::Classifier;
+use wirefeed::config::Config;
+use wirefeed::ingest::{ArticleInput, Rules};
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = Config::load(&root.join("feeds.toml")).expect("feeds.toml loads");
+    let topics: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
+    let rules = Rules {
+        default_language: "es",
+        topics: &topics,
+    };
+    let corpus =
+        std::fs::read_to_string(root.join("tests/data/classify-corpus.jsonl")).expect("corpus");
+    let mut articles: Vec<_> = corpus
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let input: ArticleInput = serde_json::from_value(v["article"].clone()).unwrap();
+            input.validate(&rules).unwrap().content
+        })
+        .collect();
+    // Plus the sample wire stories, which are longer (200–450 words), as real copy is.
+    for file in wirefeed::ingest::collect_files(&[root.join("data/articles")]).unwrap() {
+        for entry in wirefeed::ingest::read_file(&file, &rules) {
+            articles.push(entry.result.unwrap().content);
+        }
+    }
+    let start = Instant::now();
+    let classifier = Classifier::new(&config);
+    println!(
+        "compile rules: {:.2} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    let avg_bytes = articles
+        .iter()
+        .map(|a| a.headline.len() + a.body.len() + a.summary.as_ref().map_or(0, String::len))
+        .sum::<usize>()
+        / articles.len();
+    let rounds = 200;
+    let mut topics_seen = 0usize;
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for a in &articles {
+            topics_seen += classifier.topics(std::hint::black_box(a)).len();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let n = rounds * articles.len();
+    println!(
+        "classify: {n} articles ({avg_bytes} bytes each on average) in {secs:.2} s = {:.0} articles/s on one core ({topics_seen} topic assignments)",
+        n as f64 / secs
+    );
+}
