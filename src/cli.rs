@@ -193,10 +193,8 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
     let local = listener
         .local_addr()
         .map_err(|e| CliError::runtime(e.to_string()))?;
-    let feeds = Feeds {
-        config: Arc::new(config),
-        store: Arc::new(store),
-    };
+    let feeds = Arc::new(Feeds::new(Arc::new(config), Arc::new(store)));
+    feeds.watch();
     actix_web::rt::System::new().block_on(async move {
         let server =
             crate::http::server(listener, feeds).map_err(|e| CliError::runtime(e.to_string()))?;
@@ -260,31 +258,71 @@ pub fn import(
     };
     let classifier = Classifier::new(config);
     let bar = if progress && std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(files.len() as u64)
+        indicatif::ProgressBar::new(files.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files, {msg}")
+                .expect("a valid template"),
+        )
     } else {
         indicatif::ProgressBar::hidden()
     };
     let mut summary = ImportSummary::default();
+    let mut batch: Vec<(Draft, Vec<String>)> = Vec::with_capacity(IMPORT_BATCH);
     for file in &files {
-        for entry in ingest::read_file(file, &rules) {
+        ingest::stream_file(file, &rules, |entry| {
             let Some(draft) = report(&entry) else {
                 summary.invalid += 1;
-                continue;
+                return Ok(());
             };
-            let id: ArticleId = draft.id.clone().expect("ingest always sets an id");
-            let now: DateTime<Utc> =
-                DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("clock in range");
             let topics = classifier.topics(&draft.content);
-            match store.upsert(draft, &id, &topics, now)? {
-                UpsertOutcome::Created(_) => summary.imported += 1,
-                UpsertOutcome::Updated(..) => summary.updated += 1,
-                UpsertOutcome::Unchanged(_) => summary.unchanged += 1,
+            batch.push((draft.clone(), topics));
+            if batch.len() >= IMPORT_BATCH {
+                store_batch(store, &mut batch, &mut summary)?;
+                bar.set_message(format!(
+                    "{} articles",
+                    summary.imported + summary.updated + summary.unchanged
+                ));
             }
-        }
+            Ok::<(), CliError>(())
+        })?;
         bar.inc(1);
     }
+    store_batch(store, &mut batch, &mut summary)?;
     bar.finish_and_clear();
     Ok(summary)
+}
+
+/// Articles stored per transaction: large enough that commits do not dominate, small enough
+/// that a reader never waits long.
+const IMPORT_BATCH: usize = 500;
+
+fn store_batch(
+    store: &Store,
+    batch: &mut Vec<(Draft, Vec<String>)>,
+    summary: &mut ImportSummary,
+) -> Result<(), CliError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let now: DateTime<Utc> =
+        DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("clock in range");
+    let ids: Vec<ArticleId> = batch
+        .iter()
+        .map(|(d, _)| d.id.clone().expect("ingest always sets an id"))
+        .collect();
+    let writes: Vec<store::Write<'_>> = batch
+        .iter()
+        .zip(&ids)
+        .map(|((draft, topics), id)| store::Write { draft, id, topics })
+        .collect();
+    for outcome in store.upsert_batch(&writes, now)? {
+        match outcome {
+            UpsertOutcome::Created(_) => summary.imported += 1,
+            UpsertOutcome::Updated(..) => summary.updated += 1,
+            UpsertOutcome::Unchanged(_) => summary.unchanged += 1,
+        }
+    }
+    batch.clear();
+    Ok(())
 }
 
 fn classify(config: &Config, paths: &[PathBuf], explain: bool) -> Result<u8, CliError> {

@@ -270,23 +270,53 @@ pub fn read_file(path: &Path, rules: &Rules<'_>) -> Vec<Entry> {
     }
 }
 
-/// Reads JSON lines from any text (stdin for `classify`), named `source` in errors.
+/// Calls `f` with every entry of one file, reading `.jsonl` line by line so files of any size
+/// stream through in constant memory.
+pub fn stream_file<E>(
+    path: &Path,
+    rules: &Rules<'_>,
+    mut f: impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), E> {
+    if path.extension().and_then(|e| e.to_str()) != Some("jsonl") {
+        return read_file(path, rules).into_iter().try_for_each(f);
+    }
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return f(entry_err(path, 1, format!("cannot read: {e}"))),
+    };
+    use std::io::BufRead;
+    for (i, line) in std::io::BufReader::with_capacity(1 << 16, file)
+        .lines()
+        .enumerate()
+    {
+        let entry = match line {
+            Ok(l) if l.trim().is_empty() => continue,
+            Ok(l) => json_line(path, i + 1, &l, rules),
+            Err(e) => entry_err(path, i + 1, format!("cannot read: {e}")),
+        };
+        f(entry)?;
+    }
+    Ok(())
+}
+
+fn json_line(path: &Path, line: usize, text: &str, rules: &Rules<'_>) -> Entry {
+    let result = serde_json::from_str::<ArticleInput>(text)
+        .map_err(|e| json_reason(&e))
+        .and_then(|input| finish(input, rules, || generated_id(text), |_| None))
+        .map_err(|(_, reason)| reason);
+    Entry {
+        path: path.to_owned(),
+        line,
+        result,
+    }
+}
+
+/// Reads JSON lines from any text (stdin for `classify`), named `path` in errors.
 pub fn read_json_lines(path: &Path, text: &str, rules: &Rules<'_>) -> Vec<Entry> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
-            let line = i + 1;
-            let result = serde_json::from_str::<ArticleInput>(l)
-                .map_err(|e| json_reason(&e))
-                .and_then(|input| finish(input, rules, || generated_id(l), |_| None))
-                .map_err(|(_, reason)| reason);
-            Entry {
-                path: path.to_owned(),
-                line,
-                result,
-            }
-        })
+        .map(|(i, l)| json_line(path, i + 1, l, rules))
         .collect()
 }
 

@@ -58,6 +58,8 @@ pub struct FeedSettings {
     pub max_age: u32,
     /// How long kill notices stay in feeds.
     pub kill_retention: Duration,
+    /// Memory for rendered feed pages, in bytes (0 turns the cache off).
+    pub cache_bytes: usize,
 }
 
 /// A topic with its codes, names and matching rules.
@@ -409,10 +411,22 @@ impl Checker {
             }),
             None => Duration::from_secs(7 * 86_400),
         };
+        let cache_bytes = match &f.cache_mb {
+            Some(m) if !(0..=16_384).contains(m.get_ref()) => {
+                self.at(
+                    m,
+                    "feeds.cache_mb must be between 0 and 16384 (MiB; 0 turns the cache off)",
+                );
+                64 << 20
+            }
+            Some(m) => (*m.get_ref() as usize) << 20,
+            None => 64 << 20,
+        };
         FeedSettings {
             default_limit,
             max_age,
             kill_retention,
+            cache_bytes,
         }
     }
 

@@ -51,6 +51,7 @@ pub(super) struct RawFeeds {
     pub default_limit: Option<Spanned<i64>>,
     pub max_age: Option<Spanned<i64>>,
     pub kill_retention: Option<Spanned<String>>,
+    pub cache_mb: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

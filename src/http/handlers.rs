@@ -1,7 +1,7 @@
 //! Thin handlers: extract, call one function, build the response.
 
 use super::{Metrics, Problem};
-use crate::feeds::{FeedQuery, Feeds, Rendered};
+use crate::feeds::{Encoding, FeedQuery, Feeds, Representation};
 use crate::model::Format;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,6 +12,8 @@ use actix_web::http::header::{
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
 
 fn now() -> DateTime<Utc> {
@@ -30,66 +32,123 @@ pub(super) async fn observe(
     let res = next.call(req).await?;
     let status = res.status().as_u16();
     if let Some(m) = metrics {
-        *m.responses
-            .lock()
-            .expect("metrics lock")
-            .entry(status)
-            .or_default() += 1;
+        m.count(status);
     }
-    tracing::info!(%method, %path, status, duration_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
+    // Per-request lines are debug: at thousands of polls a second they would cost more than the polls.
+    tracing::debug!(%method, %path, status, duration_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
     Ok(res)
 }
 
-/// Strong validator of a representation: FNV-1a over its bytes and media type.
-fn etag(r: &Rendered) -> EntityTag {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in r.content_type.bytes().chain(r.body.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
+/// The coding to send, from `Accept-Encoding` with its q-values (RFC 9110 §12.5.3): the
+/// client's highest-rated of br and gzip, br on a tie, identity when neither is acceptable.
+pub(super) fn negotiate(req: &HttpRequest) -> Encoding {
+    let Some(value) = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Encoding::Identity;
+    };
+    let (mut br, mut gzip, mut star) = (None, None, None);
+    for part in value.split(',') {
+        let mut params = part.split(';');
+        let coding = params.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = params
+            .filter_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .or_else(|| p.trim().strip_prefix("Q="))
+            })
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match coding.as_str() {
+            "br" => br = Some(q),
+            "gzip" | "x-gzip" => gzip = Some(q),
+            "*" => star = Some(q),
+            _ => {}
+        }
     }
-    EntityTag::new_strong(format!("{h:016x}"))
+    let br = br.or(star).unwrap_or(0.0);
+    let gzip = gzip.or(star).unwrap_or(0.0);
+    if br > 0.0 && br >= gzip {
+        Encoding::Brotli
+    } else if gzip > 0.0 {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
 }
 
-/// RFC 9110 §13.2.2: If-None-Match first; If-Modified-Since only without it.
-fn not_modified(req: &HttpRequest, tag: &EntityTag, last_modified: SystemTime) -> bool {
+/// RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
+fn not_modified(req: &HttpRequest, rep: &Representation) -> bool {
     if req.headers().contains_key(header::IF_NONE_MATCH) {
         return match IfNoneMatch::parse(req) {
             Ok(IfNoneMatch::Any) => true,
-            // §13.1.2: If-None-Match uses the weak comparison.
-            Ok(IfNoneMatch::Items(items)) => items.iter().any(|t| t.weak_eq(tag)),
+            // §13.1.2: If-None-Match uses the weak comparison: W/ is ignored.
+            Ok(IfNoneMatch::Items(items)) => items.iter().any(|t| rep.matches(t.tag())),
             Err(_) => false,
         };
     }
     match IfModifiedSince::parse(req) {
         Ok(IfModifiedSince(since)) => {
             let since: SystemTime = since.into();
-            last_modified <= since
+            let last: SystemTime = rep.last_modified.into();
+            last <= since
         }
         Err(_) => false,
     }
 }
 
-fn respond(req: &HttpRequest, r: Rendered, max_age: u32) -> HttpResponse {
-    let tag = etag(&r);
-    let last_modified: SystemTime = r.last_modified.into();
-    let status = if not_modified(req, &tag, last_modified) {
+/// Answers with `rep`: 304 when the client's copy is current, else the body in the negotiated
+/// coding. `max-age` never reaches past the moment the document goes stale by itself.
+pub(super) fn respond(
+    req: &HttpRequest,
+    rep: &Representation,
+    max_age: u32,
+    now: i64,
+) -> HttpResponse {
+    let encoding = negotiate(req);
+    let status = if not_modified(req, rep) {
         StatusCode::NOT_MODIFIED
     } else {
         StatusCode::OK
     };
+    let left = rep.expires_at.map_or(u64::MAX, |t| (t - now).max(0) as u64);
+    let configured = u64::from(max_age);
+    let max_age = configured.min(left);
+    let swr = configured.min(left - max_age);
+    let mut cache = vec![
+        CacheDirective::Public,
+        CacheDirective::MaxAge(max_age as u32),
+    ];
+    if swr > 0 {
+        cache.push(CacheDirective::Extension(
+            "stale-while-revalidate".into(),
+            Some(swr.to_string()),
+        ));
+    }
+    let link = rep
+        .links
+        .iter()
+        .map(|(rel, url)| format!("<{url}>; rel=\"{rel}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut resp = HttpResponse::build(status);
-    resp.insert_header(header::ETag(tag))
-        .insert_header(header::LastModified(HttpDate::from(last_modified)))
-        .insert_header(CacheControl(vec![
-            CacheDirective::Public,
-            CacheDirective::MaxAge(max_age),
-            CacheDirective::Extension("stale-while-revalidate".into(), Some(max_age.to_string())),
-        ]))
-        .insert_header((header::LINK, format!("<{}>; rel=\"self\"", r.self_url)));
+    resp.insert_header(header::ETag(EntityTag::new_strong(rep.etag(encoding))))
+        .insert_header(header::LastModified(HttpDate::from(SystemTime::from(
+            rep.last_modified,
+        ))))
+        .insert_header(CacheControl(cache))
+        .insert_header((header::VARY, "Accept-Encoding"))
+        .insert_header((header::LINK, link));
     if status == StatusCode::NOT_MODIFIED {
         return resp.finish();
     }
-    resp.content_type(r.content_type).body(r.body)
+    if encoding != Encoding::Identity {
+        resp.insert_header((header::CONTENT_ENCODING, encoding.token()));
+    }
+    resp.content_type(rep.content_type)
+        .body(rep.encoded(encoding))
 }
 
 /// `GET /feeds/{feed}.{format}`.
@@ -119,10 +178,21 @@ pub(super) async fn feed(
             )
         })?;
     let query = FeedQuery::parse(&pairs).map_err(Problem::invalid)?;
-    let id = id.to_owned();
-    let f = feeds.clone();
-    let rendered = web::block(move || f.feed(&id, format, &query, now())).await??;
-    Ok(respond(&req, rendered, feeds.config.feeds.max_age))
+    let t = now();
+    // The common case, a poll of a page already rendered, touches neither database nor renderer.
+    let rep: Arc<Representation> = match feeds.cached(id, format, &query, t)? {
+        Some(rep) => rep,
+        None => {
+            let (id, f) = (id.to_owned(), feeds.clone());
+            web::block(move || f.feed(&id, format, &query, t)).await??
+        }
+    };
+    Ok(respond(
+        &req,
+        &rep,
+        feeds.config.feeds.max_age,
+        t.timestamp(),
+    ))
 }
 
 /// `GET /articles/{id}`, `/articles/{id}.xml`, `/articles/{id}.json`.
@@ -133,8 +203,8 @@ pub(super) async fn article(
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
     let f = feeds.clone();
-    let rendered = web::block(move || {
-        let t = now();
+    let t = now();
+    let rep = web::block(move || {
         // An id may itself contain dots: try the format suffix first, then the whole name.
         match file.rsplit_once('.') {
             Some((id, ext @ ("xml" | "json"))) => match f.article(id, Some(ext), t) {
@@ -145,18 +215,23 @@ pub(super) async fn article(
         }
     })
     .await??;
-    Ok(respond(&req, rendered, feeds.config.feeds.max_age))
+    Ok(respond(
+        &req,
+        &rep,
+        feeds.config.feeds.max_age,
+        t.timestamp(),
+    ))
 }
 
 /// `GET /`: the feed index.
 pub(super) async fn index(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResponse {
-    let r = Rendered {
-        body: crate::render::index_page(&feeds.config),
-        content_type: "text/html; charset=utf-8",
-        last_modified: DateTime::from_timestamp(0, 0).expect("epoch"),
-        self_url: format!("{}/", feeds.config.agency.base_url),
-    };
-    respond(&req, r, feeds.config.feeds.max_age)
+    let rep = Representation::new(
+        crate::render::index_page(&feeds.config),
+        "text/html; charset=utf-8",
+        DateTime::from_timestamp(0, 0).expect("epoch"),
+        vec![("self", format!("{}/", feeds.config.agency.base_url))],
+    );
+    respond(&req, &rep, feeds.config.feeds.max_age, now().timestamp())
 }
 
 /// `GET /healthz`: 200 `ok` while the database answers.
@@ -188,10 +263,13 @@ pub(super) async fn metrics(
     );
     out.push_str(&format!("wirefeed_articles {articles}\n"));
     out.push_str("# HELP wirefeed_http_responses_total HTTP responses sent, by status.\n# TYPE wirefeed_http_responses_total counter\n");
-    for (status, n) in metrics.responses.lock().expect("metrics lock").iter() {
-        out.push_str(&format!(
-            "wirefeed_http_responses_total{{status=\"{status}\"}} {n}\n"
-        ));
+    for (status, n) in metrics.responses.iter().enumerate() {
+        let n = n.load(Ordering::Relaxed);
+        if n > 0 {
+            out.push_str(&format!(
+                "wirefeed_http_responses_total{{status=\"{status}\"}} {n}\n"
+            ));
+        }
     }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

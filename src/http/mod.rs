@@ -8,14 +8,29 @@ pub use problem::Problem;
 use crate::feeds::Feeds;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, guard, web};
-use std::collections::BTreeMap;
 use std::net::TcpListener;
-use std::sync::Mutex;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Per-process counters for `/metrics`.
-#[derive(Default)]
+/// Per-process counters for `/metrics`: lock-free, one per status code.
 pub struct Metrics {
-    responses: Mutex<BTreeMap<u16, u64>>,
+    responses: Vec<AtomicU64>,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            responses: (0..600).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+}
+
+impl Metrics {
+    fn count(&self, status: u16) {
+        if let Some(c) = self.responses.get(usize::from(status)) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Binds the listener first, so callers (and tests, with port 0) know the address before serving.
@@ -24,8 +39,8 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 }
 
 /// Builds the server on a bound listener; await it (or spawn it) to serve.
-pub fn server(listener: TcpListener, feeds: Feeds) -> std::io::Result<Server> {
-    let feeds = web::Data::new(feeds);
+pub fn server(listener: TcpListener, feeds: Arc<Feeds>) -> std::io::Result<Server> {
+    let feeds = web::Data::from(feeds);
     let metrics = web::Data::new(Metrics::default());
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {

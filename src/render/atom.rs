@@ -24,18 +24,18 @@ fn text(value: &str, lang: &str) -> Text {
 
 pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     let cfg = doc.config;
-    let mut links = vec![
-        link(doc.self_url.clone(), "self", "application/atom+xml", None),
-        link(
-            format!("{}/", cfg.agency.base_url),
-            "alternate",
-            "text/html",
-            None,
-        ),
-    ];
-    if let Some(next) = &doc.next_url {
-        links.push(link(next.clone(), "next", "application/atom+xml", None));
-    }
+    // RFC 5005 §3: paged feeds carry first, next and previous links.
+    let mut links: Vec<Link> = doc
+        .links
+        .iter()
+        .map(|(rel, href)| link(href.clone(), rel, "application/atom+xml", None))
+        .collect();
+    links.push(link(
+        format!("{}/", cfg.agency.base_url),
+        "alternate",
+        "text/html",
+        None,
+    ));
     let id = match doc.lang {
         Some(l) => format!("tag:{}:feed:{}:{l}", cfg.agency.tag_authority, doc.feed.id),
         None => format!("tag:{}:feed:{}", cfg.agency.tag_authority, doc.feed.id),

@@ -10,15 +10,15 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         "version": "https://jsonfeed.org/version/1.1",
         "title": doc.title(),
         "home_page_url": format!("{}/", cfg.agency.base_url),
-        "feed_url": doc.self_url,
+        "feed_url": doc.self_url(),
         "description": doc.description(),
         "language": doc.language(),
         "authors": [{ "name": cfg.agency.name, "url": format!("{}/", cfg.agency.base_url) }],
         "items": doc.articles.iter().map(|a| item(doc, a)).collect::<Vec<_>>(),
         "_wirefeed": { "feed": doc.feed.id, "copyright": cfg.agency.copyright },
     });
-    if let Some(next) = &doc.next_url {
-        feed["next_url"] = Value::String(next.clone());
+    if let Some(next) = doc.link("next") {
+        feed["next_url"] = Value::String(next.to_owned());
     }
     let mut out = serde_json::to_string_pretty(&feed).expect("a JSON value always serialises");
     out.push('\n');

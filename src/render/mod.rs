@@ -28,24 +28,36 @@ pub struct FeedDoc<'a> {
     pub feed: &'a FeedDef,
     /// The page's articles, newest first.
     pub articles: &'a [Article],
-    /// The clock, passed in so output is deterministic.
-    pub now: DateTime<Utc>,
-    /// Absolute URL of this document, with its query.
-    pub self_url: String,
-    /// Absolute URL of the next (older) page, if there is one.
-    pub next_url: Option<String>,
+    /// When the feed last changed: the document's date when it has no items (output stays
+    /// deterministic: no clock is read while rendering).
+    pub changed: DateTime<Utc>,
+    /// Absolute URLs of this document (`self`) and its neighbours (`first`, `next`, `previous`).
+    pub links: &'a [(&'static str, String)],
     /// Language filter, if any.
     pub lang: Option<&'a str>,
 }
 
 impl FeedDoc<'_> {
-    /// Latest visible change in this page (or `now` for an empty page).
+    /// Latest visible change in this page (or when the feed changed, for an empty page).
     pub fn updated(&self) -> DateTime<Utc> {
         self.articles
             .iter()
             .map(|a| a.updated_at)
             .max()
-            .unwrap_or(self.now)
+            .unwrap_or(self.changed)
+    }
+
+    /// The URL of the link with relation `rel`, if there is one.
+    pub fn link(&self, rel: &str) -> Option<&str> {
+        self.links
+            .iter()
+            .find(|(r, _)| *r == rel)
+            .map(|(_, u)| u.as_str())
+    }
+
+    /// Absolute URL of this document.
+    pub fn self_url(&self) -> &str {
+        self.link("self").unwrap_or_default()
     }
 
     /// Title shown by readers.

@@ -106,7 +106,7 @@ fn empty_package(w: &mut W, doc: &FeedDoc<'_>) -> io::Result<()> {
                 w.create_element("provider")
                     .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
                     .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
-                text(w, "versionCreated", &rfc3339(doc.now))?;
+                text(w, "versionCreated", &rfc3339(doc.updated()))?;
                 w.create_element("pubStatus")
                     .with_attribute(("qcode", "stat:usable"))
                     .write_empty()?;

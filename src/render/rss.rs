@@ -10,20 +10,18 @@ use rss::{Category, Channel, Guid, Item};
 
 pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     let cfg = doc.config;
-    let mut links = vec![Link {
-        href: doc.self_url.clone(),
-        rel: "self".into(),
-        mime_type: Some("application/rss+xml".into()),
-        ..Default::default()
-    }];
-    if let Some(next) = &doc.next_url {
-        links.push(Link {
-            href: next.clone(),
-            rel: "next".into(),
+    // RFC 5005 paging relations work in RSS through atom:link too.
+    let links = doc
+        .links
+        .iter()
+        .filter(|(rel, _)| matches!(*rel, "self" | "next" | "previous" | "first"))
+        .map(|(rel, href)| Link {
+            href: href.clone(),
+            rel: (*rel).into(),
             mime_type: Some("application/rss+xml".into()),
             ..Default::default()
-        });
-    }
+        })
+        .collect();
     let channel = Channel {
         title: xml_clean(&doc.title()).into_owned(),
         link: format!("{}/", cfg.agency.base_url),

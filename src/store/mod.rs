@@ -1,9 +1,13 @@
 //! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
 
-mod articles;
+mod changes;
+mod read;
 mod schema;
+mod write;
 
-pub use articles::{Cursor, PageQuery, Selection, UpsertOutcome, lang_key};
+pub use changes::Change;
+pub use read::{Cursor, PageQuery, Selection, lang_key};
+pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, topic_scope};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -53,6 +57,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    watcher: Mutex<Option<changes::Watcher>>,
 }
 
 impl Store {
@@ -81,6 +86,7 @@ impl Store {
         Ok(Store {
             path: path.to_owned(),
             idle: Mutex::new(vec![conn]),
+            watcher: Mutex::new(None),
         })
     }
 
@@ -101,13 +107,13 @@ impl Store {
 
     /// The query plan SQLite chooses for one feed page (for tests and diagnostics).
     pub fn explain_page(&self, q: &PageQuery) -> Result<Vec<String>> {
-        self.with_conn(|c| articles::explain_page(c, q))
+        self.with_conn(|c| read::explain_page(c, q))
     }
 }
 
 const MIGRATIONS_LEN: i64 = schema::MIGRATIONS.len() as i64;
 
-fn connect(path: &Path) -> Result<Connection> {
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX

@@ -61,4 +61,20 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX article_topics_by_lang ON article_topics (topic, lang_key, published_at, article_id);
     CREATE INDEX article_topics_by_article ON article_topics (article_id);
     "#,
+    // 2: a change log per feed scope (so every process knows which feeds changed), update
+    // times on topic rows (for `since=` polls), and indexes for `since=` and embargo lifts.
+    r#"
+    CREATE TABLE changes (
+        scope       TEXT PRIMARY KEY,           -- '*' (the counter), 'all', 'kills', 'topic:<id>'
+        seq         INTEGER NOT NULL,
+        changed_at  INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO changes (scope, seq, changed_at) VALUES ('*', 1, CAST(strftime('%s', 'now') AS INTEGER));
+
+    ALTER TABLE article_topics ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE article_topics SET updated_at = (SELECT a.updated_at FROM articles a WHERE a.id = article_topics.article_id);
+    CREATE INDEX article_topics_by_updated ON article_topics (topic, updated_at);
+    CREATE INDEX articles_by_updated ON articles (updated_at);
+    CREATE INDEX articles_by_embargo ON articles (embargo_until) WHERE embargo_until IS NOT NULL;
+    "#,
 ];

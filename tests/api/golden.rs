@@ -36,17 +36,17 @@ fn every_format_matches_its_golden_file() {
     )
     .unwrap();
     assert_eq!(summary.imported, 4);
-    let feeds = Feeds {
-        config: Arc::new(config),
-        store: Arc::new(store),
-    };
+    let feeds = Feeds::new(Arc::new(config), Arc::new(store));
     let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
     for feed in ["all", "migration", "kills"] {
         for format in Format::ALL {
             let r = feeds
                 .feed(feed, format, &FeedQuery::default(), now)
                 .unwrap();
-            check(&format!("{feed}.{}", format.extension()), &r.body);
+            check(
+                &format!("{feed}.{}", format.extension()),
+                std::str::from_utf8(&r.body).unwrap(),
+            );
         }
     }
     for (ext, name) in [
@@ -57,6 +57,6 @@ fn every_format_matches_its_golden_file() {
     ] {
         let id = name.split('.').next().unwrap();
         let r = feeds.article(id, ext, now).unwrap();
-        check(name, &r.body);
+        check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }

@@ -159,6 +159,22 @@ impl TestApp {
         }
     }
 
+    /// Retries `check` until it returns `Some`, for at most 1.5 s: what another process writes
+    /// must be served within one second (the change log is polled every 200 ms).
+    pub fn eventually<T>(&self, check: impl Fn() -> Option<T>) -> T {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+        loop {
+            if let Some(v) = check() {
+                return v;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the change was not served within 1.5 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
     /// Runs a CLI command against this server's config and database.
     pub fn cli(&self, args: &[&str]) -> (i32, String, String) {
         wirefeed(&self.config_path(), &self.db_path(), args)

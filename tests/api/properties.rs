@@ -91,9 +91,8 @@ fn check_all(config: &Config, a: &Article) {
         config,
         feed,
         articles: std::slice::from_ref(a),
-        now: a.updated_at,
-        self_url: "http://127.0.0.1:8080/feeds/all.rss".into(),
-        next_url: None,
+        changed: a.updated_at,
+        links: &[("self", "http://127.0.0.1:8080/feeds/all.rss".to_owned())],
         lang: None,
     };
     let want_title = expected_headline(&a.content.headline);

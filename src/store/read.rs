@@ -1,20 +1,9 @@
-//! Article reads and writes: upsert with versions, feed pages, reclassification.
+//! Article reads: one article, feed pages by index range, embargo bounds.
 
 use super::{Result, Store, StoreError};
-use crate::model::{Article, ArticleId, Content, Draft, PubStatus, Revision, TopicId};
+use crate::model::{Article, ArticleId, Content, PubStatus, Revision, TopicId};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-
-/// What one upsert did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UpsertOutcome {
-    /// A new article, version 1.
-    Created(ArticleId),
-    /// A changed article, now at this version.
-    Updated(ArticleId, u32),
-    /// Identical to what is stored: nothing written.
-    Unchanged(ArticleId),
-}
 
 /// A position in a feed: the sort key (a Unix time) and id of the last item seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +58,10 @@ pub struct PageQuery {
     pub selection: Selection,
     /// Primary language subtag, lowercase.
     pub lang: Option<String>,
-    /// Start after this position.
+    /// Older than this position (the next page).
     pub before: Option<Cursor>,
+    /// Newer than this position (the previous page); exclusive with `before`.
+    pub after: Option<Cursor>,
     /// Only articles updated after this Unix time.
     pub since: Option<i64>,
     /// Page size.
@@ -79,19 +70,19 @@ pub struct PageQuery {
     pub now: i64,
 }
 
-const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
+pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
      revision, correction_note, created_at, updated_at, canceled_at";
 
-fn ts(t: i64) -> Result<DateTime<Utc>> {
+pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
 }
 
-fn json_list(s: &str) -> Result<Vec<String>> {
+pub(super) fn json_list(s: &str) -> Result<Vec<String>> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("list {s:?}: {e}")))
 }
 
-fn to_json(v: &[String]) -> String {
+pub(super) fn to_json(v: &[String]) -> String {
     serde_json::to_string(v).expect("a list of strings always serialises")
 }
 
@@ -104,7 +95,7 @@ pub fn lang_key(language: &str) -> String {
         .to_ascii_lowercase()
 }
 
-struct RawRow {
+pub(super) struct RawRow {
     id: String,
     version: i64,
     status: String,
@@ -129,7 +120,7 @@ struct RawRow {
 }
 
 impl RawRow {
-    fn read(r: &Row<'_>) -> rusqlite::Result<RawRow> {
+    pub(super) fn read(r: &Row<'_>) -> rusqlite::Result<RawRow> {
         Ok(RawRow {
             id: r.get(0)?,
             version: r.get(1)?,
@@ -155,7 +146,7 @@ impl RawRow {
         })
     }
 
-    fn into_article(self) -> Result<Article> {
+    pub(super) fn into_article(self) -> Result<Article> {
         let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("{what} {v:?}"));
         let published_at = ts(self.published_at)?;
         let translation_of = match self.translation_of {
@@ -223,7 +214,7 @@ fn load_translations(conn: &Connection, a: &mut Article) -> Result<()> {
     Ok(())
 }
 
-fn get_in(conn: &Connection, id: &str) -> Result<Option<Article>> {
+pub(super) fn get_in(conn: &Connection, id: &str) -> Result<Option<Article>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE id = ?1"))?;
     let raw = st.query_row([id], RawRow::read).optional()?;
     raw.map(|r| {
@@ -237,55 +228,55 @@ fn get_in(conn: &Connection, id: &str) -> Result<Option<Article>> {
 fn page_sql(q: &PageQuery) -> String {
     let lang = q.lang.is_some();
     let since = q.since.is_some();
+    // Newer-than pages walk the same index upwards; the caller reverses them.
+    let (cmp, dir) = if q.after.is_some() {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    let opt = |on: bool, clause: &str, param: &str| {
+        if on {
+            format!("AND {clause}")
+        } else {
+            format!("AND {param} IS NULL")
+        }
+    };
     match &q.selection {
+        // With `since`, the changed rows are few: find them by update time, then sort them.
         Selection::Topic(_) => format!(
-            "SELECT {cols} FROM article_topics t JOIN articles a ON a.id = t.article_id \
-             WHERE t.topic = ?1 {lang} AND (t.published_at, t.article_id) < (?3, ?4) \
+            "SELECT {cols} FROM article_topics t {hint} JOIN articles a ON a.id = t.article_id \
+             WHERE t.topic = ?1 {lang} AND (t.published_at, t.article_id) {cmp} (?3, ?4) \
              AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} \
-             ORDER BY t.published_at DESC, t.article_id DESC LIMIT ?7",
+             ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
             cols = prefixed("a."),
-            lang = if lang {
-                "AND t.lang_key = ?2"
+            hint = if since {
+                "INDEXED BY article_topics_by_updated"
             } else {
-                "AND ?2 IS NULL"
+                ""
             },
-            since = if since {
-                "AND a.updated_at > ?6"
-            } else {
-                "AND ?6 IS NULL"
-            },
+            lang = opt(lang, "t.lang_key = ?2", "?2"),
+            since = opt(since, "t.updated_at > ?6", "?6"),
         ),
         Selection::All => format!(
-            "SELECT {COLUMNS} FROM articles \
-             WHERE ?1 IS NULL {lang} AND (published_at, id) < (?3, ?4) \
+            "SELECT {COLUMNS} FROM articles {hint} \
+             WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
              AND status = 'usable' AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
-             ORDER BY published_at DESC, id DESC LIMIT ?7",
-            lang = if lang {
-                "AND lang_key = ?2"
+             ORDER BY published_at {dir}, id {dir} LIMIT ?7",
+            hint = if since {
+                "INDEXED BY articles_by_updated"
             } else {
-                "AND ?2 IS NULL"
+                ""
             },
-            since = if since {
-                "AND updated_at > ?6"
-            } else {
-                "AND ?6 IS NULL"
-            },
+            lang = opt(lang, "lang_key = ?2", "?2"),
+            since = opt(since, "updated_at > ?6", "?6"),
         ),
         Selection::Kills => format!(
             "SELECT {COLUMNS} FROM articles \
-             WHERE ?1 IS NULL {lang} AND canceled_at IS NOT NULL AND (canceled_at, id) < (?3, ?4) \
+             WHERE ?1 IS NULL {lang} AND canceled_at IS NOT NULL AND (canceled_at, id) {cmp} (?3, ?4) \
              AND ?5 IS NOT NULL {since} \
-             ORDER BY canceled_at DESC, id DESC LIMIT ?7",
-            lang = if lang {
-                "AND lang_key = ?2"
-            } else {
-                "AND ?2 IS NULL"
-            },
-            since = if since {
-                "AND updated_at > ?6"
-            } else {
-                "AND ?6 IS NULL"
-            },
+             ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
+            lang = opt(lang, "lang_key = ?2", "?2"),
+            since = opt(since, "updated_at > ?6", "?6"),
         ),
     }
 }
@@ -313,9 +304,9 @@ fn page_params(
         Selection::Topic(t) => Some(t.clone()),
         _ => None,
     };
-    let (key, id) = match &q.before {
-        Some(c) => (c.key, c.id.clone()),
-        None => (i64::MAX, String::new()),
+    let (key, id) = match (&q.before, &q.after) {
+        (Some(c), _) | (None, Some(c)) => (c.key, c.id.clone()),
+        (None, None) => (i64::MAX, String::new()),
     };
     (
         topic,
@@ -338,125 +329,7 @@ pub(super) fn explain_page(conn: &Connection, q: &PageQuery) -> Result<Vec<Strin
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn insert_topics(
-    conn: &Connection,
-    id: &str,
-    published_at: i64,
-    lang: &str,
-    topics: &[TopicId],
-) -> Result<()> {
-    conn.prepare_cached("DELETE FROM article_topics WHERE article_id = ?1")?
-        .execute([id])?;
-    let mut st = conn.prepare_cached(
-        "INSERT INTO article_topics (topic, published_at, article_id, lang_key) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    for t in topics {
-        st.execute(params![t, published_at, id, lang])?;
-    }
-    Ok(())
-}
-
 impl Store {
-    /// Stores a draft with its final topics: creates it, adds a version, or changes nothing.
-    ///
-    /// `id` is used when the draft has none. Every version is kept in `article_versions`.
-    pub fn upsert(
-        &self,
-        draft: &Draft,
-        id: &ArticleId,
-        topics: &[TopicId],
-        now: DateTime<Utc>,
-    ) -> Result<UpsertOutcome> {
-        self.with_conn(|conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::from_sqlite)?;
-            let existing = get_in(&tx, id.as_str())?;
-            let mut content = draft.content.clone();
-            let now_ts = now.timestamp();
-            let outcome = match &existing {
-                Some(old) => {
-                    if content.published_at.is_none() {
-                        content.published_at = Some(old.published_at);
-                    }
-                    if content == old.content && topics == old.topics.as_slice() {
-                        return Ok(UpsertOutcome::Unchanged(id.clone()));
-                    }
-                    UpsertOutcome::Updated(id.clone(), old.version + 1)
-                }
-                None => UpsertOutcome::Created(id.clone()),
-            };
-            let published_at = content.published_at.map(|t| t.timestamp()).unwrap_or(now_ts);
-            let (version, created_at, updated_at, status) = match &existing {
-                Some(old) => {
-                    let updated = if draft.revision == Revision::Minor {
-                        old.updated_at.timestamp()
-                    } else {
-                        now_ts
-                    };
-                    (old.version + 1, old.created_at.timestamp(), updated, old.status)
-                }
-                // A first version is as new as its publication date says.
-                None => (1, now_ts, published_at, PubStatus::Usable),
-            };
-            let lang = lang_key(&content.language);
-            tx.prepare_cached(
-                "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
-                 byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-                 translation_of, revision, correction_note, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) \
-                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
-                 summary = excluded.summary, body = excluded.body, language = excluded.language, \
-                 lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
-                 published_at = excluded.published_at, embargo_until = excluded.embargo_until, \
-                 editor_topics = excluded.editor_topics, topics = excluded.topics, keywords = excluded.keywords, \
-                 urgency = excluded.urgency, translation_of = excluded.translation_of, \
-                 revision = excluded.revision, correction_note = excluded.correction_note, \
-                 updated_at = excluded.updated_at",
-            )?
-            .execute(params![
-                id.as_str(),
-                version,
-                status.as_str(),
-                content.headline,
-                content.summary,
-                content.body,
-                content.language,
-                lang,
-                to_json(&content.byline),
-                content.dateline,
-                published_at,
-                content.embargo_until.map(|t| t.timestamp()),
-                to_json(&content.editor_topics),
-                to_json(topics),
-                to_json(&content.keywords),
-                content.urgency,
-                content.translation_of.as_ref().map(ArticleId::as_str),
-                draft.revision.as_str(),
-                draft.correction_note,
-                created_at,
-                updated_at,
-            ])?;
-            tx.prepare_cached(
-                "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                id.as_str(),
-                version,
-                status.as_str(),
-                draft.revision.as_str(),
-                draft.correction_note,
-                serde_json::to_string(&draft.content).expect("content always serialises"),
-                to_json(topics),
-                now_ts,
-            ])?;
-            insert_topics(&tx, id.as_str(), published_at, &lang, topics)?;
-            tx.commit().map_err(StoreError::from_sqlite)?;
-            Ok(outcome)
-        })
-    }
-
     /// Reads the current version of one article, whatever its status or embargo.
     pub fn get(&self, id: &str) -> Result<Option<Article>> {
         self.with_conn(|c| get_in(c, id))
@@ -472,13 +345,40 @@ impl Store {
                 .query_map(params![p.0, p.1, p.2, p.3, p.4, p.5, p.6], RawRow::read)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(st);
-            raws.into_iter()
+            let mut out = raws
+                .into_iter()
                 .map(|r| {
                     let mut a = r.into_article()?;
                     load_translations(conn, &mut a)?;
                     Ok(a)
                 })
-                .collect()
+                .collect::<Result<Vec<_>>>()?;
+            if q.after.is_some() {
+                out.reverse();
+            }
+            Ok(out)
+        })
+    }
+
+    /// The next time an embargo lifts in `selection` after `now`: cached pages of it expire then.
+    pub fn next_embargo_lift(&self, selection: &Selection, now: i64) -> Result<Option<i64>> {
+        self.with_conn(|c| {
+            let v = match selection {
+                Selection::Kills => None,
+                Selection::All => c
+                    .prepare_cached(
+                        "SELECT min(embargo_until) FROM articles WHERE embargo_until > ?1 AND status = 'usable'",
+                    )?
+                    .query_row([now], |r| r.get(0))?,
+                Selection::Topic(t) => c
+                    .prepare_cached(
+                        "SELECT min(a.embargo_until) FROM articles a \
+                         JOIN article_topics t ON t.article_id = a.id AND t.topic = ?2 \
+                         WHERE a.embargo_until > ?1 AND a.status = 'usable'",
+                    )?
+                    .query_row(params![now, t], |r| r.get(0))?,
+            };
+            Ok(v)
         })
     }
 
@@ -497,41 +397,6 @@ impl Store {
                 [id],
                 |r| r.get::<_, i64>(0),
             )? as u64)
-        })
-    }
-
-    /// Recomputes every article's final topics with `classify`; returns how many changed.
-    ///
-    /// Topic changes are not new versions: the text did not change, only our reading of it.
-    pub fn reclassify(&self, mut classify: impl FnMut(&Article) -> Vec<TopicId>) -> Result<u64> {
-        self.with_conn(|conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::from_sqlite)?;
-            let raws = {
-                let mut st = tx.prepare(&format!("SELECT {COLUMNS} FROM articles"))?;
-                st.query_map([], RawRow::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-            };
-            let mut changed = 0;
-            for raw in raws {
-                let a = raw.into_article()?;
-                let topics = classify(&a);
-                if topics != a.topics {
-                    tx.prepare_cached("UPDATE articles SET topics = ?2 WHERE id = ?1")?
-                        .execute(params![a.id.as_str(), to_json(&topics)])?;
-                    insert_topics(
-                        &tx,
-                        a.id.as_str(),
-                        a.published_at.timestamp(),
-                        &lang_key(&a.content.language),
-                        &topics,
-                    )?;
-                    changed += 1;
-                }
-            }
-            tx.commit().map_err(StoreError::from_sqlite)?;
-            Ok(changed)
         })
     }
 }

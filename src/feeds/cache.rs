@@ -1,0 +1,269 @@
+//! Rendered documents: their validators, compressed variants made once, and a byte-bounded
+//! LRU cache of feed pages that knows which change-log scopes each page depends on.
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A content coding the server can send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// As rendered.
+    Identity,
+    /// gzip (RFC 1952).
+    Gzip,
+    /// Brotli (RFC 7932).
+    Brotli,
+}
+
+impl Encoding {
+    /// The `Content-Encoding` token.
+    pub fn token(self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Gzip => "gzip",
+            Self::Brotli => "br",
+        }
+    }
+}
+
+/// One rendered document with everything needed to answer for it.
+#[derive(Debug)]
+pub struct Representation {
+    /// The body, as rendered.
+    pub body: Bytes,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
+    /// Hash of the body: the strong validator, whatever the coding (see [`Self::etag`]).
+    hash: String,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// Latest change of what the document shows, for `Last-Modified`.
+    pub last_modified: DateTime<Utc>,
+    /// Links for the `Link` header: (relation, absolute URL), `self` first.
+    pub links: Vec<(&'static str, String)>,
+    /// Unix time when the document goes stale by itself (the next embargo lift in it).
+    pub expires_at: Option<i64>,
+    /// Change-log scopes and the sequence numbers this document was rendered at.
+    pub(super) deps: Vec<(String, i64)>,
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+impl Representation {
+    /// Wraps a rendered body.
+    pub fn new(
+        body: String,
+        content_type: &'static str,
+        last_modified: DateTime<Utc>,
+        links: Vec<(&'static str, String)>,
+    ) -> Self {
+        // Two independent 64-bit hashes (body, and type + length + body): collisions are not a concern.
+        let a = fnv(body.as_bytes());
+        let b = fnv(format!("{content_type}{}", body.len()).as_bytes()) ^ a.rotate_left(17);
+        Representation {
+            hash: format!("{a:016x}{b:08x}", b = b as u32),
+            body: Bytes::from(body),
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
+            content_type,
+            last_modified,
+            links,
+            expires_at: None,
+            deps: Vec::new(),
+        }
+    }
+
+    /// The strong entity tag (without quotes) of the body in `encoding`: each coding is its own
+    /// representation (RFC 9110 §8.8.3), so they carry different tags.
+    pub fn etag(&self, encoding: Encoding) -> String {
+        match encoding {
+            Encoding::Identity => self.hash.clone(),
+            Encoding::Gzip => format!("{}-gz", self.hash),
+            Encoding::Brotli => format!("{}-br", self.hash),
+        }
+    }
+
+    /// Whether `tag` names this document in any coding (the content is the same).
+    pub fn matches(&self, tag: &str) -> bool {
+        tag.strip_prefix(self.hash.as_str())
+            .is_some_and(|rest| matches!(rest, "" | "-gz" | "-br"))
+    }
+
+    /// The body in `encoding`, compressed on first use and kept.
+    pub fn encoded(&self, encoding: Encoding) -> Bytes {
+        match encoding {
+            Encoding::Identity => self.body.clone(),
+            Encoding::Gzip => self
+                .gzip
+                .get_or_init(|| {
+                    let mut e = flate2::write::GzEncoder::new(
+                        Vec::with_capacity(self.body.len() / 3),
+                        flate2::Compression::new(6),
+                    );
+                    e.write_all(&self.body)
+                        .expect("writing to a Vec cannot fail");
+                    Bytes::from(e.finish().expect("writing to a Vec cannot fail"))
+                })
+                .clone(),
+            Encoding::Brotli => self
+                .brotli
+                .get_or_init(|| {
+                    let mut out = Vec::with_capacity(self.body.len() / 4);
+                    {
+                        let mut w = brotli::CompressorWriter::new(&mut out, 8192, 5, 22);
+                        w.write_all(&self.body)
+                            .expect("writing to a Vec cannot fail");
+                    }
+                    Bytes::from(out)
+                })
+                .clone(),
+        }
+    }
+
+    /// Bytes it may hold once compressed both ways (an estimate: compressed variants are small).
+    fn weight(&self) -> usize {
+        self.body.len() * 3 / 2 + 512
+    }
+}
+
+/// Feed pages by request key, bounded by bytes, least recently used first out.
+pub struct Cache {
+    budget: usize,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    map: HashMap<String, (Arc<Representation>, u64)>,
+    bytes: usize,
+    tick: u64,
+}
+
+impl Cache {
+    /// A cache of at most `budget` bytes; 0 disables it.
+    pub fn new(budget: usize) -> Self {
+        Cache {
+            budget,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    /// The cached document for `key`, if `fresh` says it is still current.
+    pub fn get(
+        &self,
+        key: &str,
+        fresh: impl Fn(&Representation) -> bool,
+    ) -> Option<Arc<Representation>> {
+        let mut inner = self.inner.lock().expect("cache lock poisoned");
+        inner.tick += 1;
+        let tick = inner.tick;
+        let (rep, used) = inner.map.get_mut(key)?;
+        if !fresh(rep) {
+            let w = rep.weight();
+            inner.map.remove(key);
+            inner.bytes -= w;
+            return None;
+        }
+        *used = tick;
+        Some(rep.clone())
+    }
+
+    /// Keeps `rep` under `key`, evicting the least recently used documents beyond the budget.
+    pub fn put(&self, key: String, rep: Arc<Representation>) {
+        let w = rep.weight();
+        if w > self.budget {
+            return;
+        }
+        let mut inner = self.inner.lock().expect("cache lock poisoned");
+        inner.tick += 1;
+        let tick = inner.tick;
+        if let Some((old, _)) = inner.map.insert(key, (rep, tick)) {
+            inner.bytes -= old.weight();
+        }
+        inner.bytes += w;
+        while inner.bytes > self.budget {
+            let oldest = inner
+                .map
+                .iter()
+                .min_by_key(|(_, (_, t))| *t)
+                .map(|(k, _)| k.clone());
+            let Some(k) = oldest else { break };
+            if let Some((old, _)) = inner.map.remove(&k) {
+                inner.bytes -= old.weight();
+            }
+        }
+    }
+
+    /// Bytes held (by the estimate the budget uses).
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().expect("cache lock poisoned").bytes
+    }
+
+    /// Whether caching is on.
+    pub fn enabled(&self) -> bool {
+        self.budget > 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rep(body: &str) -> Arc<Representation> {
+        Arc::new(Representation::new(
+            body.to_owned(),
+            "text/plain",
+            DateTime::from_timestamp(0, 0).unwrap(),
+            vec![],
+        ))
+    }
+
+    #[test]
+    fn the_least_recently_used_page_goes_first() {
+        let one = rep(&"a".repeat(1000)).weight();
+        let cache = Cache::new(one * 2);
+        cache.put("a".into(), rep(&"a".repeat(1000)));
+        cache.put("b".into(), rep(&"b".repeat(1000)));
+        assert!(cache.get("a", |_| true).is_some());
+        cache.put("c".into(), rep(&"c".repeat(1000)));
+        assert!(cache.get("b", |_| true).is_none());
+        assert!(cache.get("a", |_| true).is_some());
+        assert!(cache.get("c", |_| true).is_some());
+        assert!(cache.bytes() <= one * 2);
+    }
+
+    #[test]
+    fn stale_pages_are_dropped_on_lookup() {
+        let cache = Cache::new(1 << 20);
+        cache.put("a".into(), rep("x"));
+        assert!(cache.get("a", |_| false).is_none());
+        assert_eq!(cache.bytes(), 0);
+    }
+
+    #[test]
+    fn etags_differ_by_coding_and_all_match_the_content() {
+        let r = rep("hello");
+        let tags = [
+            r.etag(Encoding::Identity),
+            r.etag(Encoding::Gzip),
+            r.etag(Encoding::Brotli),
+        ];
+        assert_ne!(tags[0], tags[1]);
+        assert!(tags.iter().all(|t| r.matches(t)));
+        assert!(!r.matches("nope"));
+        assert_ne!(
+            rep("hello").etag(Encoding::Identity),
+            rep("hellO").etag(Encoding::Identity)
+        );
+    }
+}

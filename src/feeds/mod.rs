@@ -1,0 +1,411 @@
+//! One feed or article request: query → (cache | store → render), with validators.
+//!
+//! A feed page is rendered once and served from memory until the data behind it changes (the
+//! store's change log, seen from any process) or an embargo in it lifts.
+
+mod cache;
+mod query;
+
+pub use cache::{Cache, Encoding, Representation};
+pub use query::FeedQuery;
+
+use crate::config::{Access, Config, FeedDef, FeedKind};
+use crate::model::{Article, Format, PubStatus};
+use crate::render::{self, FeedDoc};
+use crate::store::{
+    Change, Cursor, PageQuery, SCOPE_ALL, SCOPE_KILLS, Selection, Store, StoreError, topic_scope,
+};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+/// Why a request cannot be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// No such feed or article (or not visible yet).
+    #[error("{0}")]
+    NotFound(String),
+    /// The article was killed.
+    #[error("{0}")]
+    Gone(String),
+    /// The feed is for subscribers.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How often the change log is checked: changes by other processes show within this.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// The feed service: config, store, cache and the latest view of the change log.
+pub struct Feeds {
+    /// The checked config.
+    pub config: Arc<Config>,
+    /// The database.
+    pub store: Arc<Store>,
+    cache: Cache,
+    scopes: RwLock<HashMap<String, Change>>,
+    watching: AtomicBool,
+}
+
+fn unix(t: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or_default()
+}
+
+impl Feeds {
+    /// A feed service with a rendered-page cache of `feeds.cache_mb`.
+    pub fn new(config: Arc<Config>, store: Arc<Store>) -> Self {
+        let budget = config.feeds.cache_bytes;
+        Feeds {
+            config,
+            store,
+            cache: Cache::new(budget),
+            scopes: RwLock::new(HashMap::new()),
+            watching: AtomicBool::new(false),
+        }
+    }
+
+    /// Checks the change log every [`POLL_INTERVAL`] on a background thread, so the request
+    /// path never touches the database to learn that nothing changed.
+    pub fn watch(self: &Arc<Self>) {
+        self.refresh();
+        self.watching.store(true, Ordering::Release);
+        let weak = Arc::downgrade(self);
+        std::thread::Builder::new()
+            .name("wirefeed-changes".into())
+            .spawn(move || {
+                while let Some(feeds) = weak.upgrade() {
+                    feeds.refresh();
+                    drop(feeds);
+                    std::thread::sleep(POLL_INTERVAL);
+                }
+            })
+            .expect("spawning a thread");
+    }
+
+    /// Reads the change log if anything was committed since the last look.
+    fn refresh(&self) {
+        match self.store.poll_changes() {
+            Ok(Some(map)) => *self.scopes.write().expect("scopes lock poisoned") = map,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the change log"),
+        }
+    }
+
+    fn deps(feed: &FeedDef) -> Vec<String> {
+        match &feed.kind {
+            FeedKind::All => vec![SCOPE_ALL.to_owned()],
+            FeedKind::Kills => vec![SCOPE_KILLS.to_owned()],
+            FeedKind::Topics(ts) => ts.iter().map(|t| topic_scope(t)).collect(),
+        }
+    }
+
+    fn fresh(&self, rep: &Representation, now: i64) -> bool {
+        let scopes = self.scopes.read().expect("scopes lock poisoned");
+        rep.expires_at.is_none_or(|t| now < t)
+            && rep
+                .deps
+                .iter()
+                .all(|(s, seq)| scopes.get(s).map_or(0, |c| c.seq) == *seq)
+    }
+
+    fn check_access(&self, feed_id: &str) -> Result<&FeedDef, FeedError> {
+        let feed = self
+            .config
+            .feed(feed_id)
+            .ok_or_else(|| FeedError::NotFound(format!("there is no feed {feed_id:?}")))?;
+        if feed.access == Access::Subscribers {
+            return Err(FeedError::Unauthorized(format!(
+                "feed {feed_id:?} is for subscribers; send a subscriber key"
+            )));
+        }
+        Ok(feed)
+    }
+
+    fn key(feed: &FeedDef, format: Format, q: &FeedQuery) -> String {
+        format!("{}.{}{}|public", feed.id, format.extension(), q.canonical())
+    }
+
+    /// The cached page for this request, if it is still current: no database, no rendering.
+    pub fn cached(
+        &self,
+        feed_id: &str,
+        format: Format,
+        q: &FeedQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Arc<Representation>>, FeedError> {
+        let feed = self.check_access(feed_id)?;
+        if !self.cache.enabled() || !self.watching.load(Ordering::Acquire) {
+            return Ok(None);
+        }
+        Ok(self.cache.get(&Self::key(feed, format, q), |r| {
+            self.fresh(r, now.timestamp())
+        }))
+    }
+
+    /// One page of one feed: from the cache when current, else rendered (and cached).
+    pub fn feed(
+        &self,
+        feed_id: &str,
+        format: Format,
+        q: &FeedQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Representation>, FeedError> {
+        if let Some(rep) = self.cached(feed_id, format, q, now)? {
+            return Ok(rep);
+        }
+        let feed = self.check_access(feed_id)?;
+        if !self.watching.load(Ordering::Acquire) {
+            self.refresh();
+        }
+        // The scopes are read before the data: a write in between only makes the page stale early.
+        let deps: Vec<(String, i64)> = {
+            let scopes = self.scopes.read().expect("scopes lock poisoned");
+            Self::deps(feed)
+                .into_iter()
+                .map(|s| {
+                    let seq = scopes.get(&s).map_or(0, |c| c.seq);
+                    (s, seq)
+                })
+                .collect()
+        };
+        let mut rep = self.render(feed, format, q, now)?;
+        rep.deps = deps;
+        let rep = Arc::new(rep);
+        if self.cache.enabled() {
+            self.cache.put(Self::key(feed, format, q), rep.clone());
+        }
+        Ok(rep)
+    }
+
+    fn changed_at(&self, feed: &FeedDef) -> i64 {
+        let scopes = self.scopes.read().expect("scopes lock poisoned");
+        Self::deps(feed)
+            .iter()
+            .filter_map(|s| scopes.get(s).map(|c| c.changed_at))
+            .max()
+            // A feed that never changed (an empty kills feed) has no date: the epoch keeps its
+            // documents and validators identical across restarts.
+            .unwrap_or(0)
+    }
+
+    fn render(
+        &self,
+        feed: &FeedDef,
+        format: Format,
+        q: &FeedQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, FeedError> {
+        let limit = q.limit.unwrap_or(self.config.feeds.default_limit);
+        let page = self.page(feed, q, limit, now)?;
+        let base = format!(
+            "{}/feeds/{}.{}",
+            self.config.agency.base_url,
+            feed.id,
+            format.extension()
+        );
+        let self_url = format!("{base}{}", q.canonical());
+        let url = |before: Option<&Cursor>, after: Option<&Cursor>| {
+            format!("{base}{}", q.query_string(before, after))
+        };
+        let mut links = vec![("self", self_url.clone()), ("first", url(None, None))];
+        if let Some(c) = &page.next {
+            links.push(("next", url(Some(c), None)));
+        }
+        if let Some(c) = &page.previous {
+            links.push(("previous", url(None, Some(c))));
+        }
+        // Last-Modified moves with any change to the feed's scopes, any item update, and any
+        // embargo lift among the items (a lifted article appears without a write).
+        let now_ts = now.timestamp();
+        let last_modified = page
+            .articles
+            .iter()
+            .flat_map(|a| {
+                [
+                    Some(a.updated_at.timestamp()),
+                    a.content
+                        .embargo_until
+                        .map(|e| e.timestamp())
+                        .filter(|&e| e <= now_ts),
+                ]
+            })
+            .flatten()
+            .chain([self.changed_at(feed)])
+            .max()
+            .unwrap_or(0);
+        let doc = FeedDoc {
+            config: &self.config,
+            feed,
+            articles: &page.articles,
+            changed: unix(last_modified),
+            links: &links,
+            lang: q.lang.as_deref(),
+        };
+        let mut rep = Representation::new(
+            render::feed(&doc, format),
+            format.media_type(),
+            unix(last_modified),
+            links.clone(),
+        );
+        rep.expires_at = self.next_lift(feed, now_ts)?;
+        Ok(rep)
+    }
+
+    /// The next embargo lift among the feed's articles: the page must not outlive it.
+    fn next_lift(&self, feed: &FeedDef, now: i64) -> Result<Option<i64>, FeedError> {
+        let selections = match &feed.kind {
+            FeedKind::All => vec![Selection::All],
+            FeedKind::Kills => vec![],
+            FeedKind::Topics(ts) => ts.iter().map(|t| Selection::Topic(t.clone())).collect(),
+        };
+        let mut next: Option<i64> = None;
+        for s in selections {
+            if let Some(t) = self.store.next_embargo_lift(&s, now)? {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        }
+        Ok(next)
+    }
+
+    /// Articles of one page, newest first, with the cursors of the pages around it.
+    fn page(
+        &self,
+        feed: &FeedDef,
+        q: &FeedQuery,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<Page, FeedError> {
+        let query = |selection| PageQuery {
+            selection,
+            lang: q.lang.clone(),
+            before: q.before.clone(),
+            after: q.after.clone(),
+            since: q.since.map(|t| t.timestamp()),
+            limit: limit + 1,
+            now: now.timestamp(),
+        };
+        let mut articles = match &feed.kind {
+            FeedKind::All => self.store.page(&query(Selection::All))?,
+            FeedKind::Kills => self.store.page(&query(Selection::Kills))?,
+            FeedKind::Topics(topics) => {
+                // One index range per topic, merged: the cost stays that of `topics × limit` rows.
+                let mut all = Vec::new();
+                for t in topics {
+                    all.extend(self.store.page(&query(Selection::Topic(t.clone())))?);
+                }
+                all.sort_by(|a, b| {
+                    (sort_key(&feed.kind, b), &b.id).cmp(&(sort_key(&feed.kind, a), &a.id))
+                });
+                all.dedup_by(|a, b| a.id == b.id);
+                if q.after.is_some() {
+                    // Keep the `limit + 1` nearest to the cursor, which are the oldest here.
+                    let extra = all.len().saturating_sub(limit as usize + 1);
+                    all.drain(..extra);
+                }
+                all
+            }
+        };
+        let more = articles.len() > limit as usize;
+        let cursor = |a: &Article| Cursor {
+            key: sort_key(&feed.kind, a),
+            id: a.id.to_string(),
+        };
+        let (next, previous);
+        if q.after.is_some() {
+            // Walking towards newer items: the extra row is the newest one, beyond this page.
+            if more {
+                articles.remove(0);
+            }
+            previous = if more {
+                articles.first().map(cursor)
+            } else {
+                None
+            };
+            next = articles.last().map(cursor);
+        } else {
+            articles.truncate(limit as usize);
+            next = if more {
+                articles.last().map(cursor)
+            } else {
+                None
+            };
+            previous = if q.before.is_some() {
+                articles.first().map(cursor)
+            } else {
+                None
+            };
+        }
+        Ok(Page {
+            articles,
+            next,
+            previous,
+        })
+    }
+
+    /// An article as one document (`html`, `xml` or `json`), hidden while under embargo.
+    pub fn article(
+        &self,
+        id: &str,
+        ext: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, FeedError> {
+        let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
+        let a = self.store.get(id)?.ok_or_else(missing)?;
+        if a.content.embargo_until.is_some_and(|e| e > now) {
+            return Err(missing());
+        }
+        let cfg = &self.config;
+        let url = render::article_url(cfg, a.id.as_str());
+        let (body, content_type, self_url) = match ext {
+            // A kill notice is served in NewsML-G2 and ninjs, which can say `canceled`.
+            Some("xml") => (
+                render::news_item(cfg, &a),
+                "application/vnd.iptc.g2.newsitem+xml",
+                format!("{url}.xml"),
+            ),
+            Some("json") => (
+                render::ninjs(cfg, &a),
+                "application/json",
+                format!("{url}.json"),
+            ),
+            _ if a.status == PubStatus::Canceled => {
+                return Err(FeedError::Gone(format!(
+                    "article {id:?} was killed and must not be used"
+                )));
+            }
+            _ => (
+                render::article_page(cfg, &a),
+                "text/html; charset=utf-8",
+                url,
+            ),
+        };
+        let last_modified = a
+            .updated_at
+            .max(a.published_at)
+            .max(a.content.embargo_until.unwrap_or_default());
+        Ok(Representation::new(
+            body,
+            content_type,
+            last_modified,
+            vec![("self", self_url)],
+        ))
+    }
+}
+
+struct Page {
+    articles: Vec<Article>,
+    next: Option<Cursor>,
+    previous: Option<Cursor>,
+}
+
+fn sort_key(kind: &FeedKind, a: &Article) -> i64 {
+    match kind {
+        FeedKind::Kills => a.canceled_at.unwrap_or(a.updated_at).timestamp(),
+        _ => a.published_at.timestamp(),
+    }
+}

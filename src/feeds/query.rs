@@ -1,0 +1,139 @@
+//! Feed query parameters (CONTRACT §3), parsed once, with their canonical form.
+
+use crate::config::is_language_tag;
+use crate::ingest::FieldError;
+use crate::render;
+use crate::store::{Cursor, lang_key};
+use chrono::{DateTime, Utc};
+
+/// Feed query parameters, parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedQuery {
+    /// `lang=`: primary language subtag.
+    pub lang: Option<String>,
+    /// `limit=`: 1–200.
+    pub limit: Option<u32>,
+    /// `before=`: the cursor from a `next` link (older items).
+    pub before: Option<Cursor>,
+    /// `after=`: the cursor from a `previous` link (newer items).
+    pub after: Option<Cursor>,
+    /// `since=`: only items updated after.
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl FeedQuery {
+    /// Parses query pairs; unknown parameters are ignored, bad values name their parameter.
+    pub fn parse(pairs: &[(String, String)]) -> Result<FeedQuery, Vec<FieldError>> {
+        let mut q = FeedQuery::default();
+        let mut errors = Vec::new();
+        let mut bad = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message,
+            })
+        };
+        for (k, v) in pairs {
+            match k.as_str() {
+                "lang" if is_language_tag(v) => q.lang = Some(lang_key(v)),
+                "lang" => bad(
+                    "lang",
+                    format!("{v:?} is not a language tag such as \"es\" or \"en\""),
+                ),
+                "limit" => match v.parse::<u32>() {
+                    Ok(n @ 1..=200) => q.limit = Some(n),
+                    _ => bad(
+                        "limit",
+                        format!("limit must be a whole number from 1 to 200, got {v:?}"),
+                    ),
+                },
+                "before" | "after" => match Cursor::decode(v) {
+                    Some(c) if k == "before" => q.before = Some(c),
+                    Some(c) => q.after = Some(c),
+                    None => bad(
+                        k,
+                        format!("{k} must be the cursor from a feed's paging link"),
+                    ),
+                },
+                "since" => match DateTime::parse_from_rfc3339(v) {
+                    Ok(t) => q.since = Some(t.with_timezone(&Utc)),
+                    Err(_) => bad(
+                        "since",
+                        format!(
+                            "since must be an RFC 3339 date-time such as 2026-11-20T09:00:00Z, got {v:?}"
+                        ),
+                    ),
+                },
+                _ => {}
+            }
+        }
+        if q.before.is_some() && q.after.is_some() {
+            bad("after", "give before or after, not both".into());
+        }
+        if errors.is_empty() {
+            Ok(q)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The query string of this query with the position replaced (canonical order).
+    pub fn query_string(&self, before: Option<&Cursor>, after: Option<&Cursor>) -> String {
+        let mut parts = Vec::new();
+        if let Some(l) = &self.lang {
+            parts.push(format!("lang={l}"));
+        }
+        if let Some(n) = self.limit {
+            parts.push(format!("limit={n}"));
+        }
+        if let Some(s) = self.since {
+            parts.push(format!("since={}", render::rfc3339(s)));
+        }
+        if let Some(c) = before {
+            parts.push(format!("before={}", c.encode()));
+        }
+        if let Some(c) = after {
+            parts.push(format!("after={}", c.encode()));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    }
+
+    /// This query's own canonical query string.
+    pub fn canonical(&self) -> String {
+        self.query_string(self.before.as_ref(), self.after.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let e = FeedQuery::parse(&pairs(&[
+            ("limit", "0"),
+            ("lang", "español"),
+            ("since", "yesterday"),
+            ("before", "xyz"),
+        ]))
+        .unwrap_err();
+        let fields: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["limit", "lang", "since", "before"]);
+    }
+
+    #[test]
+    fn the_query_string_is_canonical() {
+        let q =
+            FeedQuery::parse(&pairs(&[("limit", "5"), ("lang", "es-MX"), ("token", "x")])).unwrap();
+        assert_eq!(q.canonical(), "?lang=es&limit=5");
+    }
+}
