@@ -1,8 +1,8 @@
-//! Measured classifier quality on a labelled corpus of invented wire stories (tests/data).
+//! Measured classifier quality on labelled corpora of invented wire stories (tests/data).
 //!
-//! The corpus was written before the rules, by someone who did not see them. Stories with an even
-//! number are held out: rules are tuned on the odd ones only, so the even half shows how the
-//! classifier does on stories it was not tuned on.
+//! `classify-corpus.jsonl` was written before the rules, by someone who did not see them.
+//! Stories with an even number are its held-out half: rules were tuned on the odd ones.
+//! `classify-holdout.jsonl` was written later, blind to the rules, and never used for tuning.
 
 use crate::helpers::repo;
 use wirefeed::classify::Classifier;
@@ -45,8 +45,14 @@ fn held_out(id: &str) -> bool {
         .is_some_and(|n| n % 2 == 0)
 }
 
-#[test]
-fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
+struct Report {
+    /// Per topic: [all, tuning half, held-out half].
+    counts: [[Counts; 3]; 3],
+    mistakes: Vec<String>,
+    n: usize,
+}
+
+fn evaluate(file: &str) -> Report {
     let config = Config::load(&repo().join("feeds.toml")).unwrap();
     let classifier = Classifier::new(&config);
     let topic_ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
@@ -54,8 +60,7 @@ fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
         default_language: "es",
         topics: &topic_ids,
     };
-    let text = std::fs::read_to_string(repo().join("tests/data/classify-corpus.jsonl")).unwrap();
-    // [all, tuning half, held-out half] per topic.
+    let text = std::fs::read_to_string(repo().join("tests/data").join(file)).unwrap();
     let mut counts = [[Counts::default(); 3]; 3];
     let mut mistakes = Vec::new();
     let mut n = 0;
@@ -86,10 +91,24 @@ fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
             ));
         }
     }
-    println!("classifier quality on {n} labelled stories (tuning half / held-out half / all):");
+    Report {
+        counts,
+        mistakes,
+        n,
+    }
+}
+
+#[test]
+fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
+    let Report {
+        counts,
+        mistakes,
+        n,
+    } = evaluate("classify-corpus.jsonl");
+    println!("classifier quality on {n} labelled stories:");
     println!(
         "  {:<20} {:>9} {:>9} {:>9}   {:>9} {:>9}",
-        "topic", "precision", "recall", "F1", "F1 tune", "F1 held"
+        "topic", "precision", "recall", "F1", "F1 tuning", "F1 held"
     );
     let mut failed = Vec::new();
     for (ti, topic) in TOPICS.iter().enumerate() {
@@ -111,4 +130,36 @@ fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
         "the corpus must hold at least 120 stories, has {n}"
     );
     assert!(failed.is_empty(), "F1 below {MIN_F1} for {failed:?}");
+}
+
+/// The best estimate here of quality on wire stories the classifier has never seen.
+#[test]
+fn the_blind_holdout_corpus_is_reported_and_stays_usable() {
+    let Report {
+        counts,
+        mistakes,
+        n,
+    } = evaluate("classify-holdout.jsonl");
+    println!("blind holdout, {n} stories never used for tuning:");
+    println!(
+        "  {:<20} {:>9} {:>9} {:>9}",
+        "topic", "precision", "recall", "F1"
+    );
+    let mut worst: f64 = 1.0;
+    for (ti, topic) in TOPICS.iter().enumerate() {
+        let (p, r, f) = counts[ti][0].f1();
+        println!("  {topic:<20} {p:>9.3} {r:>9.3} {f:>9.3}");
+        worst = worst.min(f);
+    }
+    println!(
+        "{} stories misclassified:\n{}",
+        mistakes.len(),
+        mistakes.join("\n")
+    );
+    assert!(n >= 80);
+    // A floor against regressions, not the target: the 0.90 target applies to the corpus above.
+    assert!(
+        worst >= 0.80,
+        "a topic's F1 on unseen stories fell below 0.80"
+    );
 }

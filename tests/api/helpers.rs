@@ -53,6 +53,18 @@ impl Resp {
     }
 }
 
+/// A response with its raw body.
+pub struct RawResp {
+    pub headers: ureq::http::HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl RawResp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 /// Runs the binary with `args` against `config` and `db`; returns (exit code, stdout, stderr).
 pub fn wirefeed(config: &Path, db: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_wirefeed"))
@@ -143,12 +155,28 @@ impl TestApp {
         self.get_with(path, &[])
     }
 
+    /// GET returning the raw bytes (for compressed bodies).
+    pub fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> RawResp {
+        let mut req = self.agent.get(format!("{}{path}", self.address));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = req.call().unwrap();
+        let headers = resp.headers().clone();
+        let bytes = resp.body_mut().read_to_vec().unwrap();
+        RawResp { headers, bytes }
+    }
+
     pub fn head(&self, path: &str) -> Resp {
-        let mut resp = self
-            .agent
-            .head(format!("{}{path}", self.address))
-            .call()
-            .unwrap();
+        self.head_with(path, &[])
+    }
+
+    pub fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.agent.head(format!("{}{path}", self.address));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let mut resp = req.call().unwrap();
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         let body = resp.body_mut().read_to_string().unwrap_or_default();
@@ -162,7 +190,16 @@ impl TestApp {
     /// Retries `check` until it returns `Some`, for at most 1.5 s: what another process writes
     /// must be served within one second (the change log is polled every 200 ms).
     pub fn eventually<T>(&self, check: impl Fn() -> Option<T>) -> T {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+        self.eventually_for(std::time::Duration::from_millis(1500), check)
+    }
+
+    /// Retries `check` until it returns `Some`, for at most `limit`.
+    pub fn eventually_for<T>(
+        &self,
+        limit: std::time::Duration,
+        check: impl Fn() -> Option<T>,
+    ) -> T {
+        let deadline = std::time::Instant::now() + limit;
         loop {
             if let Some(v) = check() {
                 return v;

@@ -5,5 +5,6 @@ mod cli;
 mod feeds;
 mod golden;
 mod helpers;
+mod http_cache;
 mod properties;
 mod store_plan;
