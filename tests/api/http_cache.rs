@@ -22,6 +22,9 @@ fn migration_story(id: &str, published: &str) -> String {
     )
 }
 
+/// (what the client sends, its request headers, the status it must get)
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], u16);
+
 #[test]
 fn conditional_get_follows_rfc_9110_in_every_case() {
     let app = spawn_app();
@@ -40,7 +43,7 @@ fn conditional_get_follows_rfc_9110_in_every_case() {
             - Duration::seconds(1),
     );
     let later = httpdate(Utc::now() + Duration::days(1));
-    let cases: &[(&str, &[(&str, &str)], u16)] = &[
+    let cases: &[Case<'_>] = &[
         ("no validators", &[], 200),
         ("the current tag", &[("If-None-Match", &etag)], 304),
         (
