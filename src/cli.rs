@@ -3,13 +3,13 @@
 use crate::classify::Classifier;
 use crate::config::Config;
 use crate::feeds::Feeds;
+use crate::import::{ImportError, ImportSummary};
 use crate::ingest::{self, Entry, Rules};
 use crate::model::{ArticleId, Draft};
-use crate::store::{self, Store, UpsertOutcome};
-use chrono::{DateTime, Utc};
+use crate::store::{self, Store};
 use clap::{Parser, Subcommand};
 use serde_json::json;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -141,6 +141,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         }
         Command::Import { paths } => {
             let store = Store::open(&database, true)?;
+            store.bulk_mode()?;
             let summary = import(&config, &store, &paths, true)?;
             println!("{summary}");
             Ok(u8::from(summary.invalid > 0))
@@ -206,29 +207,6 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
     Ok(0)
 }
 
-/// Counts of one import run; its `Display` is the contract's summary line.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ImportSummary {
-    /// New articles.
-    pub imported: u64,
-    /// Articles that became a new version.
-    pub updated: u64,
-    /// Articles identical to what was stored.
-    pub unchanged: u64,
-    /// Entries rejected.
-    pub invalid: u64,
-}
-
-impl std::fmt::Display for ImportSummary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "imported {}, updated {}, unchanged {}, invalid {}",
-            self.imported, self.updated, self.unchanged, self.invalid
-        )
-    }
-}
-
 fn topic_ids(config: &Config) -> Vec<String> {
     config.topics.iter().map(|t| t.id.clone()).collect()
 }
@@ -243,86 +221,17 @@ fn report(e: &Entry) -> Option<&Draft> {
     }
 }
 
-/// Imports files: each valid entry is classified and stored; each invalid one is reported and skipped.
-pub fn import(
+/// Imports with the CLI's error mapping: a missing path is a usage error.
+fn import(
     config: &Config,
     store: &Store,
     paths: &[PathBuf],
     progress: bool,
 ) -> Result<ImportSummary, CliError> {
-    let files = ingest::collect_files(paths).map_err(CliError::usage)?;
-    let topics = topic_ids(config);
-    let rules = Rules {
-        default_language: &config.agency.language,
-        topics: &topics,
-    };
-    let classifier = Classifier::new(config);
-    let bar = if progress && std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(files.len() as u64).with_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files, {msg}")
-                .expect("a valid template"),
-        )
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let mut summary = ImportSummary::default();
-    let mut batch: Vec<(Draft, Vec<String>)> = Vec::with_capacity(IMPORT_BATCH);
-    for file in &files {
-        ingest::stream_file(file, &rules, |entry| {
-            let Some(draft) = report(&entry) else {
-                summary.invalid += 1;
-                return Ok(());
-            };
-            let topics = classifier.topics(&draft.content);
-            batch.push((draft.clone(), topics));
-            if batch.len() >= IMPORT_BATCH {
-                store_batch(store, &mut batch, &mut summary)?;
-                bar.set_message(format!(
-                    "{} articles",
-                    summary.imported + summary.updated + summary.unchanged
-                ));
-            }
-            Ok::<(), CliError>(())
-        })?;
-        bar.inc(1);
-    }
-    store_batch(store, &mut batch, &mut summary)?;
-    bar.finish_and_clear();
-    Ok(summary)
-}
-
-/// Articles stored per transaction: large enough that commits do not dominate, small enough
-/// that a reader never waits long.
-const IMPORT_BATCH: usize = 500;
-
-fn store_batch(
-    store: &Store,
-    batch: &mut Vec<(Draft, Vec<String>)>,
-    summary: &mut ImportSummary,
-) -> Result<(), CliError> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let now: DateTime<Utc> =
-        DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("clock in range");
-    let ids: Vec<ArticleId> = batch
-        .iter()
-        .map(|(d, _)| d.id.clone().expect("ingest always sets an id"))
-        .collect();
-    let writes: Vec<store::Write<'_>> = batch
-        .iter()
-        .zip(&ids)
-        .map(|((draft, topics), id)| store::Write { draft, id, topics })
-        .collect();
-    for outcome in store.upsert_batch(&writes, now)? {
-        match outcome {
-            UpsertOutcome::Created(_) => summary.imported += 1,
-            UpsertOutcome::Updated(..) => summary.updated += 1,
-            UpsertOutcome::Unchanged(_) => summary.unchanged += 1,
-        }
-    }
-    batch.clear();
-    Ok(())
+    crate::import::import(config, store, paths, progress).map_err(|e| match e {
+        ImportError::Paths(m) => CliError::usage(m),
+        ImportError::Store(e) => e.into(),
+    })
 }
 
 fn classify(config: &Config, paths: &[PathBuf], explain: bool) -> Result<u8, CliError> {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod feeds;
 pub mod http;
+pub mod import;
 pub mod ingest;
 pub mod model;
 pub mod render;

@@ -1,20 +1,33 @@
 //! Text folding shared by the config checks and the classifier.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// Lowercases, strips accents and turns everything but letters and digits into single spaces.
+///
+/// The result starts and ends with a space, so terms can be matched on word boundaries.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    let mut space = true;
     out.push(' ');
-    for c in text.nfd().filter(|c| !is_combining_mark(*c)) {
+    let mut push = |out: &mut String, c: char| {
         if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
-        } else if !out.ends_with(' ') {
+            space = false;
+        } else if !space && !is_combining_mark(c) {
             out.push(' ');
+            space = true;
+        }
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            // Most wire copy is ASCII: no decomposition needed.
+            push(&mut out, c.to_ascii_lowercase());
+        } else {
+            // Canonical decomposition (NFD) without the marks: "ó" → "o", "ñ" → "n".
+            decompose_canonical(c, |d| push(&mut out, d));
         }
     }
-    if !out.ends_with(' ') {
+    if !space {
         out.push(' ');
     }
     out

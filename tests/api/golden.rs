@@ -28,7 +28,7 @@ fn every_format_matches_its_golden_file() {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::load(&repo().join("feeds.toml")).unwrap();
     let store = Store::open(&dir.path().join("golden.db"), true).unwrap();
-    let summary = wirefeed::cli::import(
+    let summary = wirefeed::import::import(
         &config,
         &store,
         &[repo().join("tests/fixtures/articles")],

@@ -1,0 +1,162 @@
+//! Import: article files → validated drafts → topics → the store, as a two-stage pipeline
+//! (reading and classifying on one thread, writing on another) with batched transactions.
+
+use crate::classify::Classifier;
+use crate::config::Config;
+use crate::ingest::{self, Rules};
+use crate::model::{ArticleId, Draft, TopicId};
+use crate::store::{Store, StoreError, UpsertOutcome, Write};
+use chrono::{DateTime, Utc};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::mpsc;
+
+/// Articles stored per transaction: large enough that commits do not dominate, small enough
+/// that readers never wait long.
+const BATCH: usize = 2000;
+
+/// Counts of one import run; its `Display` is the contract's summary line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// New articles.
+    pub imported: u64,
+    /// Articles that became a new version.
+    pub updated: u64,
+    /// Articles identical to what was stored.
+    pub unchanged: u64,
+    /// Entries rejected.
+    pub invalid: u64,
+}
+
+impl std::fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "imported {}, updated {}, unchanged {}, invalid {}",
+            self.imported, self.updated, self.unchanged, self.invalid
+        )
+    }
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// A path does not exist or cannot be listed.
+    #[error("{0}")]
+    Paths(String),
+    /// The store failed; what was committed before stays.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+type Batch = Vec<(Draft, Vec<TopicId>)>;
+
+/// Imports files and folders: each valid entry is classified and stored; each invalid one is
+/// reported on stderr as `file:line: reason` and skipped.
+pub fn import(
+    config: &Config,
+    store: &Store,
+    paths: &[PathBuf],
+    progress: bool,
+) -> Result<ImportSummary, ImportError> {
+    let files = ingest::collect_files(paths).map_err(ImportError::Paths)?;
+    let bar = if progress && std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(files.len() as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files, {msg}")
+                .expect("a valid template"),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let (tx, rx) = mpsc::sync_channel::<Batch>(2);
+    let mut summary = ImportSummary::default();
+    let invalid = std::thread::scope(|scope| {
+        let reader = scope.spawn(|| read_and_classify(config, &files, &bar, tx));
+        let written = write_batches(store, rx, &mut summary, &bar);
+        // If writing failed, the reader stops at its next send.
+        let invalid = reader.join().expect("the reader thread does not panic");
+        written.map(|()| invalid)
+    })?;
+    summary.invalid = invalid;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+fn read_and_classify(
+    config: &Config,
+    files: &[PathBuf],
+    bar: &indicatif::ProgressBar,
+    tx: mpsc::SyncSender<Batch>,
+) -> u64 {
+    let topics: Vec<TopicId> = config.topics.iter().map(|t| t.id.clone()).collect();
+    let rules = Rules {
+        default_language: &config.agency.language,
+        topics: &topics,
+    };
+    let classifier = Classifier::new(config);
+    let mut invalid = 0;
+    let mut batch = Vec::with_capacity(BATCH);
+    for file in files {
+        let sent = ingest::stream_file(file, &rules, |entry| {
+            match entry.result {
+                Ok(draft) => {
+                    let topics = classifier.topics(&draft.content);
+                    batch.push((draft, topics));
+                }
+                Err(reason) => {
+                    eprintln!(
+                        "wirefeed: {}:{}: {reason}",
+                        entry.path.display(),
+                        entry.line
+                    );
+                    invalid += 1;
+                }
+            }
+            if batch.len() >= BATCH {
+                tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+            }
+            Ok::<(), mpsc::SendError<Batch>>(())
+        });
+        if sent.is_err() {
+            return invalid;
+        }
+        bar.inc(1);
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch);
+    }
+    invalid
+}
+
+fn write_batches(
+    store: &Store,
+    rx: mpsc::Receiver<Batch>,
+    summary: &mut ImportSummary,
+    bar: &indicatif::ProgressBar,
+) -> Result<(), ImportError> {
+    for batch in rx {
+        let now: DateTime<Utc> =
+            DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("clock in range");
+        let ids: Vec<ArticleId> = batch
+            .iter()
+            .map(|(d, _)| d.id.clone().expect("ingest always sets an id"))
+            .collect();
+        let writes: Vec<Write<'_>> = batch
+            .iter()
+            .zip(&ids)
+            .map(|((draft, topics), id)| Write { draft, id, topics })
+            .collect();
+        for outcome in store.upsert_batch(&writes, now)? {
+            match outcome {
+                UpsertOutcome::Created(_) => summary.imported += 1,
+                UpsertOutcome::Updated(..) => summary.updated += 1,
+                UpsertOutcome::Unchanged(_) => summary.unchanged += 1,
+            }
+        }
+        bar.set_message(format!(
+            "{} articles",
+            summary.imported + summary.updated + summary.unchanged
+        ));
+    }
+    Ok(())
+}
