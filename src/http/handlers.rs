@@ -6,9 +6,7 @@ use crate::model::Format;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    self, CacheControl, CacheDirective, EntityTag, Header, HttpDate, IfModifiedSince, IfNoneMatch,
-};
+use actix_web::http::header::{self, Header, HeaderValue, IfModifiedSince};
 use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -26,16 +24,18 @@ pub(super) async fn observe(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let start = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_owned();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let line = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (req.method().clone(), req.path().to_owned()));
     let res = next.call(req).await?;
     let status = res.status().as_u16();
     if let Some(m) = metrics {
         m.count(status);
     }
     // Per-request lines are debug: at thousands of polls a second they would cost more than the polls.
-    tracing::debug!(%method, %path, status, duration_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
+    if let Some((method, path)) = line {
+        tracing::debug!(%method, %path, status, duration_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
+    }
     Ok(res)
 }
 
@@ -81,13 +81,16 @@ pub(super) fn negotiate(req: &HttpRequest) -> Encoding {
 
 /// RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
 fn not_modified(req: &HttpRequest, rep: &Representation) -> bool {
-    if req.headers().contains_key(header::IF_NONE_MATCH) {
-        return match IfNoneMatch::parse(req) {
-            Ok(IfNoneMatch::Any) => true,
-            // §13.1.2: If-None-Match uses the weak comparison: W/ is ignored.
-            Ok(IfNoneMatch::Items(items)) => items.iter().any(|t| rep.matches(t.tag())),
-            Err(_) => false,
-        };
+    if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
+        let Ok(inm) = inm.to_str() else { return false };
+        // §13.1.2: If-None-Match uses the weak comparison, so a W/ prefix is ignored.
+        return inm.split(',').map(str::trim).any(|t| {
+            t == "*"
+                || t.trim_start_matches("W/")
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .is_some_and(|t| rep.matches(t))
+        });
     }
     match IfModifiedSince::parse(req) {
         Ok(IfModifiedSince(since)) => {
@@ -97,6 +100,10 @@ fn not_modified(req: &HttpRequest, rep: &Representation) -> bool {
         }
         Err(_) => false,
     }
+}
+
+fn value(b: &bytes::Bytes) -> HeaderValue {
+    HeaderValue::from_maybe_shared(b.clone()).expect("header values are formatted from ASCII")
 }
 
 /// Answers with `rep`: 304 when the client's copy is current, else the body in the negotiated
@@ -117,33 +124,21 @@ pub(super) fn respond(
     let configured = u64::from(max_age);
     let max_age = configured.min(left);
     let swr = configured.min(left - max_age);
-    let mut cache = vec![
-        CacheDirective::Public,
-        CacheDirective::MaxAge(max_age as u32),
-    ];
-    if swr > 0 {
-        cache.push(CacheDirective::Extension(
-            "stale-while-revalidate".into(),
-            Some(swr.to_string()),
-        ));
-    }
-    let link = rep
-        .links
-        .iter()
-        .map(|(rel, url)| format!("<{url}>; rel=\"{rel}\""))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let cache_control = if swr > 0 {
+        format!("public, max-age={max_age}, stale-while-revalidate={swr}")
+    } else {
+        format!("public, max-age={max_age}")
+    };
+    let h = &rep.header_values;
     let mut resp = HttpResponse::build(status);
-    resp.insert_header(header::ETag(EntityTag::new_strong(rep.etag(encoding))))
-        .insert_header(header::LastModified(HttpDate::from(SystemTime::from(
-            rep.last_modified,
-        ))))
-        .insert_header(CacheControl(cache))
-        .insert_header((header::VARY, "Accept-Encoding"))
-        .insert_header((header::LINK, link));
+    resp.insert_header((header::ETAG, value(&h.etag(encoding))))
+        .insert_header((header::LAST_MODIFIED, value(&h.last_modified)))
+        .insert_header((header::CACHE_CONTROL, cache_control))
+        .insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
     if status == StatusCode::NOT_MODIFIED {
         return resp.finish();
     }
+    resp.insert_header((header::LINK, value(&h.link)));
     if encoding != Encoding::Identity {
         resp.insert_header((header::CONTENT_ENCODING, encoding.token()));
     }
@@ -170,14 +165,7 @@ pub(super) async fn feed(
             format!("unknown feed format {ext:?}; use rss, atom, xml or json"),
         )
     })?;
-    let pairs =
-        web::Query::<Vec<(String, String)>>::from_query(req.query_string()).map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("malformed query string: {e}"),
-            )
-        })?;
-    let query = FeedQuery::parse(&pairs).map_err(Problem::invalid)?;
+    let query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
     let t = now();
     // The common case, a poll of a page already rendered, touches neither database nor renderer.
     let rep: Arc<Representation> = match feeds.cached(id, format, &query, t)? {

@@ -40,6 +40,7 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 
 /// Builds the server on a bound listener; await it (or spawn it) to serve.
 pub fn server(listener: TcpListener, feeds: Arc<Feeds>) -> std::io::Result<Server> {
+    let workers = feeds.config.workers;
     let feeds = web::Data::from(feeds);
     let metrics = web::Data::new(Metrics::default());
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
@@ -55,6 +56,7 @@ pub fn server(listener: TcpListener, feeds: Arc<Feeds>) -> std::io::Result<Serve
             .route("/articles/{file}", get().to(handlers::article))
             .default_service(web::to(handlers::not_found))
     })
+    .workers(workers)
     .listen(listener)?
     .run();
     Ok(server)
