@@ -18,7 +18,7 @@ use crate::store::{
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 /// Why a request cannot be answered.
@@ -50,6 +50,9 @@ pub struct Feeds {
     cache: Cache,
     scopes: RwLock<HashMap<String, Change>>,
     watching: AtomicBool,
+    /// One lock per page being rendered: concurrent misses for the same page wait for the
+    /// first render instead of repeating it (a poll burst after a change renders once).
+    rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
 }
 
 fn unix(t: i64) -> DateTime<Utc> {
@@ -66,6 +69,7 @@ impl Feeds {
             cache: Cache::new(budget),
             scopes: RwLock::new(HashMap::new()),
             watching: AtomicBool::new(false),
+            rendering: Mutex::new(HashMap::new()),
         }
     }
 
@@ -159,6 +163,42 @@ impl Feeds {
             return Ok(rep);
         }
         let feed = self.check_access(feed_id)?;
+        if !self.cache.enabled() {
+            return self.render_page(feed, format, q, now).map(Arc::new);
+        }
+        let key = Self::key(feed, format, q);
+        let lock = self
+            .rendering
+            .lock()
+            .expect("rendering lock poisoned")
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        let guard = lock.lock().expect("page lock poisoned");
+        // Whoever held the lock before us may have rendered this very page.
+        let result = match self.cached(feed_id, format, q, now)? {
+            Some(rep) => Ok(rep),
+            None => self.render_page(feed, format, q, now).map(|rep| {
+                let rep = Arc::new(rep);
+                self.cache.put(key.clone(), rep.clone());
+                rep
+            }),
+        };
+        drop(guard);
+        let mut rendering = self.rendering.lock().expect("rendering lock poisoned");
+        if Arc::strong_count(&lock) == 2 {
+            rendering.remove(&key);
+        }
+        result
+    }
+
+    fn render_page(
+        &self,
+        feed: &FeedDef,
+        format: Format,
+        q: &FeedQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, FeedError> {
         if !self.watching.load(Ordering::Acquire) {
             self.refresh();
         }
@@ -175,10 +215,6 @@ impl Feeds {
         };
         let mut rep = self.render(feed, format, q, now)?;
         rep.deps = deps;
-        let rep = Arc::new(rep);
-        if self.cache.enabled() {
-            self.cache.put(Self::key(feed, format, q), rep.clone());
-        }
         Ok(rep)
     }
 

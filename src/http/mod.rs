@@ -57,6 +57,9 @@ pub fn server(listener: TcpListener, feeds: Arc<Feeds>) -> std::io::Result<Serve
             .default_service(web::to(handlers::not_found))
     })
     .workers(workers)
+    // Blocking work is database reads and rendering, bounded by the store's connections anyway;
+    // fewer threads also means fewer malloc arenas holding on to freed memory.
+    .worker_max_blocking_threads(4)
     .listen(listener)?
     .run();
     Ok(server)

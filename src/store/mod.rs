@@ -11,7 +11,7 @@ pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, topic_scope};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 /// Storage failures, mapped once at the HTTP and CLI boundaries.
@@ -56,8 +56,18 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A handle to the database: a small pool of connections, safe to share between threads.
 pub struct Store {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    pool: Mutex<Pool>,
+    returned: Condvar,
     watcher: Mutex<Option<changes::Watcher>>,
+}
+
+/// At most this many connections exist at once; more callers wait for one. Each holds its own
+/// page cache, so the bound is also a bound on memory under a burst of cache misses.
+const MAX_CONNECTIONS: usize = 8;
+
+struct Pool {
+    idle: Vec<Connection>,
+    open: usize,
 }
 
 impl Store {
@@ -85,23 +95,45 @@ impl Store {
         migrate(&mut conn)?;
         Ok(Store {
             path: path.to_owned(),
-            idle: Mutex::new(vec![conn]),
+            pool: Mutex::new(Pool {
+                idle: vec![conn],
+                open: 1,
+            }),
+            returned: Condvar::new(),
             watcher: Mutex::new(None),
         })
     }
 
     /// Runs `f` with a pooled connection.
     pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let conn = self.idle.lock().expect("pool lock poisoned").pop();
-        let mut conn = match conn {
-            Some(c) => c,
-            None => connect(&self.path)?,
+        let mut conn = {
+            let mut pool = self.pool.lock().expect("pool lock poisoned");
+            loop {
+                if let Some(c) = pool.idle.pop() {
+                    break c;
+                }
+                if pool.open < MAX_CONNECTIONS {
+                    pool.open += 1;
+                    drop(pool);
+                    match connect(&self.path) {
+                        Ok(c) => break c,
+                        Err(e) => {
+                            self.pool.lock().expect("pool lock poisoned").open -= 1;
+                            self.returned.notify_one();
+                            return Err(e);
+                        }
+                    }
+                }
+                pool = self.returned.wait(pool).expect("pool lock poisoned");
+            }
         };
         let out = f(&mut conn);
-        let mut idle = self.idle.lock().expect("pool lock poisoned");
-        if idle.len() < 8 {
-            idle.push(conn);
-        }
+        self.pool
+            .lock()
+            .expect("pool lock poisoned")
+            .idle
+            .push(conn);
+        self.returned.notify_one();
         out
     }
 
@@ -109,7 +141,7 @@ impl Store {
     /// being re-read for every insert) and rarer WAL checkpoints. Costs memory, not safety.
     pub fn bulk_mode(&self) -> Result<()> {
         self.with_conn(|c| {
-            c.execute_batch("PRAGMA cache_size = -262144; PRAGMA wal_autocheckpoint = 20000; PRAGMA mmap_size = 4294967296;")?;
+            c.execute_batch("PRAGMA cache_size = -1048576; PRAGMA wal_autocheckpoint = 20000; PRAGMA mmap_size = 4294967296;")?;
             Ok(())
         })
     }

@@ -349,3 +349,27 @@ fn responses_advertise_themselves_in_link_headers() {
     );
     assert!(link.contains("rel=\"next\""), "{link}");
 }
+
+#[test]
+fn a_burst_of_polls_for_an_unrendered_page_gets_one_consistent_answer() {
+    let app = spawn_app();
+    let tags: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                s.spawn(|| {
+                    app.get("/feeds/all.xml?limit=40&lang=es")
+                        .header("etag")
+                        .unwrap()
+                        .to_owned()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(tags.iter().all(|t| t == &tags[0]), "{tags:?}");
+    assert!(
+        app.get("/metrics")
+            .body
+            .contains("wirefeed_http_responses_total{status=\"200\"}")
+    );
+}
