@@ -13,7 +13,7 @@ use std::sync::mpsc;
 
 /// Articles stored per transaction: large enough that commits do not dominate, small enough
 /// that readers never wait long.
-const BATCH: usize = 2000;
+const BATCH: usize = 10_000;
 
 /// Counts of one import run; its `Display` is the contract's summary line.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,7 @@ pub fn import(
     } else {
         indicatif::ProgressBar::hidden()
     };
+    let bulk = store.begin_bulk_load()?;
     let (tx, rx) = mpsc::sync_channel::<Batch>(2);
     let mut summary = ImportSummary::default();
     let invalid = std::thread::scope(|scope| {
@@ -78,6 +79,10 @@ pub fn import(
         written.map(|()| invalid)
     })?;
     summary.invalid = invalid;
+    if bulk {
+        bar.set_message("building indexes");
+        store.finish_bulk_load()?;
+    }
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -93,6 +93,7 @@ impl Store {
         }
         let mut conn = connect(path)?;
         migrate(&mut conn)?;
+        ensure_read_indexes(&conn)?;
         Ok(Store {
             path: path.to_owned(),
             pool: Mutex::new(Pool {
@@ -146,6 +147,28 @@ impl Store {
         })
     }
 
+    /// Starts a bulk load if the database holds no article yet: read-only indexes are dropped
+    /// and rebuilt by [`Store::finish_bulk_load`]. Returns whether it did.
+    pub fn begin_bulk_load(&self) -> Result<bool> {
+        self.with_conn(|c| {
+            let empty: bool =
+                c.query_row("SELECT NOT EXISTS (SELECT 1 FROM articles)", [], |r| {
+                    r.get(0)
+                })?;
+            if empty {
+                for (name, _) in schema::READ_INDEXES {
+                    c.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+                }
+            }
+            Ok(empty)
+        })
+    }
+
+    /// Rebuilds the indexes a bulk load dropped.
+    pub fn finish_bulk_load(&self) -> Result<()> {
+        self.with_conn(|c| ensure_read_indexes(c))
+    }
+
     /// The query plan SQLite chooses for one feed page (for tests and diagnostics).
     pub fn explain_page(&self, q: &PageQuery) -> Result<Vec<String>> {
         self.with_conn(|c| read::explain_page(c, q))
@@ -175,6 +198,13 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
     )?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+fn ensure_read_indexes(conn: &Connection) -> Result<()> {
+    for (_, sql) in schema::READ_INDEXES {
+        conn.execute_batch(sql).map_err(StoreError::from_sqlite)?;
+    }
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
@@ -223,4 +253,34 @@ pub fn inspect(path: &Path) -> Result<Option<Vec<String>>> {
         problems.push(format!("integrity check: {ok}"));
     }
     Ok(Some(problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_read_index_list_matches_what_the_migrations_create() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db"), true).unwrap();
+        store
+            .with_conn(|c| {
+                for (name, sql) in schema::READ_INDEXES {
+                    let created: String = c.query_row(
+                        "SELECT sql FROM sqlite_master WHERE name = ?1",
+                        [name],
+                        |r| r.get(0),
+                    )?;
+                    assert_eq!(
+                        created.replace("IF NOT EXISTS ", ""),
+                        sql.replace("IF NOT EXISTS ", ""),
+                        "{name}"
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert!(store.begin_bulk_load().unwrap());
+        store.finish_bulk_load().unwrap();
+    }
 }

@@ -47,10 +47,17 @@ fn existing(tx: &Connection, id: &str) -> Result<Option<Article>> {
         .transpose()
 }
 
-fn insert_topics(tx: &Connection, a: (&str, i64, i64, &str), topics: &[TopicId]) -> Result<()> {
+fn insert_topics(
+    tx: &Connection,
+    a: (&str, i64, i64, &str),
+    topics: &[TopicId],
+    replace: bool,
+) -> Result<()> {
     let (id, published_at, updated_at, lang) = a;
-    tx.prepare_cached("DELETE FROM article_topics WHERE article_id = ?1")?
-        .execute([id])?;
+    if replace {
+        tx.prepare_cached("DELETE FROM article_topics WHERE article_id = ?1")?
+            .execute([id])?;
+    }
     let mut st = tx.prepare_cached(
         "INSERT INTO article_topics (topic, published_at, article_id, lang_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -171,6 +178,7 @@ fn upsert_one(
         tx,
         (w.id.as_str(), published_at, updated_at, &lang),
         w.topics,
+        old.is_some(),
     )?;
     // Every feed the article was or is in changed; so did translations that link to it.
     scopes.insert(SCOPE_ALL.to_owned());
@@ -253,7 +261,7 @@ impl Store {
                         a.updated_at.timestamp(),
                         lang.as_str(),
                     );
-                    insert_topics(&tx, row, &topics)?;
+                    insert_topics(&tx, row, &topics, true)?;
                     for t in topics.iter().chain(a.topics.iter()) {
                         scopes.insert(topic_scope(t));
                     }
