@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 /// How many times one term counts in one field: a story that repeats a word is not more on topic.
 const MAX_HITS_PER_TERM: usize = 3;
 
-/// Terms weighing less than this only support a topic (see `explain`).
+/// Terms weighing less than this only support a topic: a topic needs one of its main terms
+/// (or three different supporting ones), and more than one word repeated in the body.
 const ANCHOR_WEIGHT: f64 = 2.0;
 
 /// Share of `min_score` from which an unmatched topic is reported as a near miss.
@@ -26,7 +27,7 @@ fn reason(s: &TopicScore) -> String {
         (_, true, _) => "in (chosen by the editor)",
         (true, false, _) => "in",
         (false, false, _) if s.score >= s.min_score => {
-            "out, but close: only supporting terms (weight below 2), no main term"
+            "out, but close: only supporting terms (weight below 2) or one word mentioned in passing"
         }
         (false, false, true) => "out, but close: worth a look",
         (false, false, false) => "out",
@@ -286,8 +287,19 @@ impl Classifier {
             s.score = (s.score * 100.0).round() / 100.0;
             // Supporting terms (weight below 2: "border", "agreement") add to a score but
             // cannot carry a topic alone: at least one main term must be there.
-            let anchored = s.hits.iter().any(|h| h.weight >= ANCHOR_WEIGHT);
-            s.matched = anchored && s.score >= s.min_score;
+            let terms: std::collections::BTreeSet<&str> = s
+                .hits
+                .iter()
+                .filter(|h| h.weight > 0.0)
+                .map(|h| h.term.as_str())
+                .collect();
+            let anchored = s.hits.iter().any(|h| h.weight >= ANCHOR_WEIGHT) || terms.len() >= 3;
+            // One word repeated in the body is a mention, not a subject.
+            let substantive = terms.len() >= 2
+                || s.hits
+                    .iter()
+                    .any(|h| h.field == Field::Headline && h.weight > 0.0);
+            s.matched = anchored && substantive && s.score >= s.min_score;
             s.near_miss = !s.matched && s.score >= NEAR_MISS * s.min_score;
             s.reason = reason(s);
         }
@@ -419,6 +431,19 @@ rules = [{ weight = 3, terms = ["embassy"] }]
                 .is_empty()
         );
         assert_eq!(c.topics(&content("en", "Border police", "")), ["security"]);
+    }
+
+    #[test]
+    fn one_word_repeated_in_the_body_is_a_mention_not_a_subject() {
+        let c = classifier();
+        assert!(
+            c.topics(&content("en", "Marathon day", "Police police police."))
+                .is_empty()
+        );
+        assert_eq!(
+            c.topics(&content("en", "Marathon day", "Police and security.")),
+            ["security"]
+        );
     }
 
     #[test]

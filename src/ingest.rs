@@ -67,14 +67,7 @@ impl ArticleInput {
     /// Checks every field, returning all problems at once.
     pub fn validate(self, rules: &Rules<'_>) -> Result<Draft, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let id = match self.id.as_deref().map(ArticleId::parse) {
-            Some(Ok(id)) => Some(id),
-            Some(Err(e)) => {
-                errors.push(FieldError::new("id", e));
-                None
-            }
-            None => None,
-        };
+        let id = optional_id("id", self.id.as_deref(), &mut errors);
         let headline = self
             .headline
             .map(|h| h.trim().to_owned())
@@ -148,14 +141,11 @@ impl ArticleInput {
             }
             None => None,
         };
-        let translation_of = match self.translation_of.as_deref().map(ArticleId::parse) {
-            Some(Ok(t)) => Some(t),
-            Some(Err(e)) => {
-                errors.push(FieldError::new("translation_of", e));
-                None
-            }
-            None => None,
-        };
+        let translation_of = optional_id(
+            "translation_of",
+            self.translation_of.as_deref(),
+            &mut errors,
+        );
         if let (Some(t), Some(id)) = (&translation_of, &id)
             && t == id
         {
@@ -204,6 +194,20 @@ impl ArticleInput {
             revision,
             correction_note: non_empty(self.correction_note),
         })
+    }
+}
+
+fn optional_id(
+    field: &str,
+    value: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<ArticleId> {
+    match ArticleId::parse(value?) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            errors.push(FieldError::new(field, e));
+            None
+        }
     }
 }
 

@@ -2,7 +2,11 @@
 //!
 //! `classify-corpus.jsonl` was written before the rules, by someone who did not see them.
 //! Stories with an even number are its held-out half: rules were tuned on the odd ones.
-//! `classify-holdout.jsonl` was written later, blind to the rules, and never used for tuning.
+//! `classify-holdout.jsonl` was written later, blind to the rules. Its first measurement (F1
+//! 0.94 / 0.86 / 0.88 for bilateral / migration / security) was taken blind; its error
+//! categories (generic "security", brand "ambassadors", single mentions) then led to general
+//! rule changes, so it is now a regression guard, not a blind measure.
+//! `classify-blind2.jsonl` was written after those changes and has never been used for tuning.
 
 use crate::helpers::repo;
 use wirefeed::classify::Classifier;
@@ -132,15 +136,13 @@ fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
     assert!(failed.is_empty(), "F1 below {MIN_F1} for {failed:?}");
 }
 
-/// The best estimate here of quality on wire stories the classifier has never seen.
-#[test]
-fn the_blind_holdout_corpus_is_reported_and_stays_usable() {
+fn report_only(file: &str, title: &str, floor: f64) {
     let Report {
         counts,
         mistakes,
         n,
-    } = evaluate("classify-holdout.jsonl");
-    println!("blind holdout, {n} stories never used for tuning:");
+    } = evaluate(file);
+    println!("{title}, {n} stories:");
     println!(
         "  {:<20} {:>9} {:>9} {:>9}",
         "topic", "precision", "recall", "F1"
@@ -156,10 +158,26 @@ fn the_blind_holdout_corpus_is_reported_and_stays_usable() {
         mistakes.len(),
         mistakes.join("\n")
     );
-    assert!(n >= 80);
+    assert!(n >= 60);
+    assert!(worst >= floor, "a topic's F1 on {file} fell below {floor}");
+}
+
+#[test]
+fn the_holdout_corpus_stays_above_0_90() {
+    report_only(
+        "classify-holdout.jsonl",
+        "holdout (consulted once, now a regression guard)",
+        0.90,
+    );
+}
+
+/// The best estimate here of quality on wire stories the classifier has never seen.
+#[test]
+fn the_blind_corpus_is_reported() {
     // A floor against regressions, not the target: the 0.90 target applies to the corpus above.
-    assert!(
-        worst >= 0.80,
-        "a topic's F1 on unseen stories fell below 0.80"
+    report_only(
+        "classify-blind2.jsonl",
+        "blind set, never used for tuning",
+        0.80,
     );
 }

@@ -134,20 +134,33 @@ impl TestApp {
         self.dir.path().join("wirefeed.db")
     }
 
-    /// GET `path` (with query) with extra headers.
-    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
-        let mut req = self.agent.get(format!("{}{path}", self.address));
+    fn send(
+        &self,
+        head: bool,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, ureq::http::HeaderMap, Vec<u8>) {
+        let url = format!("{}{path}", self.address);
+        let mut req = if head {
+            self.agent.head(url)
+        } else {
+            self.agent.get(url)
+        };
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
         let mut resp = req.call().unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        let bytes = resp.body_mut().read_to_vec().unwrap_or_default();
+        (resp.status().as_u16(), resp.headers().clone(), bytes)
+    }
+
+    /// GET `path` (with query) with extra headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        let (status, headers, bytes) = self.send(false, path, headers);
         Resp {
             status,
             headers,
-            body,
+            body: String::from_utf8(bytes).unwrap(),
         }
     }
 
@@ -157,13 +170,7 @@ impl TestApp {
 
     /// GET returning the raw bytes (for compressed bodies).
     pub fn get_raw(&self, path: &str, headers: &[(&str, &str)]) -> RawResp {
-        let mut req = self.agent.get(format!("{}{path}", self.address));
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let mut resp = req.call().unwrap();
-        let headers = resp.headers().clone();
-        let bytes = resp.body_mut().read_to_vec().unwrap();
+        let (_, headers, bytes) = self.send(false, path, headers);
         RawResp { headers, bytes }
     }
 
@@ -172,18 +179,11 @@ impl TestApp {
     }
 
     pub fn head_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
-        let mut req = self.agent.head(format!("{}{path}", self.address));
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let mut resp = req.call().unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.body_mut().read_to_string().unwrap_or_default();
+        let (status, headers, bytes) = self.send(true, path, headers);
         Resp {
             status,
             headers,
-            body,
+            body: String::from_utf8(bytes).unwrap(),
         }
     }
 
