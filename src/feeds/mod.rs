@@ -164,7 +164,7 @@ impl Feeds {
         }
         let feed = self.check_access(feed_id)?;
         if !self.cache.enabled() {
-            return self.render_page(feed, format, q, now).map(Arc::new);
+            return self.render(feed, format, q, now).map(Arc::new);
         }
         let key = Self::key(feed, format, q);
         let lock = self
@@ -178,7 +178,7 @@ impl Feeds {
         // Whoever held the lock before us may have rendered this very page.
         let result = match self.cached(feed_id, format, q, now)? {
             Some(rep) => Ok(rep),
-            None => self.render_page(feed, format, q, now).map(|rep| {
+            None => self.render(feed, format, q, now).map(|rep| {
                 let rep = Arc::new(rep);
                 self.cache.put(key.clone(), rep.clone());
                 rep
@@ -190,32 +190,6 @@ impl Feeds {
             rendering.remove(&key);
         }
         result
-    }
-
-    fn render_page(
-        &self,
-        feed: &FeedDef,
-        format: Format,
-        q: &FeedQuery,
-        now: DateTime<Utc>,
-    ) -> Result<Representation, FeedError> {
-        if !self.watching.load(Ordering::Acquire) {
-            self.refresh();
-        }
-        // The scopes are read before the data: a write in between only makes the page stale early.
-        let deps: Vec<(String, i64)> = {
-            let scopes = self.scopes.read().expect("scopes lock poisoned");
-            Self::deps(feed)
-                .into_iter()
-                .map(|s| {
-                    let seq = scopes.get(&s).map_or(0, |c| c.seq);
-                    (s, seq)
-                })
-                .collect()
-        };
-        let mut rep = self.render(feed, format, q, now)?;
-        rep.deps = deps;
-        Ok(rep)
     }
 
     fn changed_at(&self, feed: &FeedDef) -> i64 {
@@ -236,6 +210,20 @@ impl Feeds {
         q: &FeedQuery,
         now: DateTime<Utc>,
     ) -> Result<Representation, FeedError> {
+        if !self.watching.load(Ordering::Acquire) {
+            self.refresh();
+        }
+        // The scopes are read before the data: a write in between only makes the page stale early.
+        let deps: Vec<(String, i64)> = {
+            let scopes = self.scopes.read().expect("scopes lock poisoned");
+            Self::deps(feed)
+                .into_iter()
+                .map(|s| {
+                    let seq = scopes.get(&s).map_or(0, |c| c.seq);
+                    (s, seq)
+                })
+                .collect()
+        };
         let limit = q.limit.unwrap_or(self.config.feeds.default_limit);
         let page = self.page(feed, q, limit, now)?;
         let base = format!(
@@ -289,6 +277,7 @@ impl Feeds {
             links.clone(),
         );
         rep.expires_at = self.next_lift(feed, now_ts)?;
+        rep.deps = deps;
         Ok(rep)
     }
 
