@@ -47,6 +47,8 @@ pub struct Feeds {
     pub config: Arc<Config>,
     /// The database.
     pub store: Arc<Store>,
+    /// When this service started: the date of documents made from the config alone.
+    pub started: DateTime<Utc>,
     cache: Cache,
     scopes: RwLock<HashMap<String, Change>>,
     watching: AtomicBool,
@@ -67,6 +69,7 @@ impl Feeds {
             config,
             store,
             cache: Cache::new(budget),
+            started: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default(),
             scopes: RwLock::new(HashMap::new()),
             watching: AtomicBool::new(false),
             rendering: Mutex::new(HashMap::new()),
@@ -261,7 +264,9 @@ impl Feeds {
             .flatten()
             .chain([self.changed_at(feed)])
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            // RFC 9110 §8.8.2.1: never later than the response's Date (future-dated articles).
+            .min(now_ts);
         let doc = FeedDoc {
             config: &self.config,
             feed,
@@ -380,7 +385,7 @@ impl Feeds {
         now: DateTime<Utc>,
     ) -> Result<Representation, FeedError> {
         let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
-        let a = self.store.get(id)?.ok_or_else(missing)?;
+        let a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
         if a.content.embargo_until.is_some_and(|e| e > now) {
             return Err(missing());
         }

@@ -80,7 +80,7 @@ pub(super) fn negotiate(req: &HttpRequest) -> Encoding {
 }
 
 /// RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
-fn not_modified(req: &HttpRequest, rep: &Representation) -> bool {
+fn not_modified(req: &HttpRequest, rep: &Representation, encoding: Encoding) -> bool {
     if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
         let Ok(inm) = inm.to_str() else { return false };
         // §13.1.2: If-None-Match uses the weak comparison, so a W/ prefix is ignored.
@@ -89,7 +89,7 @@ fn not_modified(req: &HttpRequest, rep: &Representation) -> bool {
                 || t.trim_start_matches("W/")
                     .strip_prefix('"')
                     .and_then(|t| t.strip_suffix('"'))
-                    .is_some_and(|t| rep.matches(t))
+                    .is_some_and(|t| rep.matches(t, encoding))
         });
     }
     match IfModifiedSince::parse(req) {
@@ -115,7 +115,7 @@ pub(super) fn respond(
     now: i64,
 ) -> HttpResponse {
     let encoding = negotiate(req);
-    let status = if not_modified(req, rep) {
+    let status = if not_modified(req, rep, encoding) {
         StatusCode::NOT_MODIFIED
     } else {
         StatusCode::OK
@@ -168,11 +168,25 @@ pub(super) async fn feed(
     let query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
     let t = now();
     // The common case, a poll of a page already rendered, touches neither database nor renderer.
+    let encoding = negotiate(&req);
     let rep: Arc<Representation> = match feeds.cached(id, format, &query, t)? {
-        Some(rep) => rep,
+        Some(rep) if rep.is_encoded(encoding) => rep,
+        // Compressing a page the first time is CPU work: it runs off the event loop too.
+        Some(rep) => {
+            web::block(move || {
+                rep.encoded(encoding);
+                rep
+            })
+            .await?
+        }
         None => {
             let (id, f) = (id.to_owned(), feeds.clone());
-            web::block(move || f.feed(&id, format, &query, t)).await??
+            web::block(move || {
+                let rep = f.feed(&id, format, &query, t)?;
+                rep.encoded(encoding);
+                Ok::<_, crate::feeds::FeedError>(rep)
+            })
+            .await??
         }
     };
     Ok(respond(
@@ -216,7 +230,7 @@ pub(super) async fn index(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResp
     let rep = Representation::new(
         crate::render::index_page(&feeds.config),
         "text/html; charset=utf-8",
-        DateTime::from_timestamp(0, 0).expect("epoch"),
+        feeds.started,
         vec![("self", format!("{}/", feeds.config.agency.base_url))],
     );
     respond(&req, &rep, feeds.config.feeds.max_age, now().timestamp())

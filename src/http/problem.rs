@@ -70,7 +70,12 @@ impl ResponseError for Problem {
                 .collect();
         }
         let mut resp = HttpResponse::build(self.status);
-        resp.content_type("application/problem+json");
+        // An error must not outlive its cause in a cache (a 404 for an embargoed article).
+        resp.content_type("application/problem+json")
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            resp.insert_header((actix_web::http::header::ALLOW, "GET, HEAD"));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header(("WWW-Authenticate", "Bearer realm=\"wirefeed\""));
         }

@@ -144,7 +144,11 @@ pub fn body_html(markdown: &str, base: &str) -> String {
         });
     let mut out = String::with_capacity(markdown.len() * 5 / 4);
     pulldown_cmark::html::push_html(&mut out, events);
-    out
+    // Character references (`&#1;`) decode to characters XML forbids: clean after rendering too.
+    match xml_clean(&out) {
+        std::borrow::Cow::Borrowed(_) => out,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
 }
 
 fn safe_url<'a>(url: CowStr<'a>, base: &str) -> CowStr<'a> {

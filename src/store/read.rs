@@ -185,12 +185,17 @@ impl RawRow {
     }
 }
 
-fn load_translations(conn: &Connection, a: &mut Article) -> Result<()> {
+/// Links to translations, both ways, of articles that are visible at `now` (an embargoed or
+/// killed article must not be announced through its translation).
+fn load_translations(conn: &Connection, a: &mut Article, now: i64) -> Result<()> {
     let mut out = Vec::new();
     if let Some(orig) = &a.content.translation_of {
-        let mut st = conn.prepare_cached("SELECT id, language FROM articles WHERE id = ?1")?;
+        let mut st = conn.prepare_cached(
+            "SELECT id, language FROM articles WHERE id = ?1 AND status = 'usable' \
+             AND (embargo_until IS NULL OR embargo_until <= ?2)",
+        )?;
         if let Some(pair) = st
-            .query_row([orig.as_str()], |r| {
+            .query_row(params![orig.as_str(), now], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
             })
             .optional()?
@@ -199,9 +204,10 @@ fn load_translations(conn: &Connection, a: &mut Article) -> Result<()> {
         }
     }
     let mut st = conn.prepare_cached(
-        "SELECT id, language FROM articles WHERE translation_of = ?1 AND status = 'usable' ORDER BY id",
+        "SELECT id, language FROM articles WHERE translation_of = ?1 AND status = 'usable' \
+         AND (embargo_until IS NULL OR embargo_until <= ?2) ORDER BY id",
     )?;
-    let rows = st.query_map([a.id.as_str()], |r| {
+    let rows = st.query_map(params![a.id.as_str(), now], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
     })?;
     for row in rows {
@@ -214,12 +220,12 @@ fn load_translations(conn: &Connection, a: &mut Article) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn get_in(conn: &Connection, id: &str) -> Result<Option<Article>> {
+pub(super) fn get_in(conn: &Connection, id: &str, now: i64) -> Result<Option<Article>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE id = ?1"))?;
     let raw = st.query_row([id], RawRow::read).optional()?;
     raw.map(|r| {
         let mut a = r.into_article()?;
-        load_translations(conn, &mut a)?;
+        load_translations(conn, &mut a, now)?;
         Ok(a)
     })
     .transpose()
@@ -331,8 +337,10 @@ pub(super) fn explain_page(conn: &Connection, q: &PageQuery) -> Result<Vec<Strin
 
 impl Store {
     /// Reads the current version of one article, whatever its status or embargo.
-    pub fn get(&self, id: &str) -> Result<Option<Article>> {
-        self.with_conn(|c| get_in(c, id))
+    ///
+    /// Translation links only point to articles visible at `now`.
+    pub fn get(&self, id: &str, now: i64) -> Result<Option<Article>> {
+        self.with_conn(|c| get_in(c, id, now))
     }
 
     /// Reads one feed page, newest first.
@@ -349,7 +357,7 @@ impl Store {
                 .into_iter()
                 .map(|r| {
                     let mut a = r.into_article()?;
-                    load_translations(conn, &mut a)?;
+                    load_translations(conn, &mut a, q.now)?;
                     Ok(a)
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -119,8 +119,14 @@ fn upsert_one(
                 old.status,
             )
         }
-        // A first version is as new as its publication date says.
-        None => (1, now, published_at, PubStatus::Usable),
+        // A first version is as new as its publication date says, and no older than the moment
+        // its embargo lifts (a `since=` poller must see it then).
+        None => {
+            let visible = content
+                .embargo_until
+                .map_or(published_at, |e| e.timestamp().max(published_at));
+            (1, now, visible, PubStatus::Usable)
+        }
     };
     let lang = lang_key(&content.language);
     tx.prepare_cached(
@@ -191,6 +197,12 @@ fn upsert_one(
     }
     if status == PubStatus::Canceled {
         scopes.insert(SCOPE_KILLS.to_owned());
+    }
+    // The original links back to its translations: its pages change too.
+    if let Some(orig) = &content.translation_of
+        && let Some(o) = existing(tx, orig.as_str())?
+    {
+        scopes.extend(o.topics.iter().map(|t| topic_scope(t)));
     }
     Ok(match old {
         Some(_) => UpsertOutcome::Updated(w.id.clone(), version),

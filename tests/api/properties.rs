@@ -67,6 +67,11 @@ fn nasty() -> impl Strategy<Value = String> {
         "[x](javascript:alert(1))",
         "&nbsp;",
         "&#0;",
+        // Character references to characters XML forbids: regression for a body that made
+        // every feed ill-formed (pulldown-cmark decodes them).
+        "&#1;",
+        "&#x1B;",
+        "&#xFFFF;",
         "ñ",
         "Ā",
         " ",
@@ -85,6 +90,14 @@ fn expected_headline(h: &str) -> String {
     eol(&xml_clean(h))
 }
 
+/// XML 1.0 §2.2: a document may hold only these characters (quick-xml does not check it).
+fn assert_xml_chars(doc: &str) {
+    let bad = doc.chars().find(|&c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    });
+    assert!(bad.is_none(), "character {bad:?} is not allowed in XML");
+}
+
 fn check_all(config: &Config, a: &Article) {
     let feed = config.feed("all").unwrap();
     let doc = FeedDoc {
@@ -97,6 +110,10 @@ fn check_all(config: &Config, a: &Article) {
     };
     let want_title = expected_headline(&a.content.headline);
     let want_body = body_html(&a.content.body, &config.agency.base_url);
+    for format in [Format::Rss, Format::Atom, Format::NewsMl] {
+        assert_xml_chars(&render::feed(&doc, format));
+    }
+    assert_xml_chars(&render::news_item(config, a));
     for format in [Format::Rss, Format::Atom] {
         let text = render::feed(&doc, format);
         let parsed = feed_rs::parser::parse(text.as_bytes())
