@@ -240,6 +240,17 @@ impl Classifier {
                 }
             }
         }
+        // Terms of one topic that match the same word ("inmigra*" and "inmigracion") count once:
+        // the longest match wins.
+        terms.sort_by_key(|&(field, pi, start, end)| {
+            (
+                field,
+                self.patterns[pi].topic,
+                start,
+                std::cmp::Reverse(end),
+            )
+        });
+        terms.dedup_by_key(|&mut (field, pi, start, _)| (field, self.patterns[pi].topic, start));
         // "One sense per discourse": a term found inside an exclusion ("migración de aves") is
         // taken in that sense everywhere in the article, so all its matches are cancelled.
         let mut cancelled: BTreeMap<usize, usize> = BTreeMap::new();
@@ -444,6 +455,19 @@ rules = [{ weight = 3, terms = ["embassy"] }]
             c.topics(&content("en", "Marathon day", "Police and security.")),
             ["security"]
         );
+    }
+
+    #[test]
+    fn overlapping_terms_count_once() {
+        let config = CONFIG.replace(
+            r#"terms = ["deportation*", "migrante*", "refugee"]"#,
+            r#"terms = ["migra*", "migrante*"]"#,
+        );
+        let c = Classifier::new(&Config::parse(&config, Path::new(".")).unwrap());
+        let scores = c.explain(&content("es", "", "Los migrantes y los migrantes."));
+        let s = scores.iter().find(|s| s.topic == "migration").unwrap();
+        assert_eq!(s.hits.len(), 1, "{s:?}");
+        assert!(!s.matched, "one word repeated in the body: {s:?}");
     }
 
     #[test]

@@ -71,18 +71,19 @@ pub fn import(
     let bulk = store.begin_bulk_load()?;
     let (tx, rx) = mpsc::sync_channel::<Batch>(2);
     let mut summary = ImportSummary::default();
-    let invalid = std::thread::scope(|scope| {
+    let result = std::thread::scope(|scope| {
         let reader = scope.spawn(|| read_and_classify(config, &files, &bar, tx));
         let written = write_batches(store, rx, &mut summary, &bar);
         // If writing failed, the reader stops at its next send.
         let invalid = reader.join().expect("the reader thread does not panic");
         written.map(|()| invalid)
-    })?;
-    summary.invalid = invalid;
+    });
+    // Indexes come back whatever happened: a server may be reading this database.
     if bulk {
         bar.set_message("building indexes");
         store.finish_bulk_load()?;
     }
+    summary.invalid = result?;
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -257,7 +257,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 pub fn read_file(path: &Path, rules: &Rules<'_>) -> Vec<Entry> {
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
+            // A byte order mark is not part of the content (editors on Windows write one).
+            Ok(t) => t.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(t),
             Err(_) => return vec![entry_err(path, 1, "file is not valid UTF-8".into())],
         },
         Err(e) => return vec![entry_err(path, 1, format!("cannot read: {e}"))],
@@ -304,6 +305,7 @@ pub fn stream_file<E>(
 }
 
 fn json_line(path: &Path, line: usize, text: &str, rules: &Rules<'_>) -> Entry {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let result = serde_json::from_str::<ArticleInput>(text)
         .map_err(|e| json_reason(&e))
         .and_then(|input| finish(input, rules, || generated_id(text), |_| None))

@@ -18,7 +18,7 @@ use crate::store::{
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 /// Why a request cannot be answered.
@@ -170,29 +170,15 @@ impl Feeds {
             return self.render(feed, format, q, now).map(Arc::new);
         }
         let key = Self::key(feed, format, q);
-        let lock = self
-            .rendering
-            .lock()
-            .expect("rendering lock poisoned")
-            .entry(key.clone())
-            .or_default()
-            .clone();
-        let guard = lock.lock().expect("page lock poisoned");
+        let turn = RenderTurn::take(&self.rendering, key);
+        let _held = turn.lock.lock().unwrap_or_else(PoisonError::into_inner);
         // Whoever held the lock before us may have rendered this very page.
-        let result = match self.cached(feed_id, format, q, now)? {
-            Some(rep) => Ok(rep),
-            None => self.render(feed, format, q, now).map(|rep| {
-                let rep = Arc::new(rep);
-                self.cache.put(key.clone(), rep.clone());
-                rep
-            }),
-        };
-        drop(guard);
-        let mut rendering = self.rendering.lock().expect("rendering lock poisoned");
-        if Arc::strong_count(&lock) == 2 {
-            rendering.remove(&key);
+        if let Some(rep) = self.cached(feed_id, format, q, now)? {
+            return Ok(rep);
         }
-        result
+        let rep = Arc::new(self.render(feed, format, q, now)?);
+        self.cache.put(turn.key.clone(), rep.clone());
+        Ok(rep)
     }
 
     fn changed_at(&self, feed: &FeedDef) -> i64 {
@@ -424,6 +410,39 @@ impl Feeds {
             last_modified,
             vec![("self", self_url)],
         ))
+    }
+}
+
+/// A place in line to render one page; leaving the line (even by an error or a panic) removes
+/// the page's lock once nobody else waits on it.
+struct RenderTurn<'a> {
+    map: &'a Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    key: String,
+    lock: Arc<Mutex<()>>,
+}
+
+impl<'a> RenderTurn<'a> {
+    fn take(map: &'a Mutex<HashMap<String, Arc<Mutex<()>>>>, key: String) -> Self {
+        let lock = map
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key.clone())
+            .or_default()
+            .clone();
+        RenderTurn { map, key, lock }
+    }
+}
+
+impl Drop for RenderTurn<'_> {
+    fn drop(&mut self) {
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let ours = map
+            .get(&self.key)
+            .is_some_and(|l| Arc::ptr_eq(l, &self.lock));
+        // Two holders: the map and us. More means someone is still waiting for this page.
+        if ours && Arc::strong_count(&self.lock) == 2 {
+            map.remove(&self.key);
+        }
     }
 }
 

@@ -75,7 +75,13 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         "text/html",
         Some(lang),
     )];
+    // RFC 4287 §4.1.1: no two alternate links with the same type and hreflang.
+    let mut langs = vec![lang.to_owned()];
     for (id, tlang) in &a.translations {
+        if langs.contains(tlang) {
+            continue;
+        }
+        langs.push(tlang.clone());
         links.push(link(
             article_url(cfg, id.as_str()),
             "alternate",

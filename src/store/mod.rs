@@ -11,7 +11,7 @@ pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, topic_scope};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Storage failures, mapped once at the HTTP and CLI boundaries.
@@ -70,6 +70,29 @@ struct Pool {
     open: usize,
 }
 
+/// A connection taken from the pool, returned (or its slot freed) when dropped.
+struct Lease<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let mut pool = self
+            .store
+            .pool
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match self.conn.take() {
+            Some(c) if !c.is_autocommit() => pool.open -= 1, // abandoned mid-transaction
+            Some(c) => pool.idle.push(c),
+            None => pool.open -= 1,
+        }
+        drop(pool);
+        self.store.returned.notify_one();
+    }
+}
+
 impl Store {
     /// Opens (and, if `create`, creates) the database, then migrates it to the current schema.
     ///
@@ -107,35 +130,28 @@ impl Store {
 
     /// Runs `f` with a pooled connection.
     pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mut conn = {
-            let mut pool = self.pool.lock().expect("pool lock poisoned");
+        let conn = {
+            let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
             loop {
                 if let Some(c) = pool.idle.pop() {
-                    break c;
+                    break Some(c);
                 }
                 if pool.open < MAX_CONNECTIONS {
                     pool.open += 1;
-                    drop(pool);
-                    match connect(&self.path) {
-                        Ok(c) => break c,
-                        Err(e) => {
-                            self.pool.lock().expect("pool lock poisoned").open -= 1;
-                            self.returned.notify_one();
-                            return Err(e);
-                        }
-                    }
+                    break None;
                 }
-                pool = self.returned.wait(pool).expect("pool lock poisoned");
+                pool = self
+                    .returned
+                    .wait(pool)
+                    .unwrap_or_else(PoisonError::into_inner);
             }
         };
-        let out = f(&mut conn);
-        self.pool
-            .lock()
-            .expect("pool lock poisoned")
-            .idle
-            .push(conn);
-        self.returned.notify_one();
-        out
+        // From here the lease gives the slot back however `f` ends, a panic included.
+        let mut lease = Lease { store: self, conn };
+        if lease.conn.is_none() {
+            lease.conn = Some(connect(&self.path)?);
+        }
+        f(lease.conn.as_mut().expect("set above"))
     }
 
     /// Prepares for a large import: a bigger page cache (index pages stay in memory instead of

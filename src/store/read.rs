@@ -231,9 +231,16 @@ pub(super) fn get_in(conn: &Connection, id: &str, now: i64) -> Result<Option<Art
     .transpose()
 }
 
+/// How far back a `since=` may reach and still be answered from the update-time index.
+const RECENT_SINCE: i64 = 7 * 86_400;
+
 fn page_sql(q: &PageQuery) -> String {
     let lang = q.lang.is_some();
     let since = q.since.is_some();
+    // A recent `since` matches few rows: find them by update time and sort them. An old one
+    // matches most rows: walk the feed order and filter (`+` keeps SQLite off the update index).
+    let recent = q.since.is_some_and(|s| q.now - s <= RECENT_SINCE);
+    let plus = if recent { "" } else { "+" };
     // Newer-than pages walk the same index upwards; the caller reverses them.
     let (cmp, dir) = if q.after.is_some() {
         (">", "ASC")
@@ -255,26 +262,26 @@ fn page_sql(q: &PageQuery) -> String {
              AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} \
              ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
             cols = prefixed("a."),
-            hint = if since {
+            hint = if recent {
                 "INDEXED BY article_topics_by_updated"
             } else {
                 ""
             },
             lang = opt(lang, "t.lang_key = ?2", "?2"),
-            since = opt(since, "t.updated_at > ?6", "?6"),
+            since = opt(since, &format!("{plus}t.updated_at > ?6"), "?6"),
         ),
         Selection::All => format!(
             "SELECT {COLUMNS} FROM articles {hint} \
              WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
              AND status = 'usable' AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
              ORDER BY published_at {dir}, id {dir} LIMIT ?7",
-            hint = if since {
+            hint = if recent {
                 "INDEXED BY articles_by_updated"
             } else {
                 ""
             },
             lang = opt(lang, "lang_key = ?2", "?2"),
-            since = opt(since, "updated_at > ?6", "?6"),
+            since = opt(since, &format!("{plus}updated_at > ?6"), "?6"),
         ),
         Selection::Kills => format!(
             "SELECT {COLUMNS} FROM articles \
