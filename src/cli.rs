@@ -14,6 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// Prints a line on stdout; a closed pipe (`wirefeed check | head -1`) is not an error.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// wirefeed: a news-wire syndication server (RSS, Atom, NewsML-G2, JSON Feed).
 #[derive(Debug, Parser)]
 #[command(name = "wirefeed", version, about)]
@@ -143,7 +151,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             let store = Store::open(&database, true)?;
             store.bulk_mode()?;
             let summary = import(&config, &store, &paths, true)?;
-            println!("{summary}");
+            say!("{summary}");
             Ok(u8::from(summary.invalid > 0))
         }
         Command::Classify { paths, explain } => classify(&config, &paths, explain),
@@ -158,14 +166,14 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 }
                 classifier.topics(&a.content)
             })?;
-            println!("reclassified: {changed} articles changed topics");
+            say!("reclassified: {changed} articles changed topics");
             if !near_misses.is_empty() {
-                println!(
+                say!(
                     "near misses ({}), just under a topic's min_score; review them with `wirefeed classify --explain`:",
                     near_misses.len()
                 );
                 for n in near_misses {
-                    println!("  {n}");
+                    say!("  {n}");
                 }
             }
             Ok(0)
@@ -199,7 +207,7 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
     actix_web::rt::System::new().block_on(async move {
         let server =
             crate::http::server(listener, feeds).map_err(|e| CliError::runtime(e.to_string()))?;
-        println!("listening on http://{local}");
+        say!("listening on http://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(%local, "serving");
         server.await.map_err(|e| CliError::runtime(e.to_string()))
@@ -277,14 +285,19 @@ fn classify(config: &Config, paths: &[PathBuf], explain: bool) -> Result<u8, Cli
                 .collect();
             line["matches"] = serde_json::to_value(scores).expect("scores serialise");
         }
-        writeln!(out, "{line}").map_err(|e| CliError::runtime(e.to_string()))?;
+        match writeln!(out, "{line}") {
+            Ok(()) => {}
+            // The reader went away (`| head`): stop quietly.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+            Err(e) => return Err(CliError::runtime(e.to_string())),
+        }
     }
     Ok(u8::from(invalid))
 }
 
 fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, CliError> {
     // The config has already loaded without problems if we got here.
-    println!(
+    say!(
         "{}: ok ({} topics, {} feeds)",
         config_path.display(),
         config.topics.len(),
@@ -292,14 +305,14 @@ fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, Cli
     );
     match store::inspect(database)? {
         None => {
-            println!(
+            say!(
                 "{}: not created yet; `wirefeed serve` or `import` creates it",
                 database.display()
             );
             Ok(0)
         }
         Some(problems) if problems.is_empty() => {
-            println!("{}: ok", database.display());
+            say!("{}: ok", database.display());
             Ok(0)
         }
         Some(problems) => Err(CliError::usage(

@@ -365,7 +365,14 @@ impl Checker {
                 ),
             );
         }
-        let lang = lang.map(|l| l.get_ref().to_ascii_lowercase());
+        // Rules apply by primary language subtag: `es-MX` rules fire for `es` articles.
+        let lang = lang.map(|l| {
+            l.get_ref()
+                .split('-')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+        });
         if terms.is_empty() {
             self.at(
                 anchor,
@@ -379,7 +386,13 @@ impl Checker {
                 self.at(term, format!("topic {topic:?}: empty {what}"));
                 continue;
             }
-            if !seen.insert((lang.clone(), crate::text::normalize(text))) {
+            // `migrant*` (any ending) and `migrant` (the word) are different terms.
+            let key = format!(
+                "{}{}",
+                crate::text::normalize(text),
+                if text.ends_with('*') { "*" } else { "" }
+            );
+            if !seen.insert((lang.clone(), key)) {
                 self.at(term, format!("topic {topic:?}: duplicate {what} {text:?}"));
                 continue;
             }
