@@ -508,12 +508,7 @@ fn file_stem_id(path: &Path) -> String {
 
 /// A stable id for an entry that has none: FNV-1a of its text.
 pub fn generated_id(text: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("a-{h:016x}")
+    format!("a-{:016x}", crate::text::fnv1a(text.as_bytes()))
 }
 
 fn toml_to_json(v: toml::Value) -> serde_json::Value {

@@ -1,4 +1,4 @@
-//! Text folding shared by the config checks and the classifier.
+//! Text folding shared by the config checks and the classifier, and a small stable hash.
 
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -31,6 +31,16 @@ pub fn normalize(text: &str) -> String {
         out.push(' ');
     }
     out
+}
+
+/// FNV-1a, 64 bits: stable across builds and platforms (generated ids and entity tags).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
 }
 
 #[cfg(test)]

@@ -19,6 +19,15 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// What this coding adds to the document's entity tag.
+    fn etag_suffix(self) -> &'static str {
+        match self {
+            Self::Identity => "",
+            Self::Gzip => "-gz",
+            Self::Brotli => "-br",
+        }
+    }
+
     /// The `Content-Encoding` token.
     pub fn token(self) -> &'static str {
         match self {
@@ -71,15 +80,6 @@ impl HeaderValues {
     }
 }
 
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
 impl Representation {
     /// Wraps a rendered body.
     pub fn new(
@@ -89,11 +89,13 @@ impl Representation {
         links: Vec<(&'static str, String)>,
     ) -> Self {
         // Two independent 64-bit hashes (body, and type + length + body): collisions are not a concern.
-        let a = fnv(body.as_bytes());
-        let b = fnv(format!("{content_type}{}", body.len()).as_bytes()) ^ a.rotate_left(17);
+        let a = crate::text::fnv1a(body.as_bytes());
+        let b = crate::text::fnv1a(format!("{content_type}{}", body.len()).as_bytes())
+            ^ a.rotate_left(17);
         let hash = format!("{a:016x}{b:08x}", b = b as u32);
         let header_values = HeaderValues {
-            etags: ["", "-gz", "-br"].map(|suffix| Bytes::from(format!("\"{hash}{suffix}\""))),
+            etags: [Encoding::Identity, Encoding::Gzip, Encoding::Brotli]
+                .map(|e| Bytes::from(format!("\"{hash}{}\"", e.etag_suffix()))),
             last_modified: Bytes::from(
                 last_modified
                     .format("%a, %d %b %Y %H:%M:%S GMT")
@@ -124,22 +126,13 @@ impl Representation {
     /// The strong entity tag (without quotes) of the body in `encoding`: each coding is its own
     /// representation (RFC 9110 §8.8.3), so they carry different tags.
     pub fn etag(&self, encoding: Encoding) -> String {
-        match encoding {
-            Encoding::Identity => self.hash.clone(),
-            Encoding::Gzip => format!("{}-gz", self.hash),
-            Encoding::Brotli => format!("{}-br", self.hash),
-        }
+        format!("{}{}", self.hash, encoding.etag_suffix())
     }
 
     /// Whether `tag` (unquoted) is this document's tag in `encoding`: validators are compared
     /// with the representation the request selects (RFC 9110 §13.1.2).
     pub fn matches(&self, tag: &str, encoding: Encoding) -> bool {
-        let suffix = match encoding {
-            Encoding::Identity => "",
-            Encoding::Gzip => "-gz",
-            Encoding::Brotli => "-br",
-        };
-        tag.strip_prefix(self.hash.as_str()) == Some(suffix)
+        tag.strip_prefix(self.hash.as_str()) == Some(encoding.etag_suffix())
     }
 
     /// Whether the body in `encoding` is ready (compressing it may take a moment).

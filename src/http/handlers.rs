@@ -111,10 +111,10 @@ fn value(b: &bytes::Bytes) -> HeaderValue {
 pub(super) fn respond(
     req: &HttpRequest,
     rep: &Representation,
+    encoding: Encoding,
     max_age: u32,
     now: i64,
 ) -> HttpResponse {
-    let encoding = negotiate(req);
     let status = if not_modified(req, rep, encoding) {
         StatusCode::NOT_MODIFIED
     } else {
@@ -189,9 +189,11 @@ pub(super) async fn feed(
             .await??
         }
     };
+    // Negotiated once, above: the same coding was prepared and is sent.
     Ok(respond(
         &req,
         &rep,
+        encoding,
         feeds.config.feeds.max_age,
         t.timestamp(),
     ))
@@ -220,6 +222,7 @@ pub(super) async fn article(
     Ok(respond(
         &req,
         &rep,
+        negotiate(&req),
         feeds.config.feeds.max_age,
         t.timestamp(),
     ))
@@ -233,7 +236,13 @@ pub(super) async fn index(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResp
         feeds.started,
         vec![("self", format!("{}/", feeds.config.agency.base_url))],
     );
-    respond(&req, &rep, feeds.config.feeds.max_age, now().timestamp())
+    respond(
+        &req,
+        &rep,
+        negotiate(&req),
+        feeds.config.feeds.max_age,
+        now().timestamp(),
+    )
 }
 
 /// `GET /healthz`: 200 `ok` while the database answers.

@@ -403,17 +403,6 @@ impl Store {
             Ok(c.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
         })
     }
-
-    /// Number of stored versions of one article.
-    pub fn version_count(&self, id: &str) -> Result<u64> {
-        self.with_conn(|c| {
-            Ok(c.query_row(
-                "SELECT count(*) FROM article_versions WHERE article_id = ?1",
-                [id],
-                |r| r.get::<_, i64>(0),
-            )? as u64)
-        })
-    }
 }
 
 #[cfg(test)]
