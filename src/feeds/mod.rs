@@ -17,7 +17,7 @@ use crate::store::{
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -55,6 +55,8 @@ pub struct Feeds {
     /// One lock per page being rendered: concurrent misses for the same page wait for the
     /// first render instead of repeating it (a poll burst after a change renders once).
     rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// Feed pages rendered, per format (in [`Format::ALL`] order): what the cache saved shows here.
+    renders: [AtomicU64; 4],
 }
 
 fn unix(t: i64) -> DateTime<Utc> {
@@ -73,6 +75,7 @@ impl Feeds {
             scopes: RwLock::new(HashMap::new()),
             watching: AtomicBool::new(false),
             rendering: Mutex::new(HashMap::new()),
+            renders: Default::default(),
         }
     }
 
@@ -181,6 +184,11 @@ impl Feeds {
         Ok(rep)
     }
 
+    /// How many feed pages this process rendered in `format` (for `/metrics` and tests).
+    pub fn renders(&self, format: Format) -> u64 {
+        self.renders[format as usize].load(Ordering::Relaxed)
+    }
+
     fn changed_at(&self, feed: &FeedDef) -> i64 {
         let scopes = self.scopes.read().expect("scopes lock poisoned");
         Self::deps(feed)
@@ -261,6 +269,7 @@ impl Feeds {
             links: &links,
             lang: q.lang.as_deref(),
         };
+        self.renders[format as usize].fetch_add(1, Ordering::Relaxed);
         let mut rep = Representation::new(
             render::feed(&doc, format),
             format.media_type(),

@@ -282,6 +282,14 @@ pub(super) async fn metrics(
             ));
         }
     }
+    out.push_str("# HELP wirefeed_feed_renders_total Feed pages rendered (cache misses), by format.\n# TYPE wirefeed_feed_renders_total counter\n");
+    for format in Format::ALL {
+        out.push_str(&format!(
+            "wirefeed_feed_renders_total{{format=\"{}\"}} {}\n",
+            format.extension(),
+            feeds.renders(format)
+        ));
+    }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out))
