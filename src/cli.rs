@@ -70,6 +70,51 @@ enum Command {
     Reclassify,
     /// Validate feeds.toml and the database schema.
     Check,
+    /// Manage API keys (publisher and subscriber).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+    /// Kill an article: it leaves the feeds, kill notices go out, nothing is erased.
+    Kill {
+        /// The article id.
+        id: String,
+        /// Why (shown in every kill notice).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysAction {
+    /// Create a key and print its token (shown only this once).
+    Add {
+        /// A unique name for the key (shown in logs and `keys list` instead of the token).
+        name: String,
+        /// `publisher` (the API, every feed) or `subscriber` (the restricted feeds listed).
+        #[arg(long, value_parser = ["publisher", "subscriber"])]
+        role: String,
+        /// A restricted feed this subscriber key reaches (repeat for more).
+        #[arg(long = "feed")]
+        feeds: Vec<String>,
+        /// Expire after this long (`90d`, `12h`).
+        #[arg(long)]
+        expires: Option<String>,
+        /// Requests per minute for this key (default `limits.key_per_minute`).
+        #[arg(long)]
+        rate: Option<u32>,
+    },
+    /// List keys (never their tokens).
+    List {
+        /// JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key at once.
+    Revoke {
+        /// The key's name.
+        name: String,
+    },
 }
 
 /// A failure with its exit code: 1 runtime, 2 usage or config.
@@ -143,7 +188,8 @@ fn run(cli: Cli) -> Result<u8, CliError> {
     match command {
         Command::Serve { bind, base_url } => {
             if let Some(u) = base_url {
-                config.agency.base_url = u.trim_end_matches('/').to_owned();
+                config.agency.base_url = crate::config::check_base_url(&u)
+                    .map_err(|m| CliError::usage(format!("--base-url / WIREFEED_BASE_URL: {m}")))?;
             }
             serve(config, &database, bind)
         }
@@ -179,6 +225,8 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             Ok(0)
         }
         Command::Check => check(&config, &cli.config, &database),
+        Command::Keys { action } => keys(&config, &database, action),
+        Command::Kill { id, reason } => kill(&config, &database, &id, reason),
     }
 }
 
@@ -202,11 +250,16 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
     let local = listener
         .local_addr()
         .map_err(|e| CliError::runtime(e.to_string()))?;
-    let feeds = Arc::new(Feeds::new(Arc::new(config), Arc::new(store)));
+    let (config, store) = (Arc::new(config), Arc::new(store));
+    let newsroom = Arc::new(crate::publish::Newsroom::new(
+        config.clone(),
+        store.clone(),
+    )?);
+    let feeds = Arc::new(Feeds::new(config, store));
     feeds.watch();
     actix_web::rt::System::new().block_on(async move {
-        let server =
-            crate::http::server(listener, feeds).map_err(|e| CliError::runtime(e.to_string()))?;
+        let server = crate::http::server(listener, feeds, newsroom)
+            .map_err(|e| CliError::runtime(e.to_string()))?;
         say!("listening on http://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(%local, "serving");
@@ -323,4 +376,145 @@ fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, Cli
                 .join("\n"),
         )),
     }
+}
+
+fn keys(config: &Config, database: &Path, action: KeysAction) -> Result<u8, CliError> {
+    use crate::auth::{Role, Token};
+    let store = Store::open(database, true)?;
+    let now = chrono::Utc::now();
+    match action {
+        KeysAction::Add {
+            name,
+            role,
+            feeds,
+            expires,
+            rate,
+        } => {
+            let role = Role::parse(&role).expect("clap checked the role");
+            if name.trim().is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+                return Err(CliError::usage(
+                    "NAME must be 1 to 128 printable characters",
+                ));
+            }
+            for f in &feeds {
+                match config.feed(f) {
+                    None => {
+                        return Err(CliError::usage(format!(
+                            "--feed {f:?}: there is no such feed in feeds.toml"
+                        )));
+                    }
+                    Some(_) if role == Role::Publisher => {
+                        return Err(CliError::usage(
+                            "--feed scopes subscriber keys; a publisher key reaches every feed",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
+            let expires_at = match expires {
+                Some(e) => {
+                    let d = crate::config::parse_duration(&e)
+                        .filter(|d| !d.is_zero())
+                        .ok_or_else(|| {
+                            CliError::usage(format!(
+                                "--expires {e:?}: use a duration such as 90d or 12h"
+                            ))
+                        })?;
+                    Some(
+                        now.timestamp()
+                            .saturating_add(d.as_secs().min(i64::MAX as u64) as i64),
+                    )
+                }
+                None => None,
+            };
+            let token = Token::generate(role);
+            let added = store.add_key(
+                &store::NewKey {
+                    name: &name,
+                    role: role.as_str(),
+                    feeds: &feeds,
+                    token_hash: &token.hash(),
+                    rate_per_minute: rate,
+                    expires_at,
+                },
+                now,
+            )?;
+            if !added {
+                return Err(CliError::usage(format!(
+                    "a key named {name:?} exists; choose another name or revoke it"
+                )));
+            }
+            say!("{}", token.expose());
+            Ok(0)
+        }
+        KeysAction::List { json } => {
+            let keys = store.keys()?;
+            if json {
+                for k in &keys {
+                    say!("{}", serde_json::to_string(k).expect("keys serialise"));
+                }
+            } else {
+                say!("NAME\tROLE\tFEEDS\tCREATED\tEXPIRES\tREVOKED\tLAST SEEN\tREQUESTS\t304");
+                let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+                for k in &keys {
+                    say!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        k.name,
+                        k.role,
+                        if k.feeds.is_empty() {
+                            "-".into()
+                        } else {
+                            k.feeds.join(",")
+                        },
+                        k.created_at,
+                        dash(&k.expires_at),
+                        dash(&k.revoked_at),
+                        dash(&k.last_seen_at),
+                        k.requests,
+                        k.not_modified
+                    );
+                }
+            }
+            Ok(0)
+        }
+        KeysAction::Revoke { name } => {
+            if store.revoke_key(&name, now)? {
+                say!("revoked {name}");
+                Ok(0)
+            } else {
+                Err(CliError::runtime(format!("there is no key named {name:?}")))
+            }
+        }
+    }
+}
+
+fn kill(
+    config: &Config,
+    database: &Path,
+    id: &str,
+    reason: Option<String>,
+) -> Result<u8, CliError> {
+    let store = Arc::new(Store::open(database, false)?);
+    let newsroom = crate::publish::Newsroom::new(Arc::new(config.clone()), store)?;
+    let applied = futures_lite_block_on(newsroom.kill(id, reason, None)).map_err(|e| match e {
+        crate::publish::PublishError::NotFound(m) => CliError::runtime(m),
+        e => CliError::runtime(e.to_string()),
+    })?;
+    say!(
+        "killed {} (version {}, {})",
+        applied.article.id,
+        applied.article.version,
+        crate::render::rfc3339(
+            applied
+                .article
+                .canceled_at
+                .unwrap_or(applied.article.updated_at)
+        )
+    );
+    Ok(0)
+}
+
+/// Runs one future to completion on a small runtime (the CLI has no server running).
+fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+    actix_web::rt::System::new().block_on(f)
 }

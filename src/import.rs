@@ -1,12 +1,11 @@
 //! Import: article files → validated drafts → topics → the store, as a two-stage pipeline
 //! (reading and classifying on one thread, writing on another) with batched transactions.
 
-use crate::classify::Classifier;
+use crate::articles::{Articles, Prepared};
 use crate::config::Config;
-use crate::ingest::{self, Rules};
-use crate::model::{ArticleId, Draft, TopicId};
-use crate::store::{Store, StoreError, UpsertOutcome, Write};
-use chrono::{DateTime, Utc};
+use crate::ingest;
+use crate::store::{Store, StoreError, UpsertOutcome, WriteError};
+use chrono::Utc;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -49,7 +48,8 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-type Batch = Vec<(Draft, Vec<TopicId>)>;
+/// Prepared articles with the file and line each came from (for errors the store finds).
+type Batch = Vec<(Prepared, std::path::PathBuf, usize)>;
 
 /// Imports files and folders: each valid entry is classified and stored; each invalid one is
 /// reported on stderr as `file:line: reason` and skipped.
@@ -83,7 +83,7 @@ pub fn import(
         bar.set_message("building indexes");
         store.finish_bulk_load()?;
     }
-    summary.invalid = result?;
+    summary.invalid += result?;
     bar.finish_and_clear();
     Ok(summary)
 }
@@ -94,20 +94,17 @@ fn read_and_classify(
     bar: &indicatif::ProgressBar,
     tx: mpsc::SyncSender<Batch>,
 ) -> u64 {
-    let topics: Vec<TopicId> = config.topics.iter().map(|t| t.id.clone()).collect();
-    let rules = Rules {
-        default_language: &config.agency.language,
-        topics: &topics,
-    };
-    let classifier = Classifier::new(config);
+    let articles = Articles::new(config);
+    let rules = articles.rules();
     let mut invalid = 0;
     let mut batch = Vec::with_capacity(BATCH);
     for file in files {
         let sent = ingest::stream_file(file, &rules, |entry| {
             match entry.result {
                 Ok(draft) => {
-                    let topics = classifier.topics(&draft.content);
-                    batch.push((draft, topics));
+                    // Ingest always sets an id (the file's, or one derived from the entry).
+                    let p = articles.prepare(draft, || unreachable!("ingest sets ids"));
+                    batch.push((p, entry.path.clone(), entry.line));
                 }
                 Err(reason) => {
                     eprintln!(
@@ -141,22 +138,19 @@ fn write_batches(
     bar: &indicatif::ProgressBar,
 ) -> Result<(), ImportError> {
     for batch in rx {
-        let now: DateTime<Utc> =
-            DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("clock in range");
-        let ids: Vec<ArticleId> = batch
-            .iter()
-            .map(|(d, _)| d.id.clone().expect("ingest always sets an id"))
-            .collect();
-        let writes: Vec<Write<'_>> = batch
-            .iter()
-            .zip(&ids)
-            .map(|((draft, topics), id)| Write { draft, id, topics })
-            .collect();
-        for outcome in store.upsert_batch(&writes, now)? {
+        let now = Utc::now();
+        let writes: Vec<_> = batch.iter().map(|(p, ..)| p.write()).collect();
+        for (outcome, (_, path, line)) in store.upsert_batch(&writes, now)?.into_iter().zip(&batch)
+        {
             match outcome {
-                UpsertOutcome::Created(_) => summary.imported += 1,
-                UpsertOutcome::Updated(..) => summary.updated += 1,
-                UpsertOutcome::Unchanged(_) => summary.unchanged += 1,
+                Ok(UpsertOutcome::Created(_)) => summary.imported += 1,
+                Ok(UpsertOutcome::Updated(..)) => summary.updated += 1,
+                Ok(UpsertOutcome::Unchanged(_)) => summary.unchanged += 1,
+                Err(WriteError::Store(e)) => return Err(e.into()),
+                Err(e) => {
+                    eprintln!("wirefeed: {}:{line}: {e}", path.display());
+                    summary.invalid += 1;
+                }
             }
         }
         bar.set_message(format!(

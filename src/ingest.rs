@@ -37,23 +37,7 @@ enum OneOrMany {
     Many(Vec<String>),
 }
 
-/// One invalid field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// Field name as in CONTRACT §2.
-    pub field: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl FieldError {
-    fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::model::FieldError;
 
 /// What validation needs to know beyond the article itself.
 pub struct Rules<'a> {
@@ -63,7 +47,86 @@ pub struct Rules<'a> {
     pub topics: &'a [TopicId],
 }
 
+/// The JSON type of a value, for error messages.
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+fn strings(v: &serde_json::Value) -> bool {
+    v.as_array()
+        .is_some_and(|a| a.iter().all(serde_json::Value::is_string))
+}
+
 impl ArticleInput {
+    /// Reads an API body, reporting every bad field at once: unknown fields, wrong types
+    /// and (through [`ArticleInput::validate`]) bad values. `null` is the same as absent.
+    pub fn from_json(
+        value: serde_json::Value,
+        rules: &Rules<'_>,
+    ) -> Result<Draft, Vec<FieldError>> {
+        let serde_json::Value::Object(map) = value else {
+            return Err(vec![FieldError::new(
+                "",
+                format!(
+                    "the body must be a JSON object (an article), got {}",
+                    json_kind(&value)
+                ),
+            )]);
+        };
+        let mut errors = Vec::new();
+        let mut clean = serde_json::Map::new();
+        for (k, v) in map {
+            if v.is_null() {
+                continue;
+            }
+            let (ok, expected) = match k.as_str() {
+                "id" | "headline" | "summary" | "body" | "language" | "dateline"
+                | "published_at" | "embargo_until" | "translation_of" | "revision"
+                | "correction_note" => (v.is_string(), "a string"),
+                "byline" => (
+                    v.is_string() || strings(&v),
+                    "a string or an array of strings",
+                ),
+                "topics" | "keywords" => (strings(&v), "an array of strings"),
+                "urgency" => (v.is_i64(), "an integer from 1 to 9"),
+                _ => {
+                    errors.push(FieldError::new(&k, "unknown field"));
+                    continue;
+                }
+            };
+            if ok {
+                clean.insert(k, v);
+            } else {
+                errors.push(FieldError::new(
+                    &k,
+                    format!("must be {expected}, got {}", json_kind(&v)),
+                ));
+            }
+        }
+        let input: ArticleInput = serde_json::from_value(serde_json::Value::Object(clean))
+            .unwrap_or_else(|e| unreachable!("types were checked: {e}"));
+        match input.validate(rules) {
+            Ok(d) if errors.is_empty() => Ok(d),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                // A field with a type error is absent for validation: do not report it twice.
+                for e in more {
+                    if !errors.iter().any(|x| x.field == e.field) {
+                        errors.push(e);
+                    }
+                }
+                Err(errors)
+            }
+        }
+    }
+
     /// Checks every field, returning all problems at once.
     pub fn validate(self, rules: &Rules<'_>) -> Result<Draft, Vec<FieldError>> {
         let mut errors = Vec::new();

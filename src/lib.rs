@@ -2,6 +2,8 @@
 //!
 //! Data flows one way: `config` → `store` → `classify` → `render` → `feeds` → `http` / `cli`.
 
+pub mod articles;
+pub mod auth;
 pub mod classify;
 pub mod cli;
 pub mod config;
@@ -10,6 +12,7 @@ pub mod http;
 pub mod import;
 pub mod ingest;
 pub mod model;
+pub mod publish;
 pub mod render;
 pub mod store;
 pub mod text;

@@ -23,6 +23,12 @@ impl ArticleId {
                 "id {s:?} contains {c:?}; only A-Z, a-z, 0-9, '.', '_' and '-' are allowed"
             ));
         }
+        // RFC 3986 §5.2.4: clients remove "." and ".." path segments, so such an id has no URL.
+        if s.bytes().all(|b| b == b'.') {
+            return Err(format!(
+                "id {s:?} is only dots; it could not appear in a URL"
+            ));
+        }
         Ok(Self(s.to_owned()))
     }
 
@@ -228,4 +234,54 @@ pub struct Article {
     pub correction_note: Option<String>,
     /// Translations linked to this article, both ways: (id, language).
     pub translations: Vec<(ArticleId, String)>,
+    /// Why the article was killed (shown in every kill notice).
+    pub kill_reason: Option<String>,
+    /// When this server last recorded any change to the article (a new version, a kill, new
+    /// topics): what its documents' `Last-Modified` and entity tag follow.
+    pub changed_at: DateTime<Utc>,
+}
+
+impl Article {
+    /// The entity tag (unquoted) of this article's state: it changes whenever anything an API
+    /// client can read about the article changes (a new version, a kill, new topics).
+    pub fn etag(&self) -> String {
+        let state = format!(
+            "{}|{}|{}|{}|{}|{}",
+            self.id,
+            self.version,
+            self.status.as_str(),
+            self.topics.join(","),
+            self.changed_at.timestamp_millis(),
+            self.kill_reason.as_deref().unwrap_or("")
+        );
+        format!(
+            "a{}-{:016x}",
+            self.version,
+            crate::text::fnv1a(state.as_bytes())
+        )
+    }
+
+    /// Whether readers may see it at `now` (embargoes lift by themselves).
+    pub fn visible_at(&self, now: DateTime<Utc>) -> bool {
+        self.content.embargo_until.is_none_or(|e| e <= now)
+    }
+}
+
+/// One invalid field of an article or a request (RFC 9457 `errors` member, `file:line` on the CLI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// Field or parameter name as in the contract.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A problem with one field.
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
 }

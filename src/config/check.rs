@@ -91,6 +91,9 @@ impl Checker {
         };
         let topics = self.topics(&raw.topic);
         let feed_list = self.feeds(&raw.feed, &topics);
+        let api = self.api(&raw.api);
+        let limits = self.limits(&raw.limits);
+        let websub = self.websub(&raw.websub);
         Config {
             agency,
             bind,
@@ -101,28 +104,101 @@ impl Checker {
             headline_weight,
             topics,
             feed_list,
+            api,
+            limits,
+            websub,
+        }
+    }
+
+    fn int(&mut self, v: &Option<Spanned<i64>>, key: &str, range: (i64, i64), default: i64) -> i64 {
+        match v {
+            Some(n) if !(range.0..=range.1).contains(n.get_ref()) => {
+                self.at(
+                    n,
+                    format!("{key} must be between {} and {}", range.0, range.1),
+                );
+                default
+            }
+            Some(n) => *n.get_ref(),
+            None => default,
+        }
+    }
+
+    fn duration(&mut self, v: &Option<Spanned<String>>, key: &str, default: u64) -> Duration {
+        match v {
+            Some(d) => parse_duration(d.get_ref())
+                .filter(|d| !d.is_zero())
+                .unwrap_or_else(|| {
+                    self.at(
+                        d,
+                        format!("{key} must look like \"10d\", \"12h\", \"30m\" or \"10s\""),
+                    );
+                    Duration::from_secs(default)
+                }),
+            None => Duration::from_secs(default),
+        }
+    }
+
+    fn api(&mut self, a: &raw::RawApi) -> ApiSettings {
+        ApiSettings {
+            max_body_bytes: self.int(&a.max_body_kb, "api.max_body_kb", (1, 65_536), 1024) as usize
+                * 1024,
+        }
+    }
+
+    fn limits(&mut self, l: &raw::RawLimits) -> LimitSettings {
+        LimitSettings {
+            anonymous_per_minute: self.int(
+                &l.anonymous_per_minute,
+                "limits.anonymous_per_minute",
+                (0, 10_000_000),
+                600,
+            ) as u32,
+            key_per_minute: self.int(
+                &l.key_per_minute,
+                "limits.key_per_minute",
+                (0, 10_000_000),
+                1200,
+            ) as u32,
+            burst: self.int(&l.burst, "limits.burst", (1, 1_000_000), 60) as u32,
+        }
+    }
+
+    fn websub(&mut self, w: &raw::RawWebSub) -> WebSubSettings {
+        let lease_default = self.duration(&w.lease_default, "websub.lease_default", 10 * 86_400);
+        let lease_max = self.duration(&w.lease_max, "websub.lease_max", 30 * 86_400);
+        if lease_default > lease_max
+            && let Some(d) = &w.lease_default
+        {
+            self.at(
+                d,
+                "websub.lease_default must not be longer than websub.lease_max",
+            );
+        }
+        WebSubSettings {
+            lease_default,
+            lease_max,
+            max_attempts: self.int(&w.max_attempts, "websub.max_attempts", (1, 100), 12) as u32,
+            timeout: self.duration(&w.timeout, "websub.timeout", 10),
+            allow_private_callbacks: w
+                .allow_private_callbacks
+                .as_ref()
+                .is_some_and(|b| *b.get_ref()),
         }
     }
 
     fn agency(&mut self, a: &Spanned<raw::RawAgency>) -> Agency {
         let a = a.get_ref();
-        let base_url = a.base_url.get_ref().trim_end_matches('/').to_owned();
-        let host = base_url
-            .strip_prefix("https://")
-            .or_else(|| base_url.strip_prefix("http://"));
-        let host = match host {
-            Some(rest) if !rest.is_empty() => rest.split(['/', ':']).next().unwrap_or(rest),
-            _ => {
-                self.at(
-                    &a.base_url,
-                    format!(
-                        "agency.base_url must be an absolute http(s) URL, got {:?}",
-                        a.base_url.get_ref()
-                    ),
-                );
-                "localhost"
+        let base_url = match check_base_url(a.base_url.get_ref()) {
+            Ok(u) => u,
+            Err(m) => {
+                self.at(&a.base_url, format!("agency.base_url: {m}"));
+                "http://localhost".to_owned()
             }
         };
+        let host = base_url.split_once("://").map_or("localhost", |(_, rest)| {
+            rest.split(['/', ':']).next().unwrap_or(rest)
+        });
         if !is_language_tag(a.language.get_ref()) {
             self.at(
                 &a.language,
@@ -485,14 +561,54 @@ impl Checker {
     }
 }
 
-fn parse_duration(s: &str) -> Option<Duration> {
+/// Checks a public base URL (`agency.base_url`, `--base-url`): absolute `http` or `https`, a
+/// host, no query or fragment. Returns it without a trailing slash.
+pub fn check_base_url(s: &str) -> Result<String, String> {
+    let u = s.trim_end_matches('/');
+    let bad = |why: &str| {
+        Err(format!(
+            "{why}: an absolute http(s) URL such as https://wire.example.org is needed, got {s:?}"
+        ))
+    };
+    let Some((scheme, rest)) = u.split_once("://") else {
+        return bad("no scheme");
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return bad("the scheme is not http or https");
+    }
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']'))
+    {
+        return bad("the host is missing or malformed");
+    }
+    if u.contains(['?', '#', ' ', '"', '<', '>', '\\']) || u.chars().any(|c| c.is_control()) {
+        return bad("it must not contain a query, a fragment, spaces or quotes");
+    }
+    if let Some(port) = rest
+        .split('/')
+        .next()
+        .and_then(|h| h.rsplit_once(':'))
+        .map(|(_, p)| p)
+        && !host.starts_with('[')
+        && port.parse::<u16>().is_err()
+    {
+        return bad("the port is not a number");
+    }
+    Ok(u.to_owned())
+}
+
+/// Parses `7d`, `36h`, `90m` or `45s`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
     let n: u64 = num.parse().ok()?;
     let secs = match unit {
-        "d" => n * 86_400,
-        "h" => n * 3_600,
-        "m" => n * 60,
+        "d" => n.checked_mul(86_400)?,
+        "h" => n.checked_mul(3_600)?,
+        "m" => n.checked_mul(60)?,
         "s" => n,
         _ => return None,
     };

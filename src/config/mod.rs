@@ -3,6 +3,8 @@
 mod check;
 mod raw;
 
+pub use check::{check_base_url, parse_duration};
+
 use crate::model::TopicId;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -33,6 +35,45 @@ pub struct Config {
     pub topics: Vec<Topic>,
     /// Feeds, in file order, always including one per topic, `all` and `kills`.
     pub feed_list: Vec<FeedDef>,
+    /// `[api]`.
+    pub api: ApiSettings,
+    /// `[limits]`.
+    pub limits: LimitSettings,
+    /// `[websub]`.
+    pub websub: WebSubSettings,
+}
+
+/// `[api]`.
+#[derive(Debug, Clone)]
+pub struct ApiSettings {
+    /// Largest request body accepted (`max_body_kb`), in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// `[limits]`: token buckets per key and per client IP.
+#[derive(Debug, Clone)]
+pub struct LimitSettings {
+    /// Requests per minute per IP without a key.
+    pub anonymous_per_minute: u32,
+    /// Requests per minute per key (unless the key sets its own).
+    pub key_per_minute: u32,
+    /// Requests allowed at once above the steady rate.
+    pub burst: u32,
+}
+
+/// `[websub]`.
+#[derive(Debug, Clone)]
+pub struct WebSubSettings {
+    /// Lease when the subscriber asks for none.
+    pub lease_default: Duration,
+    /// Longest lease granted.
+    pub lease_max: Duration,
+    /// Delivery attempts before giving up.
+    pub max_attempts: u32,
+    /// Per-request timeout for verification and delivery.
+    pub timeout: Duration,
+    /// Allow callbacks on loopback, private, link-local or multicast addresses.
+    pub allow_private_callbacks: bool,
 }
 
 /// `[agency]`.

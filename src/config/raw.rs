@@ -17,6 +17,12 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub classifier: RawClassifier,
     #[serde(default)]
+    pub api: RawApi,
+    #[serde(default)]
+    pub limits: RawLimits,
+    #[serde(default)]
+    pub websub: RawWebSub,
+    #[serde(default)]
     pub topic: Vec<Spanned<RawTopic>>,
     #[serde(default)]
     pub feed: Vec<Spanned<RawFeed>>,
@@ -105,4 +111,28 @@ pub(super) struct RawFeed {
     #[serde(default)]
     pub topics: Vec<Spanned<String>>,
     pub access: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawApi {
+    pub max_body_kb: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLimits {
+    pub anonymous_per_minute: Option<Spanned<i64>>,
+    pub key_per_minute: Option<Spanned<i64>>,
+    pub burst: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWebSub {
+    pub lease_default: Option<Spanned<String>>,
+    pub lease_max: Option<Spanned<String>>,
+    pub max_attempts: Option<Spanned<i64>>,
+    pub timeout: Option<Spanned<String>>,
+    pub allow_private_callbacks: Option<Spanned<bool>>,
 }

@@ -39,7 +39,7 @@ impl Encoding {
 }
 
 /// One rendered document with everything needed to answer for it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Representation {
     /// The body, as rendered.
     pub body: Bytes,
@@ -55,6 +55,8 @@ pub struct Representation {
     pub links: Vec<(&'static str, String)>,
     /// Unix time when the document goes stale by itself (the next embargo lift in it).
     pub expires_at: Option<i64>,
+    /// The status it is served with (200, or 410 for a kill notice page).
+    pub status: u16,
     /// Change-log scopes and the sequence numbers this document was rendered at.
     pub(super) deps: Vec<(String, i64)>,
     /// Header values formatted once, since a page is served many times: the quoted entity
@@ -63,7 +65,7 @@ pub struct Representation {
 }
 
 /// Response header values of a [`Representation`], ready to send.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct HeaderValues {
     /// `"tag"`, `"tag-gz"`, `"tag-br"`.
     etags: [Bytes; 3],
@@ -119,8 +121,22 @@ impl Representation {
             last_modified,
             links,
             expires_at: None,
+            status: 200,
             deps: Vec::new(),
         }
+    }
+
+    /// Whether two documents have the same bytes.
+    pub fn same_body(&self, other: &Representation) -> bool {
+        self.hash == other.hash
+    }
+
+    /// Replaces `Last-Modified` (validators must move forward even when the data's own dates
+    /// do not: two changes within one second).
+    pub fn set_last_modified(&mut self, t: DateTime<Utc>) {
+        self.last_modified = t;
+        self.header_values.last_modified =
+            Bytes::from(t.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
     }
 
     /// The strong entity tag (without quotes) of the body in `encoding`: each coding is its own
@@ -213,14 +229,18 @@ impl Cache {
         inner.tick += 1;
         let tick = inner.tick;
         let (rep, used) = inner.map.get_mut(key)?;
+        // A stale page stays until its replacement is put: the next render compares with it.
         if !fresh(rep) {
-            let w = rep.weight();
-            inner.map.remove(key);
-            inner.bytes -= w;
             return None;
         }
         *used = tick;
         Some(rep.clone())
+    }
+
+    /// The document under `key`, current or stale.
+    pub fn peek(&self, key: &str) -> Option<Arc<Representation>> {
+        let inner = self.inner.lock().expect("cache lock poisoned");
+        inner.map.get(key).map(|(r, _)| r.clone())
     }
 
     /// Keeps `rep` under `key`, evicting the least recently used documents beyond the budget.
@@ -288,11 +308,13 @@ mod tests {
     }
 
     #[test]
-    fn stale_pages_are_dropped_on_lookup() {
+    fn stale_pages_are_not_served_but_kept_for_comparison() {
         let cache = Cache::new(1 << 20);
         cache.put("a".into(), rep("x"));
         assert!(cache.get("a", |_| false).is_none());
-        assert_eq!(cache.bytes(), 0);
+        assert!(cache.peek("a").is_some());
+        cache.put("a".into(), rep("y"));
+        assert_eq!(cache.peek("a").unwrap().body, "y");
     }
 
     #[test]

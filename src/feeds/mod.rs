@@ -55,6 +55,8 @@ pub struct Feeds {
     /// One lock per page being rendered: concurrent misses for the same page wait for the
     /// first render instead of repeating it (a poll burst after a change renders once).
     rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
+    /// API keys, reloaded when the change log says they changed.
+    pub keyring: crate::auth::Keyring,
     /// Feed pages rendered, per format (in [`Format::ALL`] order): what the cache saved shows here.
     renders: [AtomicU64; 4],
 }
@@ -76,6 +78,19 @@ impl Feeds {
             watching: AtomicBool::new(false),
             rendering: Mutex::new(HashMap::new()),
             renders: Default::default(),
+            keyring: Default::default(),
+        }
+    }
+
+    /// Reads the change log now: after a write by this process, its own readers see it at once.
+    pub fn refresh_now(&self) {
+        self.refresh();
+    }
+
+    /// Reads the change log (and keys) now if nothing watches it in the background.
+    pub fn refresh_unwatched(&self) {
+        if !self.watching.load(Ordering::Acquire) {
+            self.refresh();
         }
     }
 
@@ -100,7 +115,13 @@ impl Feeds {
     /// Reads the change log if anything was committed since the last look.
     fn refresh(&self) {
         match self.store.poll_changes() {
-            Ok(Some(map)) => *self.scopes.write().expect("scopes lock poisoned") = map,
+            Ok(Some(map)) => {
+                let keys = map.get(crate::store::SCOPE_KEYS).map_or(0, |c| c.seq);
+                *self.scopes.write().expect("scopes lock poisoned") = map;
+                if let Err(e) = self.keyring.sync(keys, &self.store) {
+                    tracing::warn!(error = %e, "cannot reload API keys");
+                }
+            }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "cannot read the change log"),
         }
@@ -179,7 +200,8 @@ impl Feeds {
         if let Some(rep) = self.cached(feed_id, format, q, now)? {
             return Ok(rep);
         }
-        let rep = Arc::new(self.render(feed, format, q, now)?);
+        let rep = self.render(feed, format, q, now)?;
+        let rep = Arc::new(settle(self.cache.peek(&turn.key).as_deref(), rep, now));
         self.cache.put(turn.key.clone(), rep.clone());
         Ok(rep)
     }
@@ -195,8 +217,9 @@ impl Feeds {
             .iter()
             .filter_map(|s| scopes.get(s).map(|c| c.changed_at))
             .max()
-            // A feed that never changed (an empty kills feed) has no date: the epoch keeps its
-            // documents and validators identical across restarts.
+            // A feed that never changed (an empty kills feed) dates from the database's
+            // creation: stable across restarts, and never 1970.
+            .or_else(|| scopes.get("created").map(|c| c.changed_at))
             .unwrap_or(0)
     }
 
@@ -223,6 +246,13 @@ impl Feeds {
         };
         let limit = q.limit.unwrap_or(self.config.feeds.default_limit);
         let page = self.page(feed, q, limit, now)?;
+        let now_ts = now.timestamp();
+        let retention = self.config.feeds.kill_retention.as_secs() as i64;
+        let tombstones = if q.before.is_none() && q.after.is_none() {
+            self.tombstones(feed, q, now_ts - retention, limit)?
+        } else {
+            Vec::new()
+        };
         let base = format!(
             "{}/feeds/{}.{}",
             self.config.agency.base_url,
@@ -242,10 +272,10 @@ impl Feeds {
         }
         // Last-Modified moves with any change to the feed's scopes, any item update, and any
         // embargo lift among the items (a lifted article appears without a write).
-        let now_ts = now.timestamp();
         let last_modified = page
             .articles
             .iter()
+            .chain(&tombstones)
             .flat_map(|a| {
                 [
                     Some(a.updated_at.timestamp()),
@@ -268,6 +298,7 @@ impl Feeds {
             changed: unix(last_modified),
             links: &links,
             lang: q.lang.as_deref(),
+            tombstones: &tombstones,
         };
         self.renders[format as usize].fetch_add(1, Ordering::Relaxed);
         let mut rep = Representation::new(
@@ -276,9 +307,45 @@ impl Feeds {
             unix(last_modified),
             links.clone(),
         );
-        rep.expires_at = self.next_lift(feed, now_ts)?;
+        // The page also goes stale when its oldest tombstone leaves the retention window.
+        let tomb_expiry = tombstones
+            .iter()
+            .filter_map(|a| a.canceled_at)
+            .map(|t| t.timestamp() + retention + 1)
+            .min();
+        rep.expires_at = match (self.next_lift(feed, now_ts)?, tomb_expiry) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         rep.deps = deps;
         Ok(rep)
+    }
+
+    /// Articles of the feed killed after `after`, newest kill first (for tombstones).
+    fn tombstones(
+        &self,
+        feed: &FeedDef,
+        q: &FeedQuery,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Article>, FeedError> {
+        let after = q.since.map_or(after, |s| s.timestamp().max(after));
+        let selections = match &feed.kind {
+            FeedKind::All => vec![Selection::All],
+            FeedKind::Kills => return Ok(Vec::new()),
+            FeedKind::Topics(ts) => ts.iter().map(|t| Selection::Topic(t.clone())).collect(),
+        };
+        let mut out: Vec<Article> = Vec::new();
+        for s in selections {
+            out.extend(
+                self.store
+                    .recent_kills(&s, q.lang.as_deref(), after, limit)?,
+            );
+        }
+        out.sort_by(|a, b| (b.canceled_at, &b.id).cmp(&(a.canceled_at, &a.id)));
+        out.dedup_by(|a, b| a.id == b.id);
+        out.truncate(limit as usize);
+        Ok(out)
     }
 
     /// The next embargo lift among the feed's articles: the page must not outlive it.
@@ -398,10 +465,9 @@ impl Feeds {
                 "application/json",
                 format!("{url}.json"),
             ),
+            // The page of a killed story is gone (410), and says so in the page.
             _ if a.status == PubStatus::Canceled => {
-                return Err(FeedError::Gone(format!(
-                    "article {id:?} was killed and must not be used"
-                )));
+                (render::kill_page(cfg, &a), "text/html; charset=utf-8", url)
             }
             _ => (
                 render::article_page(cfg, &a),
@@ -409,17 +475,47 @@ impl Feeds {
                 url,
             ),
         };
-        let last_modified = a
-            .updated_at
-            .max(a.published_at)
-            .max(a.content.embargo_until.unwrap_or_default());
-        Ok(Representation::new(
-            body,
-            content_type,
-            last_modified,
-            vec![("self", self_url)],
-        ))
+        // Every recorded change moves it (a minor edit or a kill too), and a lifted embargo.
+        let last_modified = unix(a.changed_at.timestamp())
+            .max(a.content.embargo_until.unwrap_or_default())
+            .min(now);
+        let mut rep =
+            Representation::new(body, content_type, last_modified, vec![("self", self_url)]);
+        if a.status == PubStatus::Canceled && ext.is_none() {
+            rep.status = 410;
+        }
+        Ok(rep)
     }
+}
+
+/// Validators always move (CONTRACT §8): a page whose bytes changed gets a `Last-Modified`
+/// strictly later than the one served before, and never later than now (RFC 9110 §8.8.2.1).
+/// When that is not possible yet (two changes within one second), the previous document is
+/// served until the next second begins. Readers such as newsboat drop a 200 whose
+/// `Last-Modified` did not advance, and would never see the second change.
+fn settle(
+    prev: Option<&Representation>,
+    mut rep: Representation,
+    now: DateTime<Utc>,
+) -> Representation {
+    let Some(prev) = prev else { return rep };
+    if prev.same_body(&rep) {
+        // Same bytes: the same validators, whatever the data's dates say now.
+        rep.set_last_modified(prev.last_modified);
+        return rep;
+    }
+    if rep.last_modified > prev.last_modified {
+        return rep;
+    }
+    let next = prev.last_modified + chrono::Duration::seconds(1);
+    if next <= now {
+        rep.set_last_modified(next);
+        return rep;
+    }
+    let mut hold = prev.clone();
+    hold.expires_at = Some(next.timestamp());
+    hold.deps = rep.deps;
+    hold
 }
 
 /// A place in line to render one page; leaving the line (even by an error or a panic) removes

@@ -1,7 +1,7 @@
 //! Feed query parameters (CONTRACT §3), parsed once, with their canonical form.
 
 use crate::config::is_language_tag;
-use crate::ingest::FieldError;
+use crate::model::FieldError;
 use crate::render;
 use crate::store::{Cursor, lang_key};
 use chrono::{DateTime, Utc};

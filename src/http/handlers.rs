@@ -115,7 +115,10 @@ pub(super) fn respond(
     max_age: u32,
     now: i64,
 ) -> HttpResponse {
-    let status = if not_modified(req, rep, encoding) {
+    // Only a 200 can become a 304 (RFC 9110 §15.4.5); a 410 kill notice is always sent.
+    let status = if rep.status != 200 {
+        StatusCode::from_u16(rep.status).unwrap_or(StatusCode::OK)
+    } else if not_modified(req, rep, encoding) {
         StatusCode::NOT_MODIFIED
     } else {
         StatusCode::OK
@@ -293,6 +296,19 @@ pub(super) async fn metrics(
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(out))
+}
+
+/// 405 with the methods a resource allows.
+pub(super) fn not_allowed(
+    allow: &'static str,
+) -> impl Fn(HttpRequest) -> std::future::Ready<Result<HttpResponse, Problem>> + Clone {
+    move |req: HttpRequest| {
+        std::future::ready(Err(Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{} is not allowed on {}", req.method(), req.path()),
+        )
+        .header("Allow", allow)))
+    }
 }
 
 /// Anything else: 404 (or 405 for a known path with another method) as problem+json.

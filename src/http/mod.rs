@@ -1,11 +1,14 @@
 //! The actix-web app: routes, handlers, conditional GET, problem+json. The only module that uses `actix_web`.
 
+mod api;
+mod auth;
 mod handlers;
 mod problem;
 
 pub use problem::Problem;
 
 use crate::feeds::Feeds;
+use crate::publish::Newsroom;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, guard, web};
 use std::net::TcpListener;
@@ -39,21 +42,46 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 }
 
 /// Builds the server on a bound listener; await it (or spawn it) to serve.
-pub fn server(listener: TcpListener, feeds: Arc<Feeds>) -> std::io::Result<Server> {
+pub fn server(
+    listener: TcpListener,
+    feeds: Arc<Feeds>,
+    newsroom: Arc<Newsroom>,
+) -> std::io::Result<Server> {
     let workers = feeds.config.workers;
     let feeds = web::Data::from(feeds);
+    let newsroom = web::Data::from(newsroom);
     let metrics = web::Data::new(Metrics::default());
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(feeds.clone())
             .app_data(metrics.clone())
+            .app_data(newsroom.clone())
             .wrap(actix_web::middleware::from_fn(handlers::observe))
             .route("/", get().to(handlers::index))
             .route("/healthz", get().to(handlers::healthz))
             .route("/metrics", get().to(handlers::metrics))
             .route("/feeds/{file}", get().to(handlers::feed))
             .route("/articles/{file}", get().to(handlers::article))
+            .route("/api/v1/openapi.json", get().to(api::openapi))
+            .service(
+                web::resource("/api/v1/articles")
+                    .route(get().to(api::list))
+                    .route(web::post().to(api::create))
+                    .default_service(web::to(handlers::not_allowed("GET, HEAD, POST"))),
+            )
+            .service(
+                web::resource("/api/v1/articles/{id}")
+                    .route(get().to(api::read))
+                    .route(web::put().to(api::replace))
+                    .route(web::delete().to(api::kill))
+                    .default_service(web::to(handlers::not_allowed("GET, HEAD, PUT, DELETE"))),
+            )
+            .service(
+                web::resource("/api/v1/articles/{id}/versions")
+                    .route(get().to(api::versions))
+                    .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
+            )
             .default_service(web::to(handlers::not_found))
     })
     .workers(workers)

@@ -4,7 +4,7 @@
 //! failed (the cause is logged once, here) so internals never reach clients.
 
 use crate::feeds::FeedError;
-use crate::ingest::FieldError;
+use crate::model::FieldError;
 use crate::store::StoreError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -17,6 +17,7 @@ pub struct Problem {
     status: StatusCode,
     detail: String,
     errors: Vec<FieldError>,
+    headers: Vec<(&'static str, String)>,
 }
 
 impl Problem {
@@ -26,7 +27,24 @@ impl Problem {
             status,
             detail: detail.into(),
             errors: Vec::new(),
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a response header (`Retry-After`, `WWW-Authenticate`, `Allow`).
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// 401: no key, or a key that is not (or no longer) valid (RFC 6750 §3).
+    pub fn unauthorized(detail: impl Into<String>, invalid_token: bool) -> Self {
+        let challenge = if invalid_token {
+            "Bearer realm=\"wirefeed\", error=\"invalid_token\""
+        } else {
+            "Bearer realm=\"wirefeed\""
+        };
+        Self::new(StatusCode::UNAUTHORIZED, detail).header("WWW-Authenticate", challenge)
     }
 
     /// 400 with one entry per bad field or parameter.
@@ -40,6 +58,7 @@ impl Problem {
             status: StatusCode::BAD_REQUEST,
             detail,
             errors,
+            headers: Vec::new(),
         }
     }
 }
@@ -73,11 +92,19 @@ impl ResponseError for Problem {
         // An error must not outlive its cause in a cache (a 404 for an embargoed article).
         resp.content_type("application/problem+json")
             .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"));
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+        let has = |name: &str| {
+            self.headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
+        if self.status == StatusCode::METHOD_NOT_ALLOWED && !has("Allow") {
             resp.insert_header((actix_web::http::header::ALLOW, "GET, HEAD"));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.status == StatusCode::UNAUTHORIZED && !has("WWW-Authenticate") {
             resp.insert_header(("WWW-Authenticate", "Bearer realm=\"wirefeed\""));
+        }
+        for (name, value) in &self.headers {
+            resp.insert_header((*name, value.as_str()));
         }
         resp.body(body.to_string())
     }
@@ -103,6 +130,7 @@ impl From<StoreError> for Problem {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "the database is busy; try again shortly",
                 )
+                .header("Retry-After", "1")
             }
             e => {
                 tracing::error!(error = %e, "storage failure");
@@ -122,5 +150,22 @@ impl From<actix_web::error::BlockingError> for Problem {
             StatusCode::INTERNAL_SERVER_ERROR,
             "an internal error occurred",
         )
+    }
+}
+
+impl From<crate::publish::PublishError> for Problem {
+    fn from(e: crate::publish::PublishError) -> Self {
+        use crate::publish::PublishError as E;
+        match e {
+            E::Malformed(d) => Problem::new(StatusCode::BAD_REQUEST, d),
+            E::Invalid(errors) => Problem::invalid(errors),
+            E::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, d),
+            E::Conflict(d) => Problem::new(StatusCode::CONFLICT, d),
+            E::PreconditionFailed => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "the article has changed since the entity tag in If-Match; read it again",
+            ),
+            E::Store(e) => e.into(),
+        }
     }
 }

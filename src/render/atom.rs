@@ -1,9 +1,17 @@
 //! Atom 1.0 (RFC 4287): `tag:` ids, `xml:lang` on entry text, IPTC categories, `rel="self"`.
 
-use super::{FeedDoc, article_url, body_html, iptc_codes, summary_text, topics_of, xml_clean};
+use super::{
+    FeedDoc, SIGNAL_SCHEME, article_url, content_html, iptc_codes, kill_guid, kill_html, kill_text,
+    kill_title, rfc3339, summary_text, topics_of, xml_clean,
+};
 use crate::config::MEDTOP_SCHEME;
-use crate::model::Article;
+use crate::model::{Article, Revision};
+use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};
+use std::collections::BTreeMap;
+
+/// RFC 6721 tombstones.
+const TOMBSTONES: &str = "http://purl.org/atompub/tombstones/1.0";
 use chrono::FixedOffset;
 
 fn link(href: String, rel: &str, mime: &str, hreflang: Option<&str>) -> Link {
@@ -58,11 +66,95 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         }),
         links,
         rights: Some(Text::plain(xml_clean(&cfg.agency.copyright))),
-        entries: doc.articles.iter().map(|a| entry(doc, a)).collect(),
+        entries: doc
+            .articles
+            .iter()
+            .map(|a| {
+                if doc.is_kills() {
+                    kill_entry(doc, a)
+                } else {
+                    entry(doc, a)
+                }
+            })
+            .collect(),
         lang: Some(doc.language().to_owned()),
+        extensions: tombstones(doc),
+        namespaces: if doc.tombstones.is_empty() {
+            BTreeMap::new()
+        } else {
+            BTreeMap::from([("at".to_owned(), TOMBSTONES.to_owned())])
+        },
         ..Default::default()
     };
     feed.to_string()
+}
+
+/// `<at:deleted-entry ref="GUID" when="…">` with the kill reason as `at:comment` (RFC 6721 §2).
+fn tombstones(doc: &FeedDoc<'_>) -> ExtensionMap {
+    if doc.tombstones.is_empty() {
+        return ExtensionMap::new();
+    }
+    let items = doc
+        .tombstones
+        .iter()
+        .map(|a| {
+            let mut children = BTreeMap::new();
+            children.insert(
+                "comment".to_owned(),
+                vec![Extension {
+                    name: "at:comment".into(),
+                    value: Some(kill_text(doc.config, a)),
+                    attrs: BTreeMap::from([("xml:lang".to_owned(), a.content.language.clone())]),
+                    children: BTreeMap::new(),
+                }],
+            );
+            Extension {
+                name: "at:deleted-entry".into(),
+                value: None,
+                attrs: BTreeMap::from([
+                    ("ref".to_owned(), doc.config.guid(a.id.as_str())),
+                    (
+                        "when".to_owned(),
+                        rfc3339(a.canceled_at.unwrap_or(a.updated_at)),
+                    ),
+                ]),
+                children,
+            }
+        })
+        .collect();
+    BTreeMap::from([(
+        "at".to_owned(),
+        BTreeMap::from([("deleted-entry".to_owned(), items)]),
+    )])
+}
+
+/// A kill notice in the `kills` feed: its own id, the killed story's GUID in the text.
+fn kill_entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
+    let cfg = doc.config;
+    let lang = a.content.language.as_str();
+    let utc = FixedOffset::east_opt(0).expect("zero offset");
+    let when = a.canceled_at.unwrap_or(a.updated_at).with_timezone(&utc);
+    Entry {
+        title: text(&kill_title(a), lang),
+        id: kill_guid(cfg, a),
+        updated: when,
+        published: Some(when),
+        links: vec![link(
+            article_url(cfg, a.id.as_str()),
+            "related",
+            "text/html",
+            Some(lang),
+        )],
+        summary: Some(text(&kill_text(cfg, a), lang)),
+        content: Some(Content {
+            lang: Some(lang.to_owned()),
+            value: Some(kill_html(cfg, a)),
+            content_type: Some("html".into()),
+            ..Default::default()
+        }),
+        rights: Some(Text::plain(xml_clean(&cfg.agency.copyright))),
+        ..Default::default()
+    }
 }
 
 fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
@@ -109,6 +201,27 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         scheme: Some(format!("{}/feeds/", cfg.agency.base_url)),
         label: Some(xml_clean(t.name(lang)).into_owned()),
     }));
+    if a.revision == Revision::Correction {
+        categories.push(Category {
+            term: "correction".into(),
+            scheme: Some(SIGNAL_SCHEME.into()),
+            label: Some(
+                if lang.starts_with("es") {
+                    "corrección"
+                } else {
+                    "correction"
+                }
+                .into(),
+            ),
+        });
+    }
+    // RFC 4287 §4.2.7.2: the entry's own document, in the format most readers can act on.
+    links.push(link(
+        format!("{}.xml", article_url(cfg, a.id.as_str())),
+        "self",
+        "application/vnd.iptc.g2.newsitem+xml",
+        None,
+    ));
     Entry {
         title: text(&a.content.headline, lang),
         id: cfg.guid(a.id.as_str()),
@@ -128,10 +241,11 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         summary: Some(text(&summary_text(a), lang)),
         content: Some(Content {
             lang: Some(lang.to_owned()),
-            value: Some(body_html(&a.content.body, &cfg.agency.base_url)),
+            value: Some(content_html(a, &cfg.agency.base_url)),
             content_type: Some("html".into()),
             ..Default::default()
         }),
+        rights: Some(Text::plain(xml_clean(&cfg.agency.copyright))),
         ..Default::default()
     }
 }

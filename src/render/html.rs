@@ -62,11 +62,16 @@ pub fn article_page(config: &Config, a: &Article) -> String {
         );
     }
     body.push_str("</p>\n");
-    if let Some(note) = &a.correction_note {
+    if a.revision == crate::model::Revision::Correction {
+        let label = if lang.starts_with("es") {
+            "Corrección"
+        } else {
+            "Correction"
+        };
         let _ = writeln!(
             body,
-            "<p class=\"correction\">Correction: {}</p>",
-            esc(note)
+            "<p class=\"correction\"><strong>{label}:</strong> {}</p>",
+            esc(a.correction_note.as_deref().unwrap_or(""))
         );
     }
     if let Some(s) = &a.content.summary {
@@ -102,6 +107,23 @@ pub fn article_page(config: &Config, a: &Article) -> String {
         esc(&config.agency.copyright)
     );
     page(&lang, &esc(&a.content.headline), &head, &body)
+}
+
+/// The page of a killed article, served with 410 Gone: the kill notice, not the story.
+pub fn kill_page(config: &Config, a: &Article) -> String {
+    let lang = esc(&a.content.language);
+    let url = article_url(config, a.id.as_str());
+    let head = format!(
+        "<meta name=\"robots\" content=\"noindex\">\n\
+         <link rel=\"alternate\" type=\"application/vnd.iptc.g2.newsitem+xml\" href=\"{url}.xml\">\n"
+    );
+    let body = format!(
+        "<article class=\"kill\">\n<h1>{}</h1>\n<p class=\"correction\">{}</p>\n<footer class=\"meta\">{}</footer>\n</article>",
+        esc(&super::kill_title(a)),
+        esc(&super::kill_text(config, a)),
+        esc(&config.agency.copyright)
+    );
+    page(&lang, &esc(&super::kill_title(a)), &head, &body)
 }
 
 fn page(lang: &str, title: &str, head: &str, body: &str) -> String {

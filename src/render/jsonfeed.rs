@@ -1,6 +1,9 @@
 //! JSON Feed 1.1, with wire metadata under the `_wirefeed` extension.
 
-use super::{FeedDoc, article_url, body_html, iptc_codes, rfc3339, summary_text};
+use super::{
+    FeedDoc, article_url, content_html, iptc_codes, kill_guid, kill_html, kill_text, kill_title,
+    rfc3339, summary_text,
+};
 use crate::model::Article;
 use serde_json::{Value, json};
 
@@ -14,7 +17,7 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         "description": doc.description(),
         "language": doc.language(),
         "authors": [{ "name": cfg.agency.name, "url": format!("{}/", cfg.agency.base_url) }],
-        "items": doc.articles.iter().map(|a| item(doc, a)).collect::<Vec<_>>(),
+        "items": doc.articles.iter().map(|a| if doc.is_kills() { kill_item(doc, a) } else { item(doc, a) }).collect::<Vec<_>>(),
         "_wirefeed": { "feed": doc.feed.id, "copyright": cfg.agency.copyright },
     });
     if let Some(next) = doc.link("next") {
@@ -23,6 +26,31 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     let mut out = serde_json::to_string_pretty(&feed).expect("a JSON value always serialises");
     out.push('\n');
     out
+}
+
+/// A kill notice in the `kills` feed.
+fn kill_item(doc: &FeedDoc<'_>, a: &Article) -> Value {
+    let cfg = doc.config;
+    let when = rfc3339(a.canceled_at.unwrap_or(a.updated_at));
+    json!({
+        "id": kill_guid(cfg, a),
+        "url": article_url(cfg, a.id.as_str()),
+        "title": kill_title(a),
+        "summary": kill_text(cfg, a),
+        "content_html": kill_html(cfg, a),
+        "date_published": when,
+        "date_modified": when,
+        "language": a.content.language,
+        "_wirefeed": {
+            "id": a.id.as_str(),
+            "kill_notice": true,
+            "killed_guid": cfg.guid(a.id.as_str()),
+            "version": a.version,
+            "status": a.status.as_str(),
+            "reason": a.kill_reason,
+            "canceled_at": when,
+        },
+    })
 }
 
 fn item(doc: &FeedDoc<'_>, a: &Article) -> Value {
@@ -34,7 +62,7 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Value {
         "url": article_url(cfg, a.id.as_str()),
         "title": a.content.headline,
         "summary": summary_text(a),
-        "content_html": body_html(&a.content.body, &cfg.agency.base_url),
+        "content_html": content_html(a, &cfg.agency.base_url),
         "date_published": rfc3339(a.published_at),
         "date_modified": rfc3339(a.updated_at),
         "language": a.content.language,

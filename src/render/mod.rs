@@ -10,12 +10,12 @@ mod newsml;
 mod ninjs;
 mod rss;
 
-pub use html::{article_page, index_page};
+pub use html::{article_page, index_page, kill_page};
 pub use newsml::news_item;
 pub use ninjs::ninjs;
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};
-use crate::model::{Article, Format};
+use crate::model::{Article, Format, Revision};
 use chrono::{DateTime, SecondsFormat, Utc};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use std::borrow::Cow;
@@ -35,6 +35,9 @@ pub struct FeedDoc<'a> {
     pub links: &'a [(&'static str, String)],
     /// Language filter, if any.
     pub lang: Option<&'a str>,
+    /// Articles of this feed killed within `feeds.kill_retention`: Atom tombstones (RFC 6721)
+    /// and canceled NewsML-G2 items.
+    pub tombstones: &'a [Article],
 }
 
 impl FeedDoc<'_> {
@@ -42,9 +45,15 @@ impl FeedDoc<'_> {
     pub fn updated(&self) -> DateTime<Utc> {
         self.articles
             .iter()
+            .chain(self.tombstones)
             .map(|a| a.updated_at)
             .max()
             .unwrap_or(self.changed)
+    }
+
+    /// Whether this is the kill-notice feed.
+    pub fn is_kills(&self) -> bool {
+        self.feed.kind == crate::config::FeedKind::Kills
     }
 
     /// The URL of the link with relation `rel`, if there is one.
@@ -199,6 +208,75 @@ pub fn summary_text(a: &Article) -> String {
     } else {
         plain
     }
+}
+
+/// The IPTC signal NewsCodes scheme (`sig:`), for the correction marker in RSS and Atom.
+pub const SIGNAL_SCHEME: &str = "http://cv.iptc.org/newscodes/signal/";
+
+/// "Correction" in the article's language.
+fn correction_label(lang: &str) -> &'static str {
+    if crate::store::lang_key(lang) == "es" {
+        "Corrección"
+    } else {
+        "Correction"
+    }
+}
+
+/// The body as HTML, with the correction notice at the top when the article was corrected
+/// (CONTRACT §8: visible where every reader shows content).
+pub fn content_html(a: &Article, base: &str) -> String {
+    let body = body_html(&a.content.body, base);
+    if a.revision != Revision::Correction {
+        return body;
+    }
+    let note = a
+        .correction_note
+        .as_deref()
+        .map(|n| quick_xml::escape::escape(xml_clean(n).as_ref()).into_owned())
+        .unwrap_or_default();
+    format!(
+        "<p class=\"correction\"><strong>{}:</strong> {note}</p>\n{body}",
+        correction_label(&a.content.language)
+    )
+}
+
+/// Title of a kill notice (CONTRACT §8).
+pub fn kill_title(a: &Article) -> String {
+    format!("KILL: {}", xml_clean(&a.content.headline))
+}
+
+/// The id of a kill notice: not the killed story's GUID, so readers show it as a new item.
+pub fn kill_guid(config: &Config, a: &Article) -> String {
+    format!("{}:kill", config.guid(a.id.as_str()))
+}
+
+/// The kill notice as plain text: what was killed, why, and that it must not be used.
+pub fn kill_text(config: &Config, a: &Article) -> String {
+    let es = crate::store::lang_key(&a.content.language) == "es";
+    let reason = a.kill_reason.as_deref().map(xml_clean);
+    let guid = config.guid(a.id.as_str());
+    let when = a.canceled_at.map(rfc3339).unwrap_or_default();
+    if es {
+        format!(
+            "AVISO DE RETIRADA: la noticia «{}» ({guid}) fue retirada el {when}. No debe usarse. Motivo: {}",
+            xml_clean(&a.content.headline),
+            reason.as_deref().unwrap_or("no indicado")
+        )
+    } else {
+        format!(
+            "KILL NOTICE: the story \"{}\" ({guid}) was killed at {when}. It must not be used. Reason: {}",
+            xml_clean(&a.content.headline),
+            reason.as_deref().unwrap_or("not given")
+        )
+    }
+}
+
+/// The kill notice as HTML.
+pub fn kill_html(config: &Config, a: &Article) -> String {
+    format!(
+        "<p><strong>{}</strong></p>",
+        quick_xml::escape::escape(kill_text(config, a))
+    )
 }
 
 /// Absolute URL of an article's HTML page.

@@ -70,11 +70,12 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
                 Ok(())
             })?;
             w.create_element("itemSet").write_inner_content(|w| {
-                if doc.articles.is_empty() {
+                if doc.articles.is_empty() && doc.tombstones.is_empty() {
                     // The schema requires at least one item: an empty package stands for "no news".
                     return empty_package(w, doc);
                 }
-                for a in doc.articles {
+                // Killed items stay during the retention window, as `stat:canceled` (CONTRACT §8).
+                for a in doc.articles.iter().chain(doc.tombstones) {
                     write_item(w, cfg, a, false)?;
                 }
                 Ok(())
@@ -214,7 +215,9 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
         w.create_element("pubStatus")
             .with_attribute(("qcode", stat))
             .write_empty()?;
-        if let Some(note) = &a.correction_note {
+        if a.status == PubStatus::Canceled {
+            text(w, "edNote", &super::kill_text(cfg, a))?;
+        } else if let Some(note) = &a.correction_note {
             text(w, "edNote", note)?;
         }
         if a.revision == Revision::Correction {

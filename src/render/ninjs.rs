@@ -52,7 +52,9 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
     if let Some(d) = &a.content.dateline {
         doc["located"] = json!(d);
     }
-    if let Some(note) = &a.correction_note {
+    if a.status == crate::model::PubStatus::Canceled {
+        doc["ednote"] = json!(super::kill_text(config, a));
+    } else if let Some(note) = &a.correction_note {
         doc["ednote"] = json!(note);
     }
     if !a.translations.is_empty() {

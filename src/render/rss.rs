@@ -1,9 +1,12 @@
 //! RSS 2.0 following the RSS Advisory Board profile, with `content:encoded`, `dc:creator`
 //! and `atom:link rel="self"`.
 
-use super::{FeedDoc, article_url, body_html, iptc_codes, summary_text, topics_of, xml_clean};
+use super::{
+    FeedDoc, SIGNAL_SCHEME, article_url, content_html, iptc_codes, kill_guid, kill_html, kill_text,
+    kill_title, summary_text, topics_of, xml_clean,
+};
 use crate::config::MEDTOP_SCHEME;
-use crate::model::Article;
+use crate::model::{Article, Revision};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Item};
@@ -33,10 +36,37 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         ttl: Some((cfg.feeds.max_age.div_ceil(60)).max(1).to_string()),
         atom_ext: Some(AtomExtension { links }),
-        items: doc.articles.iter().map(|a| item(doc, a)).collect(),
+        items: doc
+            .articles
+            .iter()
+            .map(|a| {
+                if doc.is_kills() {
+                    kill_item(doc, a)
+                } else {
+                    item(doc, a)
+                }
+            })
+            .collect(),
         ..Default::default()
     };
     channel.to_string()
+}
+
+/// A kill notice in the `kills` feed.
+fn kill_item(doc: &FeedDoc<'_>, a: &Article) -> Item {
+    let cfg = doc.config;
+    Item {
+        title: Some(kill_title(a)),
+        link: Some(article_url(cfg, a.id.as_str())),
+        description: Some(kill_text(cfg, a)),
+        guid: Some(Guid {
+            value: kill_guid(cfg, a),
+            permalink: false,
+        }),
+        pub_date: Some(a.canceled_at.unwrap_or(a.updated_at).to_rfc2822()),
+        content: Some(kill_html(cfg, a)),
+        ..Default::default()
+    }
 }
 
 fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
@@ -53,6 +83,12 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         name: c.code().to_owned(),
         domain: Some(MEDTOP_SCHEME.to_owned()),
     }));
+    if a.revision == Revision::Correction {
+        categories.push(Category {
+            name: "correction".into(),
+            domain: Some(SIGNAL_SCHEME.to_owned()),
+        });
+    }
     // Keywords as categories, not dc:subject: the W3C validator warns on both in one item.
     categories.extend(a.content.keywords.iter().map(|k| Category {
         name: xml_clean(k).into_owned(),
@@ -84,7 +120,7 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
             permalink: false,
         }),
         pub_date: Some(a.published_at.to_rfc2822()),
-        content: Some(body_html(&a.content.body, &cfg.agency.base_url)),
+        content: Some(content_html(a, &cfg.agency.base_url)),
         dublin_core_ext: Some(dc),
         ..Default::default()
     }

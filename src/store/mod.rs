@@ -1,13 +1,18 @@
 //! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
 
 mod changes;
+mod keys;
 mod read;
 mod schema;
 mod write;
 
 pub use changes::Change;
-pub use read::{Cursor, PageQuery, Selection, lang_key};
-pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, topic_scope};
+pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
+pub use read::{Cursor, ListQuery, PageQuery, Selection, StoredVersion, lang_key};
+pub use write::{
+    Applied, DurableWriter, IfMatch, Op, SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError,
+    topic_scope,
+};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -33,14 +38,16 @@ pub enum StoreError {
     Busy,
     /// Anything else from SQLite.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
     /// A stored value could not be decoded.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
 }
 
-impl StoreError {
-    fn from_sqlite(e: rusqlite::Error) -> Self {
+/// Every `?` on a SQLite call goes through here, so a busy or locked database is always
+/// [`StoreError::Busy`] (503 with `Retry-After` over HTTP), never a generic failure.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 Self::Busy
@@ -50,12 +57,18 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    fn from_sqlite(e: rusqlite::Error) -> Self {
+        e.into()
+    }
+}
+
 /// Shorthand for store results.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// A handle to the database: a small pool of connections, safe to share between threads.
 pub struct Store {
-    path: PathBuf,
+    pub(crate) path: PathBuf,
     pool: Mutex<Pool>,
     returned: Condvar,
     watcher: Mutex<Option<changes::Watcher>>,

@@ -72,7 +72,7 @@ pub struct PageQuery {
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -117,6 +117,8 @@ pub(super) struct RawRow {
     created_at: i64,
     updated_at: i64,
     canceled_at: Option<i64>,
+    kill_reason: Option<String>,
+    changed_at: i64,
 }
 
 impl RawRow {
@@ -143,6 +145,8 @@ impl RawRow {
             created_at: r.get(18)?,
             updated_at: r.get(19)?,
             canceled_at: r.get(20)?,
+            kill_reason: r.get(21)?,
+            changed_at: r.get(22)?,
         })
     }
 
@@ -181,6 +185,9 @@ impl RawRow {
                 .ok_or_else(|| corrupt("revision", &self.revision))?,
             correction_note: self.correction_note,
             translations: Vec::new(),
+            kill_reason: self.kill_reason,
+            changed_at: DateTime::from_timestamp_millis(self.changed_at)
+                .ok_or_else(|| StoreError::Corrupt(format!("changed_at {}", self.changed_at)))?,
         })
     }
 }
@@ -401,6 +408,142 @@ impl Store {
     pub fn count(&self) -> Result<u64> {
         self.with_conn(|c| {
             Ok(c.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
+        })
+    }
+}
+
+/// One stored version of an article (CONTRACT §7 `versions`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredVersion {
+    /// 1, 2, …
+    pub version: u32,
+    /// `update`, `correction`, `minor`, or `kill` for the version a kill made.
+    pub revision: String,
+    /// What was corrected.
+    pub correction_note: Option<String>,
+    /// Status after this version.
+    pub status: String,
+    /// When it was stored (RFC 3339).
+    pub stored_at: String,
+    /// Why it was killed, for a kill.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kill_reason: Option<String>,
+    /// The content as submitted.
+    pub content: serde_json::Value,
+    /// Final topics of this version.
+    pub topics: Vec<String>,
+}
+
+/// The publisher listing (CONTRACT §7): newest `updated_at` first, ties by id.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Only this status.
+    pub status: Option<PubStatus>,
+    /// Only articles updated after this Unix time.
+    pub since: Option<i64>,
+    /// Older than this position (`updated_at`, id).
+    pub before: Option<Cursor>,
+    /// Page size.
+    pub limit: u32,
+}
+
+impl Store {
+    /// Every stored version of an article, oldest first (`None`: no such article).
+    pub fn versions(&self, id: &str) -> Result<Option<Vec<StoredVersion>>> {
+        self.with_conn(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT version, revision, correction_note, status, stored_at, content, topics, kill_reason \
+                 FROM article_versions WHERE article_id = ?1 ORDER BY version",
+            )?;
+            let rows = st
+                .query_map([id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            if rows.is_empty() {
+                return Ok(None);
+            }
+            rows.into_iter()
+                .map(|(v, rev, note, status, stored, content, topics, reason)| {
+                    Ok(StoredVersion {
+                        version: v as u32,
+                        revision: rev,
+                        correction_note: note,
+                        status,
+                        stored_at: crate::render::rfc3339(ts(stored)?),
+                        kill_reason: reason,
+                        content: serde_json::from_str(&content)
+                            .map_err(|e| StoreError::Corrupt(format!("version content: {e}")))?,
+                        topics: json_list(&topics)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .map(Some)
+        })
+    }
+
+    /// One page of the publisher listing; embargoed articles included.
+    pub fn list(&self, q: &ListQuery) -> Result<Vec<Article>> {
+        self.with_conn(|c| {
+            let (key, id) = match &q.before {
+                Some(cur) => (cur.key, cur.id.clone()),
+                None => (i64::MAX, String::new()),
+            };
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM articles INDEXED BY articles_by_updated_id \
+                 WHERE (updated_at, id) < (?1, ?2) AND (?3 IS NULL OR status = ?3) \
+                 AND (?4 IS NULL OR updated_at > ?4) \
+                 ORDER BY updated_at DESC, id DESC LIMIT ?5"
+            ))?;
+            let raws = st
+                .query_map(
+                    params![
+                        key,
+                        id,
+                        q.status.map(PubStatus::as_str),
+                        q.since,
+                        i64::from(q.limit)
+                    ],
+                    RawRow::read,
+                )?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            raws.into_iter().map(RawRow::into_article).collect()
+        })
+    }
+
+    /// Articles of `selection` killed after `after` (Unix time), newest kill first: the
+    /// tombstones (RFC 6721) and canceled items a feed carries during `feeds.kill_retention`.
+    pub fn recent_kills(
+        &self,
+        selection: &Selection,
+        lang: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Article>> {
+        self.with_conn(|c| {
+            let topic = match selection {
+                Selection::Topic(t) => Some(t.as_str()),
+                _ => None,
+            };
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM articles INDEXED BY articles_by_canceled \
+                 WHERE canceled_at IS NOT NULL AND canceled_at > ?1 AND (?2 IS NULL OR lang_key = ?2) \
+                 AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = articles.id AND t.topic = ?3)) \
+                 ORDER BY canceled_at DESC, id DESC LIMIT ?4"
+            ))?;
+            let raws = st
+                .query_map(params![after, lang, topic, i64::from(limit)], RawRow::read)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            raws.into_iter().map(RawRow::into_article).collect()
         })
     }
 }

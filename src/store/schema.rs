@@ -77,6 +77,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX articles_by_updated ON articles (updated_at);
     CREATE INDEX articles_by_embargo ON articles (embargo_until) WHERE embargo_until IS NOT NULL;
     "#,
+    // 3: the newsroom: kill reasons, a per-article change time (validators and the publisher
+    // listing), API keys (only hashes of tokens), and the date of feeds that never changed.
+    r#"
+    ALTER TABLE articles ADD COLUMN kill_reason TEXT;
+    ALTER TABLE articles ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0;   -- Unix milliseconds
+    UPDATE articles SET changed_at = max(updated_at, coalesce(canceled_at, 0)) * 1000;
+    ALTER TABLE article_versions ADD COLUMN kill_reason TEXT;
+    CREATE INDEX articles_by_updated_id ON articles (updated_at DESC, id DESC);
+
+    CREATE TABLE api_keys (
+        name            TEXT PRIMARY KEY,
+        role            TEXT NOT NULL CHECK (role IN ('publisher', 'subscriber')),
+        feeds           TEXT NOT NULL,          -- JSON array of feed ids (subscriber scope)
+        token_hash      BLOB NOT NULL UNIQUE,   -- SHA-256 of the token; the token itself is never stored
+        rate_per_minute INTEGER,
+        created_at      INTEGER NOT NULL,
+        expires_at      INTEGER,
+        revoked_at      INTEGER,
+        last_seen_at    INTEGER,
+        requests        INTEGER NOT NULL DEFAULT 0,
+        not_modified    INTEGER NOT NULL DEFAULT 0,
+        last_feed       TEXT
+    ) STRICT;
+
+    INSERT INTO changes (scope, seq, changed_at) VALUES ('created', 0,
+        coalesce((SELECT min(created_at) FROM articles), CAST(strftime('%s', 'now') AS INTEGER)));
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

@@ -5,7 +5,7 @@ use super::read::{COLUMNS, RawRow, lang_key, to_json};
 use super::{Result, Store, StoreError};
 use crate::model::{Article, ArticleId, Draft, PubStatus, Revision, TopicId};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
 
 /// What one upsert did.
@@ -17,6 +17,95 @@ pub enum UpsertOutcome {
     Updated(ArticleId, u32),
     /// Identical to what is stored: nothing written.
     Unchanged(ArticleId),
+}
+
+/// Why one write was refused (the rest of its group still commits).
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// No article with that id.
+    #[error("there is no article {0:?}")]
+    NotFound(String),
+    /// The write contradicts the stored state (an id that exists, a killed article).
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Match` did not match the article's current entity tag.
+    #[error("the article has changed since the entity tag in If-Match")]
+    PreconditionFailed {
+        /// The current tag, unquoted (`None` when the article does not exist).
+        current: Option<String>,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for WriteError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// An `If-Match` precondition (RFC 9110 §13.1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `*`: the article must exist.
+    Any,
+    /// One of these entity tags (unquoted) must be the current one.
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    fn check(&self, current: Option<&Article>) -> Result<(), WriteError> {
+        let ok = match (self, current) {
+            (_, None) => false,
+            (Self::Any, Some(_)) => true,
+            (Self::Tags(tags), Some(a)) => {
+                let tag = a.etag();
+                tags.contains(&tag)
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(WriteError::PreconditionFailed {
+                current: current.map(Article::etag),
+            })
+        }
+    }
+}
+
+/// One write of a group committed together (see [`DurableWriter::apply`]).
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Create or update an article.
+    Upsert {
+        /// What the writer sent, with its id set.
+        draft: Box<Draft>,
+        /// Final topics (editor ∪ automatic), sorted.
+        topics: Vec<TopicId>,
+        /// Refuse (409) if the id exists: `POST` semantics.
+        create_only: bool,
+        /// `If-Match`, if the client sent one.
+        if_match: Option<IfMatch>,
+    },
+    /// Kill an article: status `canceled`, a new version, nothing erased.
+    Kill {
+        /// Which article.
+        id: ArticleId,
+        /// Shown in every kill notice.
+        reason: Option<String>,
+        /// `If-Match`, if the client sent one.
+        if_match: Option<IfMatch>,
+    },
+}
+
+/// What one applied write did, with the article as committed.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// Created, updated or unchanged.
+    pub outcome: UpsertOutcome,
+    /// The article after the write.
+    pub article: Article,
 }
 
 /// One article to store: its draft, its id, and its final topics.
@@ -68,7 +157,7 @@ fn insert_topics(
 }
 
 /// Records that `scopes` changed, under one new sequence number, at `now`.
-fn touch(tx: &Transaction<'_>, scopes: &BTreeSet<String>, now: i64) -> Result<()> {
+pub(super) fn touch(tx: &Connection, scopes: &BTreeSet<String>, now: i64) -> Result<()> {
     if scopes.is_empty() {
         return Ok(());
     }
@@ -87,12 +176,22 @@ fn touch(tx: &Transaction<'_>, scopes: &BTreeSet<String>, now: i64) -> Result<()
     Ok(())
 }
 
+/// The moment (Unix ms) recorded for a change to an article that last changed at `old`: never
+/// in the same second as the previous change, so every new state gets a later `Last-Modified`.
+fn next_change(now_ms: i64, old: Option<&Article>) -> i64 {
+    match old {
+        Some(o) => now_ms.max((o.changed_at.timestamp() + 1) * 1000),
+        None => now_ms,
+    }
+}
+
 fn upsert_one(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     w: &Write<'_>,
-    now: i64,
+    now_ms: i64,
     scopes: &mut BTreeSet<String>,
-) -> Result<UpsertOutcome> {
+) -> Result<UpsertOutcome, WriteError> {
+    let now = now_ms.div_euclid(1000);
     let old = existing(tx, w.id.as_str())?;
     let mut content = w.draft.content.clone();
     if let Some(old) = &old {
@@ -102,15 +201,34 @@ fn upsert_one(
         if content == old.content && w.topics == old.topics.as_slice() {
             return Ok(UpsertOutcome::Unchanged(w.id.clone()));
         }
+        if old.status == PubStatus::Canceled {
+            return Err(WriteError::Conflict(format!(
+                "article {:?} was killed; a killed article cannot be updated",
+                w.id.as_str()
+            )));
+        }
     }
     let published_at = content.published_at.map(|t| t.timestamp()).unwrap_or(now);
+    let changed_at = next_change(now_ms, old.as_ref());
+    // A `minor` revision (a typo fix) keeps the date readers see, and what they were told
+    // about the article (a correction stays a correction).
+    let (shown_revision, shown_note) = match (&old, w.draft.revision) {
+        (Some(old), Revision::Minor) => (
+            old.revision,
+            w.draft
+                .correction_note
+                .clone()
+                .or_else(|| old.correction_note.clone()),
+        ),
+        _ => (w.draft.revision, w.draft.correction_note.clone()),
+    };
     let (version, created_at, updated_at, status) = match &old {
         Some(old) => {
-            // A `minor` revision (a typo fix) keeps the date readers see.
             let updated = if w.draft.revision == Revision::Minor {
                 old.updated_at.timestamp()
             } else {
-                now
+                // Strictly later than the previous update, as the change time is.
+                now.max(old.updated_at.timestamp() + 1)
             };
             (
                 old.version + 1,
@@ -132,8 +250,8 @@ fn upsert_one(
     tx.prepare_cached(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-         translation_of, revision, correction_note, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21) \
+         translation_of, revision, correction_note, created_at, updated_at, changed_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -141,7 +259,7 @@ fn upsert_one(
          editor_topics = excluded.editor_topics, topics = excluded.topics, keywords = excluded.keywords, \
          urgency = excluded.urgency, translation_of = excluded.translation_of, \
          revision = excluded.revision, correction_note = excluded.correction_note, \
-         updated_at = excluded.updated_at",
+         updated_at = excluded.updated_at, changed_at = excluded.changed_at",
     )?
     .execute(params![
         w.id.as_str(),
@@ -161,10 +279,11 @@ fn upsert_one(
         to_json(&content.keywords),
         content.urgency,
         content.translation_of.as_ref().map(ArticleId::as_str),
-        w.draft.revision.as_str(),
-        w.draft.correction_note,
+        shown_revision.as_str(),
+        shown_note,
         created_at,
         updated_at,
+        changed_at,
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
@@ -210,24 +329,183 @@ fn upsert_one(
     })
 }
 
+fn kill_one(
+    tx: &Connection,
+    id: &ArticleId,
+    reason: Option<&str>,
+    now_ms: i64,
+    scopes: &mut BTreeSet<String>,
+) -> Result<UpsertOutcome, WriteError> {
+    let Some(old) = existing(tx, id.as_str())? else {
+        return Err(WriteError::NotFound(id.to_string()));
+    };
+    if old.status == PubStatus::Canceled {
+        // Killing twice is not an error: the first kill stands, with its reason.
+        return Ok(UpsertOutcome::Unchanged(id.clone()));
+    }
+    let now = now_ms.div_euclid(1000);
+    let version = old.version + 1;
+    let changed_at = next_change(now_ms, Some(&old));
+    let canceled_at = now.max(old.updated_at.timestamp() + 1);
+    tx.prepare_cached(
+        "UPDATE articles SET status = 'canceled', version = ?2, canceled_at = ?3, updated_at = ?3, \
+         kill_reason = ?4, changed_at = ?5 WHERE id = ?1",
+    )?
+    .execute(params![
+        id.as_str(),
+        version,
+        canceled_at,
+        reason,
+        changed_at
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at, kill_reason) \
+         VALUES (?1, ?2, 'canceled', 'kill', NULL, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        id.as_str(),
+        version,
+        serde_json::to_string(&old.content).expect("content always serialises"),
+        to_json(&old.topics),
+        now,
+        reason,
+    ])?;
+    // The topic rows stay: tombstones and kill notices are found through them.
+    tx.prepare_cached("UPDATE article_topics SET updated_at = ?2 WHERE article_id = ?1")?
+        .execute(params![id.as_str(), canceled_at])?;
+    scopes.insert(SCOPE_ALL.to_owned());
+    scopes.insert(SCOPE_KILLS.to_owned());
+    scopes.extend(old.topics.iter().map(|t| topic_scope(t)));
+    if let Some(orig) = &old.content.translation_of
+        && let Some(o) = existing(tx, orig.as_str())?
+    {
+        scopes.extend(o.topics.iter().map(|t| topic_scope(t)));
+    }
+    Ok(UpsertOutcome::Updated(id.clone(), version))
+}
+
+fn apply_one(
+    tx: &Connection,
+    op: &Op,
+    now_ms: i64,
+    scopes: &mut BTreeSet<String>,
+) -> Result<Applied, WriteError> {
+    let id = match op {
+        Op::Upsert { draft, .. } => draft.id.clone().expect("ops carry their id"),
+        Op::Kill { id, .. } => id.clone(),
+    };
+    let if_match = match op {
+        Op::Upsert { if_match, .. } | Op::Kill { if_match, .. } => if_match,
+    };
+    if let Some(m) = if_match {
+        m.check(existing(tx, id.as_str())?.as_ref())?;
+    }
+    let outcome = match op {
+        Op::Upsert {
+            draft,
+            topics,
+            create_only,
+            ..
+        } => {
+            if *create_only && existing(tx, id.as_str())?.is_some() {
+                return Err(WriteError::Conflict(format!(
+                    "an article with id {:?} exists; PUT /api/v1/articles/{id} replaces it",
+                    id.as_str()
+                )));
+            }
+            let w = Write {
+                draft,
+                id: &id,
+                topics,
+            };
+            upsert_one(tx, &w, now_ms, scopes)?
+        }
+        Op::Kill { reason, .. } => kill_one(tx, &id, reason.as_deref(), now_ms, scopes)?,
+    };
+    let article = super::read::get_in(tx, id.as_str(), now_ms.div_euclid(1000))?
+        .ok_or_else(|| WriteError::NotFound(id.to_string()))?;
+    Ok(Applied { outcome, article })
+}
+
+/// A dedicated connection for writes whose success is promised to a client: every commit is
+/// flushed to disk (`synchronous = FULL`), and many writes share one commit.
+pub struct DurableWriter {
+    conn: Connection,
+}
+
+impl DurableWriter {
+    /// Applies a group of writes in one transaction, each in its own savepoint: a refused write
+    /// (409, 412, 404) leaves the others alone. One fsync for the whole group.
+    ///
+    /// An `Err` means nothing was committed (busy or failing storage): every op failed.
+    pub fn apply(
+        &mut self,
+        ops: &[Op],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<Applied, WriteError>>> {
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now_ms = now.timestamp_millis();
+        let mut scopes = BTreeSet::new();
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let mut mine = BTreeSet::new();
+            let sp = tx.savepoint()?;
+            let r = apply_one(&sp, op, now_ms, &mut mine);
+            match &r {
+                Ok(_) => {
+                    sp.commit()?;
+                    scopes.append(&mut mine);
+                }
+                // A storage failure fails the whole group: nothing is committed.
+                Err(WriteError::Store(e)) => return Err(clone_store_error(e)),
+                Err(_) => drop(sp), // rolls back this op only
+            }
+            results.push(r);
+        }
+        touch(&tx, &scopes, now_ms.div_euclid(1000))?;
+        tx.commit()?;
+        Ok(results)
+    }
+}
+
+fn clone_store_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Busy => StoreError::Busy,
+        other => StoreError::Corrupt(other.to_string()),
+    }
+}
+
 impl Store {
-    /// Stores many articles in one transaction: each is created, becomes a new version, or is left alone.
+    /// A connection for durable writes (see [`DurableWriter`]).
+    pub fn durable_writer(&self) -> Result<DurableWriter> {
+        let conn = super::connect(&self.path)?;
+        conn.execute_batch("PRAGMA synchronous = FULL;")?;
+        Ok(DurableWriter { conn })
+    }
+
+    /// Stores many articles in one transaction: each is created, becomes a new version, or is
+    /// left alone. A changed killed article is refused (`Err` in its place) and the rest stored.
     pub fn upsert_batch(
         &self,
         writes: &[Write<'_>],
         now: DateTime<Utc>,
-    ) -> Result<Vec<UpsertOutcome>> {
+    ) -> Result<Vec<Result<UpsertOutcome, WriteError>>> {
         self.with_conn(|conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(StoreError::from_sqlite)?;
-            let now = now.timestamp();
+            let now_ms = now.timestamp_millis();
             let mut scopes = BTreeSet::new();
-            let outcomes = writes
-                .iter()
-                .map(|w| upsert_one(&tx, w, now, &mut scopes))
-                .collect::<Result<Vec<_>>>()?;
-            touch(&tx, &scopes, now)?;
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for w in writes {
+                match upsert_one(&tx, w, now_ms, &mut scopes) {
+                    Err(WriteError::Store(e)) => return Err(e),
+                    r => outcomes.push(r),
+                }
+            }
+            touch(&tx, &scopes, now.timestamp())?;
             tx.commit().map_err(StoreError::from_sqlite)?;
             Ok(outcomes)
         })
@@ -240,7 +518,7 @@ impl Store {
         id: &ArticleId,
         topics: &[TopicId],
         now: DateTime<Utc>,
-    ) -> Result<UpsertOutcome> {
+    ) -> Result<Result<UpsertOutcome, WriteError>> {
         let mut out = self.upsert_batch(&[Write { draft, id, topics }], now)?;
         Ok(out.pop().expect("one write, one outcome"))
     }
@@ -260,12 +538,20 @@ impl Store {
             };
             let mut changed = 0;
             let mut scopes = BTreeSet::new();
+            let now_ms = Utc::now().timestamp_millis();
             for raw in raws {
                 let a = raw.into_article()?;
                 let topics = classify(&a);
                 if topics != a.topics {
-                    tx.prepare_cached("UPDATE articles SET topics = ?2 WHERE id = ?1")?
-                        .execute(params![a.id.as_str(), to_json(&topics)])?;
+                    tx.prepare_cached(
+                        "UPDATE articles SET topics = ?2, \
+                         changed_at = max(?3, (changed_at / 1000 + 1) * 1000) WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        a.id.as_str(),
+                        to_json(&topics),
+                        now_ms
+                    ])?;
                     let lang = lang_key(&a.content.language);
                     let row = (
                         a.id.as_str(),

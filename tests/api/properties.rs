@@ -36,6 +36,8 @@ fn article(headline: &str, body: &str) -> Article {
         revision: Revision::Update,
         correction_note: None,
         translations: vec![],
+        kill_reason: None,
+        changed_at: t,
     }
 }
 
@@ -107,6 +109,7 @@ fn check_all(config: &Config, a: &Article) {
         changed: a.updated_at,
         links: &[("self", "http://127.0.0.1:8080/feeds/all.rss".to_owned())],
         lang: None,
+        tombstones: &[],
     };
     let want_title = expected_headline(&a.content.headline);
     let want_body = body_html(&a.content.body, &config.agency.base_url);

@@ -1,0 +1,338 @@
+//! `/api/v1`: the publishing API (CONTRACT §7). Thin handlers over [`Newsroom`].
+
+use super::Problem;
+use super::auth::publisher;
+use crate::feeds::Feeds;
+use crate::model::{Article, FieldError, PubStatus};
+use crate::publish::{self, Newsroom};
+use crate::store::{Cursor, IfMatch, ListQuery};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Reads a JSON request body: `application/json` (415 otherwise), at most `limit` bytes (413).
+/// An empty body is `None` when `optional`.
+async fn json_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+    optional: bool,
+) -> Result<Option<web::Bytes>, Problem> {
+    let declared: Option<usize> = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the body is larger than api.max_body_kb ({} KiB)",
+                limit / 1024
+            ),
+        )
+    };
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let body = payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| too_large())?
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                format!("cannot read the body: {e}"),
+            )
+        })?;
+    if body.is_empty() && optional {
+        return Ok(None);
+    }
+    let media = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if media.as_deref() != Some("application/json") {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be application/json",
+        )
+        .header("Accept-Post", "application/json"));
+    }
+    Ok(Some(body))
+}
+
+/// `If-Match` (RFC 9110 §13.1.1): strong comparison, so weak tags never match.
+fn if_match(req: &HttpRequest) -> Option<IfMatch> {
+    let v = req.headers().get(header::IF_MATCH)?.to_str().unwrap_or("");
+    if v.trim() == "*" {
+        return Some(IfMatch::Any);
+    }
+    Some(IfMatch::Tags(
+        v.split(',')
+            .map(str::trim)
+            .filter(|t| !t.starts_with("W/"))
+            .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"'))
+            .map(str::to_owned)
+            .collect(),
+    ))
+}
+
+fn article_response(status: StatusCode, feeds: &Feeds, a: &Article) -> HttpResponse {
+    let mut resp = HttpResponse::build(status);
+    resp.insert_header((header::ETAG, format!("\"{}\"", a.etag())))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    if status == StatusCode::CREATED {
+        resp.insert_header((
+            header::LOCATION,
+            format!("{}/api/v1/articles/{}", feeds.config.agency.base_url, a.id),
+        ));
+    }
+    resp.content_type("application/json")
+        .body(publish::article_json(&feeds.config, a).to_string())
+}
+
+/// `POST /api/v1/articles`: create.
+pub(super) async fn create(
+    req: HttpRequest,
+    payload: web::Payload,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+) -> Result<HttpResponse, Problem> {
+    publisher(&req, &feeds, now().timestamp())?;
+    let limit = feeds.config.api.max_body_bytes;
+    let body = json_body(&req, payload, limit, false)
+        .await?
+        .unwrap_or_default();
+    let prepared = newsroom.parse(&body, None)?;
+    let applied = newsroom.upsert(prepared, true, if_match(&req)).await?;
+    feeds.refresh_now();
+    Ok(article_response(
+        StatusCode::CREATED,
+        &feeds,
+        &applied.article,
+    ))
+}
+
+/// `PUT /api/v1/articles/{id}`: create or replace.
+pub(super) async fn replace(
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+) -> Result<HttpResponse, Problem> {
+    publisher(&req, &feeds, now().timestamp())?;
+    let limit = feeds.config.api.max_body_bytes;
+    let body = json_body(&req, payload, limit, false)
+        .await?
+        .unwrap_or_default();
+    let prepared = newsroom.parse(&body, Some(&id))?;
+    let applied = newsroom.upsert(prepared, false, if_match(&req)).await?;
+    feeds.refresh_now();
+    let status = match applied.outcome {
+        crate::store::UpsertOutcome::Created(_) => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    Ok(article_response(status, &feeds, &applied.article))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KillBody {
+    reason: Option<String>,
+}
+
+/// `DELETE /api/v1/articles/{id}`: kill. Nothing is erased.
+pub(super) async fn kill(
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+) -> Result<HttpResponse, Problem> {
+    publisher(&req, &feeds, now().timestamp())?;
+    let limit = feeds.config.api.max_body_bytes;
+    let reason = match json_body(&req, payload, limit, true).await? {
+        None => None,
+        Some(b) => {
+            serde_json::from_slice::<KillBody>(&b)
+                .map_err(|e| {
+                    Problem::invalid(vec![FieldError::new(
+                        "reason",
+                        format!("the body must be {{\"reason\": \"…\"}}: {e}"),
+                    )])
+                })?
+                .reason
+        }
+    };
+    let applied = newsroom.kill(&id, reason, if_match(&req)).await?;
+    feeds.refresh_now();
+    Ok(article_response(StatusCode::OK, &feeds, &applied.article))
+}
+
+/// `GET /api/v1/articles/{id}`: read, embargoed included.
+pub(super) async fn read(
+    req: HttpRequest,
+    id: web::Path<String>,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+) -> Result<HttpResponse, Problem> {
+    let t = now();
+    publisher(&req, &feeds, t.timestamp())?;
+    let n = newsroom.clone();
+    let id = id.into_inner();
+    let missing = format!("there is no article {id:?}");
+    let a = web::block(move || n.get(&id, t))
+        .await??
+        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing))?;
+    let tag = format!("\"{}\"", a.etag());
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == tag)
+        });
+    if fresh {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, tag))
+            .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+            .finish());
+    }
+    Ok(article_response(StatusCode::OK, &feeds, &a))
+}
+
+/// `GET /api/v1/articles/{id}/versions`: every stored version, oldest first.
+pub(super) async fn versions(
+    req: HttpRequest,
+    id: web::Path<String>,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+) -> Result<HttpResponse, Problem> {
+    publisher(&req, &feeds, now().timestamp())?;
+    let n = newsroom.clone();
+    let id = id.into_inner();
+    let (i, missing) = (id.clone(), format!("there is no article {id:?}"));
+    let v = web::block(move || n.versions(&i))
+        .await??
+        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .content_type("application/json")
+        .body(publish::versions_json(&id, &v).to_string()))
+}
+
+fn parse_list(raw: &str) -> Result<ListQuery, Problem> {
+    let mut q = ListQuery {
+        limit: 50,
+        ..ListQuery::default()
+    };
+    let mut errors = Vec::new();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        match k.as_ref() {
+            "status" => match PubStatus::parse(&v) {
+                Some(s) => q.status = Some(s),
+                None => errors.push(FieldError::new(
+                    "status",
+                    format!("status must be usable, withheld or canceled, got {v:?}"),
+                )),
+            },
+            "since" => match DateTime::parse_from_rfc3339(&v) {
+                Ok(t) => q.since = Some(t.timestamp()),
+                Err(_) => errors.push(FieldError::new(
+                    "since",
+                    format!("since must be an RFC 3339 date-time, got {v:?}"),
+                )),
+            },
+            "limit" => match v.parse::<u32>() {
+                Ok(n @ 1..=200) => q.limit = n,
+                _ => errors.push(FieldError::new(
+                    "limit",
+                    format!("limit must be a whole number from 1 to 200, got {v:?}"),
+                )),
+            },
+            "before" => match Cursor::decode(&v) {
+                Some(c) => q.before = Some(c),
+                None => errors.push(FieldError::new(
+                    "before",
+                    "before must be the cursor from the listing's next link",
+                )),
+            },
+            _ => {}
+        }
+    }
+    if errors.is_empty() {
+        Ok(q)
+    } else {
+        Err(Problem::invalid(errors))
+    }
+}
+
+/// `GET /api/v1/articles`: newest `updated_at` first, keyset paging.
+pub(super) async fn list(
+    req: HttpRequest,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+) -> Result<HttpResponse, Problem> {
+    publisher(&req, &feeds, now().timestamp())?;
+    let mut q = parse_list(req.query_string())?;
+    let limit = q.limit;
+    q.limit += 1;
+    let n = newsroom.clone();
+    let qq = q.clone();
+    let mut page = web::block(move || n.list(&qq)).await??;
+    let next = if page.len() > limit as usize {
+        page.truncate(limit as usize);
+        page.last().map(|a| {
+            let c = Cursor {
+                key: a.updated_at.timestamp(),
+                id: a.id.to_string(),
+            };
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            if let Some(st) = q.status {
+                s.append_pair("status", st.as_str());
+            }
+            if let Some(since) = q.since.and_then(|t| DateTime::from_timestamp(t, 0)) {
+                s.append_pair("since", &crate::render::rfc3339(since));
+            }
+            s.append_pair("limit", &limit.to_string());
+            s.append_pair("before", &c.encode());
+            format!(
+                "{}/api/v1/articles?{}",
+                feeds.config.agency.base_url,
+                s.finish()
+            )
+        })
+    } else {
+        None
+    };
+    let mut resp = HttpResponse::Ok();
+    resp.insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    if let Some(n) = &next {
+        resp.insert_header((header::LINK, format!("<{n}>; rel=\"next\"")));
+    }
+    Ok(resp
+        .content_type("application/json")
+        .body(publish::list_json(&feeds.config, &page, next.as_deref()).to_string()))
+}
+
+/// `GET /api/v1/openapi.json`: the OpenAPI 3.1 document.
+pub(super) async fn openapi(feeds: web::Data<Feeds>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .content_type("application/json")
+        .body(publish::openapi::document(&feeds.config.agency.base_url).to_string())
+}

@@ -1,0 +1,51 @@
+//! Who a request acts as: the `Authorization: Bearer` key (or `?token=` where allowed), decided
+//! once per request; handlers take the [`Principal`] and never parse headers themselves.
+
+use super::Problem;
+use crate::auth::{Principal, Refusal};
+use crate::feeds::Feeds;
+use actix_web::HttpRequest;
+use actix_web::http::{StatusCode, header};
+
+/// The principal of `req`. A malformed header or an invalid token is a 401, never anonymous:
+/// a client that sends a key must learn that it does not work.
+pub(super) fn principal(req: &HttpRequest, feeds: &Feeds, now: i64) -> Result<Principal, Problem> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Principal::Anonymous);
+    };
+    let value = value.to_str().unwrap_or("");
+    let token = value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+        .ok_or_else(|| {
+            Problem::unauthorized("the Authorization header must be \"Bearer <token>\"", true)
+        })?;
+    feeds.refresh_unwatched();
+    match feeds.keyring.authenticate(token, now) {
+        Ok(key) => Ok(Principal::Key(key)),
+        Err(r) => Err(Problem::unauthorized(
+            match r {
+                Refusal::Unknown => "the key is not valid",
+                Refusal::Revoked => "the key was revoked",
+                Refusal::Expired => "the key has expired",
+            },
+            true,
+        )),
+    }
+}
+
+/// The principal, who must hold a publisher key.
+pub(super) fn publisher(req: &HttpRequest, feeds: &Feeds, now: i64) -> Result<Principal, Problem> {
+    match principal(req, feeds, now)? {
+        p if p.is_publisher() => Ok(p),
+        Principal::Anonymous => Err(Problem::unauthorized(
+            "the publishing API needs a publisher key: Authorization: Bearer <token>",
+            false,
+        )),
+        Principal::Key(_) => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "this key is not a publisher key",
+        )),
+    }
+}
