@@ -66,7 +66,8 @@ fn strings(v: &serde_json::Value) -> bool {
 
 impl ArticleInput {
     /// Reads an API body, reporting every bad field at once: unknown fields, wrong types
-    /// and (through [`ArticleInput::validate`]) bad values. `null` is the same as absent.
+    /// and (through [`ArticleInput::validate`]) bad values. A field is given a value or left
+    /// out; `null` is a type error like any other.
     pub fn from_json(
         value: serde_json::Value,
         rules: &Rules<'_>,
@@ -82,9 +83,13 @@ impl ArticleInput {
         };
         let mut errors = Vec::new();
         let mut clean = serde_json::Map::new();
-        for (k, v) in map {
-            if v.is_null() {
-                continue;
+        for (k, mut v) in map {
+            // JSON Schema's "integer" includes 5.0: a number with no fraction.
+            if let Some(f) = v
+                .as_f64()
+                .filter(|f| !v.is_i64() && f.fract() == 0.0 && f.abs() < 1e15)
+            {
+                v = serde_json::Value::from(f as i64);
             }
             let (ok, expected) = match k.as_str() {
                 "id" | "headline" | "summary" | "body" | "language" | "dateline"

@@ -2,6 +2,9 @@
 //!
 //! Data flows one way: `config` → `store` → `classify` → `render` → `feeds` → `http` / `cli`.
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "256"]
+
 pub mod articles;
 pub mod auth;
 pub mod classify;

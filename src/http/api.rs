@@ -73,20 +73,31 @@ async fn json_body(
     Ok(Some(body))
 }
 
-/// `If-Match` (RFC 9110 §13.1.1): strong comparison, so weak tags never match.
+/// `If-Match` (RFC 9110 §13.1.1): `*` or a list of entity tags, compared strongly (a weak
+/// tag never matches). What does not parse as an entity tag matches nothing, so the request
+/// fails with 412 like any other stale precondition.
 fn if_match(req: &HttpRequest) -> Option<IfMatch> {
-    let v = req.headers().get(header::IF_MATCH)?.to_str().unwrap_or("");
-    if v.trim() == "*" {
+    let v = req.headers().get(header::IF_MATCH)?;
+    let v = v.to_str().unwrap_or("").trim();
+    if v == "*" {
         return Some(IfMatch::Any);
     }
-    Some(IfMatch::Tags(
-        v.split(',')
-            .map(str::trim)
-            .filter(|t| !t.starts_with("W/"))
-            .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"'))
-            .map(str::to_owned)
-            .collect(),
-    ))
+    // #entity-tag, read as quoted strings: a tag may itself contain a comma.
+    let mut tags = Vec::new();
+    let mut rest = v;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        let weak = rest.starts_with("W/");
+        let Some(r) = rest.trim_start_matches("W/").strip_prefix('"') else {
+            break;
+        };
+        let Some(end) = r.find('"') else { break };
+        if !weak {
+            tags.push(r[..end].to_owned());
+        }
+        rest = &r[end + 1..];
+    }
+    Some(IfMatch::Tags(tags))
 }
 
 fn article_response(status: StatusCode, feeds: &Feeds, a: &Article) -> HttpResponse {
@@ -148,10 +159,34 @@ pub(super) async fn replace(
     Ok(article_response(status, &feeds, &applied.article))
 }
 
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KillBody {
-    reason: Option<String>,
+/// The optional kill body, `{"reason": "…"}`.
+fn kill_reason(body: &[u8]) -> Result<Option<String>, Problem> {
+    let bad = |m: String| Problem::invalid(vec![FieldError::new("reason", m)]);
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not valid JSON: {e}"),
+        )
+    })?;
+    let serde_json::Value::Object(map) = v else {
+        return Err(bad(
+            "the body must be an object such as {\"reason\": \"…\"}".into(),
+        ));
+    };
+    let mut reason = None;
+    let mut errors = Vec::new();
+    for (k, v) in map {
+        match (k.as_str(), v) {
+            ("reason", serde_json::Value::String(r)) => reason = Some(r),
+            ("reason", _) => errors.push(FieldError::new("reason", "must be a string")),
+            (other, _) => errors.push(FieldError::new(other, "unknown field")),
+        }
+    }
+    if errors.is_empty() {
+        Ok(reason)
+    } else {
+        Err(Problem::invalid(errors))
+    }
 }
 
 /// `DELETE /api/v1/articles/{id}`: kill. Nothing is erased.
@@ -166,16 +201,7 @@ pub(super) async fn kill(
     let limit = feeds.config.api.max_body_bytes;
     let reason = match json_body(&req, payload, limit, true).await? {
         None => None,
-        Some(b) => {
-            serde_json::from_slice::<KillBody>(&b)
-                .map_err(|e| {
-                    Problem::invalid(vec![FieldError::new(
-                        "reason",
-                        format!("the body must be {{\"reason\": \"…\"}}: {e}"),
-                    )])
-                })?
-                .reason
-        }
+        Some(b) => kill_reason(&b)?,
     };
     let applied = newsroom.kill(&id, reason, if_match(&req)).await?;
     feeds.refresh_now();
@@ -235,6 +261,19 @@ pub(super) async fn versions(
         .body(publish::versions_json(&id, &v).to_string()))
 }
 
+/// The listing's cursor: `UNIXTIME:ID` of the last article of the previous page.
+fn list_cursor(v: &str) -> Option<Cursor> {
+    let (key, id) = v.split_once(':')?;
+    if key.is_empty() || key.len() > 18 || !key.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    crate::model::ArticleId::parse(id).ok()?;
+    Some(Cursor {
+        key: key.parse().ok()?,
+        id: id.to_owned(),
+    })
+}
+
 fn parse_list(raw: &str) -> Result<ListQuery, Problem> {
     let mut q = ListQuery {
         limit: 50,
@@ -264,11 +303,11 @@ fn parse_list(raw: &str) -> Result<ListQuery, Problem> {
                     format!("limit must be a whole number from 1 to 200, got {v:?}"),
                 )),
             },
-            "before" => match Cursor::decode(&v) {
+            "before" => match list_cursor(&v) {
                 Some(c) => q.before = Some(c),
                 None => errors.push(FieldError::new(
                     "before",
-                    "before must be the cursor from the listing's next link",
+                    "before must be the cursor from the listing's next link (UNIXTIME:ID)",
                 )),
             },
             _ => {}
@@ -309,7 +348,7 @@ pub(super) async fn list(
                 s.append_pair("since", &crate::render::rfc3339(since));
             }
             s.append_pair("limit", &limit.to_string());
-            s.append_pair("before", &c.encode());
+            s.append_pair("before", &format!("{}:{}", c.key, c.id));
             format!(
                 "{}/api/v1/articles?{}",
                 feeds.config.agency.base_url,
@@ -334,5 +373,5 @@ pub(super) async fn openapi(feeds: web::Data<Feeds>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .content_type("application/json")
-        .body(publish::openapi::document(&feeds.config.agency.base_url).to_string())
+        .body(publish::openapi::document(&feeds.config).to_string())
 }

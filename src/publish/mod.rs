@@ -87,7 +87,7 @@ impl Newsroom {
                 Some(id) if *id != pid => {
                     return Err(PublishError::Invalid(vec![FieldError::new(
                         "id",
-                        format!("the body's id {id:?} is not the id in the URL ({p:?})"),
+                        format!("the body's id \"{id}\" is not the id in the URL (\"{p}\")"),
                     )]));
                 }
                 _ => draft.id = Some(pid),

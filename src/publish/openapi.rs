@@ -1,3 +1,311 @@
-pub fn document(base: &str) -> serde_json::Value {
-    serde_json::json!({"openapi": "3.1.0", "servers": [{"url": base}]})
+//! The OpenAPI 3.1 document of `/api/v1` (CONTRACT §7): every operation, its security, bodies,
+//! every status it can answer, and links from create to read, replace, kill and versions.
+//!
+//! Built from the config (topic ids are an enum) and checked against the live server by
+//! schemathesis in CI, so it cannot drift from what the handlers do without failing there.
+
+use crate::config::Config;
+use serde_json::{Value, json};
+
+const ID_PATTERN: &str = r"^(?!\.+$)[A-Za-z0-9._-]{1,128}$";
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } },
+    })
+}
+
+fn errors(codes: &[u16]) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for c in codes {
+        let d = match c {
+            304 => {
+                m.insert("304".into(), json!({ "description": "Not modified: the entity tag in If-None-Match is current" }));
+                continue;
+            }
+            400 => "Bad input: every bad field is listed in `errors`",
+            401 => "No key, or the key is unknown, revoked or expired",
+            403 => "The key is not a publisher key",
+            404 => "No such article",
+            405 => "Method not allowed",
+            409 => "The id exists (create), or the article was killed (update)",
+            412 => "If-Match does not match the article's current entity tag",
+            413 => "The body is larger than api.max_body_kb",
+            415 => "The body is not application/json",
+            429 => "Rate limited; retry after Retry-After seconds",
+            503 => "Storage is busy; retry after Retry-After seconds",
+            _ => "Error",
+        };
+        m.insert(c.to_string(), problem(d));
+    }
+    m
+}
+
+fn with(mut base: serde_json::Map<String, Value>, extra: Value) -> Value {
+    if let Value::Object(e) = extra {
+        base.extend(e);
+    }
+    Value::Object(base)
+}
+
+fn article_response(description: &str, links: bool) -> Value {
+    let mut r = json!({
+        "description": description,
+        "headers": {
+            "ETag": { "description": "Entity tag of the article's state, for If-Match", "schema": { "type": "string" } },
+        },
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Article" } } },
+    });
+    if links {
+        r["headers"]["Location"] = json!({ "description": "The article's API URL", "schema": { "type": "string", "format": "uri" } });
+        r["links"] = json!({
+            "read": { "operationId": "readArticle", "parameters": { "id": "$response.body#/id" } },
+            "replace": { "operationId": "replaceArticle", "parameters": { "id": "$response.body#/id" } },
+            "kill": { "operationId": "killArticle", "parameters": { "id": "$response.body#/id" } },
+            "versions": { "operationId": "articleVersions", "parameters": { "id": "$response.body#/id" } },
+        });
+    }
+    r
+}
+
+/// The article fields a client sends (CONTRACT §2).
+fn input_schema(topics: &[&str]) -> Value {
+    let time = json!({ "type": "string", "format": "date-time" });
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["headline", "body"],
+        "properties": {
+            "id": { "type": "string", "pattern": ID_PATTERN, "description": "Generated if absent; stable forever" },
+            "headline": { "type": "string", "minLength": 1, "maxLength": 300, "pattern": r"\S" },
+            "summary": { "type": "string" },
+            "body": { "type": "string", "minLength": 1, "pattern": r"\S", "description": "Markdown (CommonMark); raw HTML is shown as text" },
+            "language": { "type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "description": "BCP 47; default agency.language" },
+            "byline": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] },
+            "dateline": { "type": "string" },
+            "published_at": time,
+            "embargo_until": time,
+            "topics": { "type": "array", "items": { "type": "string", "enum": topics }, "description": "Editor topics, kept whatever the classifier says" },
+            "keywords": { "type": "array", "items": { "type": "string" } },
+            "urgency": { "type": "integer", "minimum": 1, "maximum": 9 },
+            "translation_of": { "type": "string", "pattern": ID_PATTERN },
+            "revision": { "type": "string", "enum": ["update", "correction", "minor"] },
+            "correction_note": { "type": "string" },
+        },
+    })
+}
+
+/// The document, with `base` as the server URL.
+pub fn document(config: &Config) -> Value {
+    let base = &config.agency.base_url;
+    let topics: Vec<&str> = config.topics.iter().map(|t| t.id.as_str()).collect();
+    let id_param = json!({
+        "name": "id", "in": "path", "required": true,
+        "schema": { "type": "string", "pattern": ID_PATTERN },
+    });
+    let if_match = json!({
+        "name": "If-Match", "in": "header", "required": false,
+        "description": "Only if the article's entity tag is one of these (RFC 9110 §13.1.1)",
+        "schema": { "type": "string", "pattern": r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"# },
+    });
+    let body_of = |schema: &str| {
+        json!({
+            "required": true,
+            "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } },
+        })
+    };
+    let input = input_schema(&topics);
+    // The PUT body: the same without `id`, since the URL names the article (an `id` in the
+    // body is accepted only when it is the URL's, and refused with 400 otherwise).
+    let mut replace = input.clone();
+    if let Some(p) = replace["properties"].as_object_mut() {
+        p.remove("id");
+    }
+    let string_or_null = json!({ "type": ["string", "null"] });
+    let time = json!({ "type": "string", "format": "date-time" });
+    let time_or_null = json!({ "type": ["string", "null"], "format": "date-time" });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "wirefeed publishing API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Create, correct and kill wire stories. Every write answered 2xx is durable.",
+        },
+        "servers": [{ "url": base }],
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/api/v1/articles": {
+                "get": {
+                    "operationId": "listArticles",
+                    "summary": "Articles, newest updated_at first (embargoed and killed included)",
+                    "parameters": [
+                        { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["usable", "withheld", "canceled"] } },
+                        { "name": "since", "in": "query", "schema": time, "description": "Only articles updated after this instant" },
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+                        { "name": "before", "in": "query", "schema": { "type": "string", "pattern": r"^[0-9]{1,18}:(?!\.+$)[A-Za-z0-9._-]{1,128}$" }, "description": "The cursor from the previous page's `next` link" },
+                    ],
+                    "responses": with(errors(&[400, 401, 403, 429, 503]), json!({
+                        "200": {
+                            "description": "One page",
+                            "headers": { "Link": { "description": "rel=\"next\" when there is a next page", "schema": { "type": "string" } } },
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleList" } } },
+                        },
+                    })),
+                },
+                "post": {
+                    "operationId": "createArticle",
+                    "summary": "Create an article (409 if its id exists)",
+                    "requestBody": body_of("ArticleInput"),
+                    "responses": with(errors(&[400, 401, 403, 409, 412, 413, 415, 429, 503]), json!({
+                        "201": article_response("Created", true),
+                    })),
+                },
+            },
+            "/api/v1/articles/{id}": {
+                "parameters": [id_param],
+                "get": {
+                    "operationId": "readArticle",
+                    "summary": "One article, whatever its status or embargo",
+                    "parameters": [{ "name": "If-None-Match", "in": "header", "required": false, "schema": { "type": "string" } }],
+                    "responses": with(errors(&[304, 401, 403, 404, 429, 503]), json!({
+                        "200": article_response("The article", false),
+                    })),
+                },
+                "put": {
+                    "operationId": "replaceArticle",
+                    "summary": "Create or replace: a changed article becomes version n+1",
+                    "parameters": [if_match],
+                    "requestBody": body_of("ArticleReplace"),
+                    "responses": with(errors(&[400, 401, 403, 409, 412, 413, 415, 429, 503]), json!({
+                        "200": article_response("Replaced (or unchanged)", false),
+                        "201": article_response("Created", true),
+                    })),
+                },
+                "delete": {
+                    "operationId": "killArticle",
+                    "summary": "Kill: status canceled, kill notices in every feed; nothing is erased. Killing twice answers 200.",
+                    "parameters": [if_match],
+                    "requestBody": {
+                        "required": false,
+                        "content": { "application/json": { "schema": {
+                            "type": "object", "additionalProperties": false,
+                            "properties": { "reason": { "type": "string", "description": "Shown in every kill notice" } },
+                        } } },
+                    },
+                    "responses": with(errors(&[400, 401, 403, 404, 412, 413, 415, 429, 503]), json!({
+                        "200": article_response("Killed", false),
+                    })),
+                },
+            },
+            "/api/v1/articles/{id}/versions": {
+                "parameters": [id_param],
+                "get": {
+                    "operationId": "articleVersions",
+                    "summary": "Every stored version, oldest first",
+                    "responses": with(errors(&[401, 403, 404, 429, 503]), json!({
+                        "200": {
+                            "description": "The versions",
+                            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VersionList" } } },
+                        },
+                    })),
+                },
+            },
+            "/api/v1/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "security": [],
+                    "responses": { "200": { "description": "OpenAPI 3.1", "content": { "application/json": { "schema": { "type": "object" } } } } },
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "A publisher key from `wirefeed keys add NAME --role publisher`" },
+            },
+            "schemas": {
+                "ArticleInput": input,
+                "ArticleReplace": replace,
+                "Article": {
+                    "type": "object",
+                    "required": ["id", "headline", "body", "language", "topics", "version", "status", "created_at", "updated_at", "urls"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "headline": { "type": "string" },
+                        "summary": string_or_null,
+                        "body": { "type": "string" },
+                        "language": { "type": "string" },
+                        "byline": { "type": "array", "items": { "type": "string" } },
+                        "dateline": string_or_null,
+                        "published_at": time,
+                        "embargo_until": time_or_null,
+                        "topics": { "type": "array", "items": { "type": "string" }, "description": "Final topics: editor ∪ automatic" },
+                        "editor_topics": { "type": "array", "items": { "type": "string" } },
+                        "keywords": { "type": "array", "items": { "type": "string" } },
+                        "urgency": { "type": ["integer", "null"] },
+                        "translation_of": string_or_null,
+                        "revision": { "type": "string", "enum": ["update", "correction", "minor"] },
+                        "correction_note": string_or_null,
+                        "version": { "type": "integer", "minimum": 1 },
+                        "status": { "type": "string", "enum": ["usable", "withheld", "canceled"] },
+                        "created_at": time,
+                        "updated_at": time,
+                        "canceled_at": time_or_null,
+                        "kill_reason": string_or_null,
+                        "urls": {
+                            "type": "object",
+                            "properties": {
+                                "html": { "type": "string" }, "newsml": { "type": "string" },
+                                "ninjs": { "type": "string" }, "api": { "type": "string" },
+                            },
+                        },
+                    },
+                },
+                "ArticleList": {
+                    "type": "object",
+                    "required": ["articles", "next"],
+                    "properties": {
+                        "articles": { "type": "array", "items": { "$ref": "#/components/schemas/Article" } },
+                        "next": { "type": ["string", "null"] },
+                    },
+                },
+                "VersionList": {
+                    "type": "object",
+                    "required": ["id", "versions"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "versions": { "type": "array", "items": {
+                            "type": "object",
+                            "required": ["version", "revision", "status", "stored_at", "content"],
+                            "properties": {
+                                "version": { "type": "integer", "minimum": 1 },
+                                "revision": { "type": "string", "enum": ["update", "correction", "minor", "kill"] },
+                                "correction_note": string_or_null,
+                                "status": { "type": "string" },
+                                "stored_at": time,
+                                "kill_reason": { "type": "string" },
+                                "content": { "type": "object" },
+                                "topics": { "type": "array", "items": { "type": "string" } },
+                            },
+                        } },
+                    },
+                },
+                "Problem": {
+                    "type": "object",
+                    "required": ["type", "title", "status", "detail"],
+                    "properties": {
+                        "type": { "type": "string" },
+                        "title": { "type": "string" },
+                        "status": { "type": "integer" },
+                        "detail": { "type": "string" },
+                        "errors": { "type": "array", "items": {
+                            "type": "object", "required": ["field", "message"],
+                            "properties": { "field": { "type": "string" }, "message": { "type": "string" } },
+                        } },
+                    },
+                },
+            },
+        },
+    })
 }
