@@ -290,11 +290,15 @@ pub struct Entry {
 }
 
 /// Lists article files under `paths` (folders recursively), sorted, or says which path is missing.
+///
+/// One policy for every path: a path that does not exist is a usage error (a typo, exit 2);
+/// a file or folder that exists but cannot be read is reported like an invalid entry, by
+/// [`read_file`], and the rest is imported (exit 1).
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out).map_err(|e| format!("{}: {e}", p.display()))?;
+            walk(p, &mut out);
         } else if p.is_file() {
             out.push(p.clone());
         } else {
@@ -304,13 +308,19 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+/// Adds the article files under `dir`; a folder that cannot be listed is added itself, so that
+/// reading it reports why.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).and_then(|rd| rd.collect::<Result<Vec<_>, _>>());
+    let Ok(mut entries) = entries else {
+        out.push(dir.to_owned());
+        return;
+    };
     entries.sort_by_key(|e| e.path());
     for e in entries {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out)?;
+            walk(&p, out);
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
             Some("md" | "json" | "jsonl")
@@ -318,11 +328,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             out.push(p);
         }
     }
-    Ok(())
 }
 
 /// Reads every article in one file; each entry is valid or carries `reason` for its `line`.
 pub fn read_file(path: &Path, rules: &Rules<'_>) -> Vec<Entry> {
+    if path.is_dir() {
+        let why = std::fs::read_dir(path).err().map_or_else(
+            || "cannot read the folder".to_owned(),
+            |e| format!("cannot read the folder: {e}"),
+        );
+        return vec![entry_err(path, 1, why)];
+    }
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             // A byte order mark is not part of the content (editors on Windows write one).
