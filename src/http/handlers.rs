@@ -1,7 +1,7 @@
 //! Thin handlers: extract, call one function, build the response.
 
 use super::{Metrics, Problem};
-use crate::feeds::{Encoding, FeedQuery, Feeds, Representation};
+use crate::feeds::{ArticleFormat, Encoding, FeedQuery, Feeds, Representation};
 use crate::model::Format;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -213,12 +213,14 @@ pub(super) async fn article(
     let t = now();
     let rep = web::block(move || {
         // An id may itself contain dots: try the format suffix first, then the whole name.
-        match file.rsplit_once('.') {
-            Some((id, ext @ ("xml" | "json"))) => match f.article(id, Some(ext), t) {
-                Err(crate::feeds::FeedError::NotFound(_)) => f.article(&file, None, t),
+        match ArticleFormat::split(&file) {
+            (_, ArticleFormat::Html) => f.article(&file, ArticleFormat::Html, t),
+            (id, format) => match f.article(id, format, t) {
+                Err(crate::feeds::FeedError::NotFound(_)) => {
+                    f.article(&file, ArticleFormat::Html, t)
+                }
                 other => other,
             },
-            _ => f.article(&file, None, t),
         }
     })
     .await??;

@@ -5,6 +5,7 @@ use crate::helpers::repo;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use wirefeed::config::Config;
+use wirefeed::feeds::ArticleFormat;
 use wirefeed::feeds::{FeedQuery, Feeds};
 use wirefeed::model::Format;
 use wirefeed::store::Store;
@@ -49,14 +50,14 @@ fn every_format_matches_its_golden_file() {
             );
         }
     }
-    for (ext, name) in [
-        (None, "fx-002.html"),
-        (Some("xml"), "fx-002.xml"),
-        (Some("json"), "fx-002.ninjs.json"),
-        (None, "fx-003.html"),
+    for (format, name) in [
+        (ArticleFormat::Html, "fx-002.html"),
+        (ArticleFormat::NewsMl, "fx-002.xml"),
+        (ArticleFormat::Ninjs, "fx-002.ninjs.json"),
+        (ArticleFormat::Html, "fx-003.html"),
     ] {
         let id = name.split('.').next().unwrap();
-        let r = feeds.article(id, ext, now).unwrap();
+        let r = feeds.article(id, format, now).unwrap();
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }

@@ -1,0 +1,80 @@
+//! One article as a document: its HTML page, NewsML-G2 item or ninjs, or its kill notice.
+
+use super::{FeedError, Feeds, Representation, unix};
+use crate::model::PubStatus;
+use crate::render;
+use chrono::{DateTime, Utc};
+
+/// The documents an article is served as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleFormat {
+    /// `/articles/{id}`: the HTML page.
+    Html,
+    /// `/articles/{id}.xml`: a NewsML-G2 `newsItem`.
+    NewsMl,
+    /// `/articles/{id}.json`: IPTC ninjs.
+    Ninjs,
+}
+
+impl ArticleFormat {
+    /// Splits `/articles/{file}` into the id and the format. An id may itself contain dots,
+    /// so `a.b.json` is (`a.b`, ninjs); the caller falls back to [`ArticleFormat::Html`] with
+    /// the whole name when no article has the shorter id.
+    pub fn split(file: &str) -> (&str, ArticleFormat) {
+        match file.rsplit_once('.') {
+            Some((id, "xml")) => (id, ArticleFormat::NewsMl),
+            Some((id, "json")) => (id, ArticleFormat::Ninjs),
+            _ => (file, ArticleFormat::Html),
+        }
+    }
+}
+
+impl Feeds {
+    /// An article as one document, hidden while under embargo.
+    pub fn article(
+        &self,
+        id: &str,
+        format: ArticleFormat,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, FeedError> {
+        let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
+        let a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
+        if a.content.embargo_until.is_some_and(|e| e > now) {
+            return Err(missing());
+        }
+        let cfg = &self.config;
+        let url = render::article_url(cfg, a.id.as_str());
+        let (body, content_type, self_url) = match format {
+            // A kill notice is served in NewsML-G2 and ninjs, which can say `canceled`.
+            ArticleFormat::NewsMl => (
+                render::news_item(cfg, &a),
+                "application/vnd.iptc.g2.newsitem+xml",
+                format!("{url}.xml"),
+            ),
+            ArticleFormat::Ninjs => (
+                render::ninjs(cfg, &a),
+                "application/json",
+                format!("{url}.json"),
+            ),
+            // The page of a killed story is gone (410), and says so in the page.
+            ArticleFormat::Html if a.status == PubStatus::Canceled => {
+                (render::kill_page(cfg, &a), "text/html; charset=utf-8", url)
+            }
+            ArticleFormat::Html => (
+                render::article_page(cfg, &a),
+                "text/html; charset=utf-8",
+                url,
+            ),
+        };
+        // Every recorded change moves it (a minor edit or a kill too), and a lifted embargo.
+        let last_modified = unix(a.changed_at.timestamp())
+            .max(a.content.embargo_until.unwrap_or_default())
+            .min(now);
+        let mut rep =
+            Representation::new(body, content_type, last_modified, vec![("self", self_url)]);
+        if a.status == PubStatus::Canceled && format == ArticleFormat::Html {
+            rep.status = 410;
+        }
+        Ok(rep)
+    }
+}

@@ -1,0 +1,136 @@
+//! Which articles one page of a feed holds: keyset pages merged across topics, the pages
+//! around it, the tombstones of recent kills, and when the next embargo lifts.
+
+use super::{FeedError, FeedQuery};
+use crate::config::{FeedDef, FeedKind};
+use crate::model::Article;
+use crate::store::{Cursor, PageQuery, Selection, Store};
+use chrono::{DateTime, Utc};
+
+/// Articles of the feed killed after `after`, newest kill first (for tombstones).
+pub(super) fn tombstones(
+    store: &Store,
+    feed: &FeedDef,
+    q: &FeedQuery,
+    after: i64,
+    limit: u32,
+) -> Result<Vec<Article>, FeedError> {
+    let after = q.since.map_or(after, |s| s.timestamp().max(after));
+    let selections = match &feed.kind {
+        FeedKind::All => vec![Selection::All],
+        FeedKind::Kills => return Ok(Vec::new()),
+        FeedKind::Topics(ts) => ts.iter().map(|t| Selection::Topic(t.clone())).collect(),
+    };
+    let mut out: Vec<Article> = Vec::new();
+    for s in selections {
+        out.extend(store.recent_kills(&s, q.lang.as_deref(), after, limit)?);
+    }
+    out.sort_by(|a, b| (b.canceled_at, &b.id).cmp(&(a.canceled_at, &a.id)));
+    out.dedup_by(|a, b| a.id == b.id);
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+/// The next embargo lift among the feed's articles: the page must not outlive it.
+pub(super) fn next_lift(store: &Store, feed: &FeedDef, now: i64) -> Result<Option<i64>, FeedError> {
+    let selections = match &feed.kind {
+        FeedKind::All => vec![Selection::All],
+        FeedKind::Kills => vec![],
+        FeedKind::Topics(ts) => ts.iter().map(|t| Selection::Topic(t.clone())).collect(),
+    };
+    let mut next: Option<i64> = None;
+    for s in selections {
+        if let Some(t) = store.next_embargo_lift(&s, now)? {
+            next = Some(next.map_or(t, |n| n.min(t)));
+        }
+    }
+    Ok(next)
+}
+
+/// Articles of one page, newest first, with the cursors of the pages around it.
+pub(super) fn page(
+    store: &Store,
+    feed: &FeedDef,
+    q: &FeedQuery,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> Result<Page, FeedError> {
+    let query = |selection| PageQuery {
+        selection,
+        lang: q.lang.clone(),
+        before: q.before.clone(),
+        after: q.after.clone(),
+        since: q.since.map(|t| t.timestamp()),
+        limit: limit + 1,
+        now: now.timestamp(),
+    };
+    let mut articles = match &feed.kind {
+        FeedKind::All => store.page(&query(Selection::All))?,
+        FeedKind::Kills => store.page(&query(Selection::Kills))?,
+        FeedKind::Topics(topics) => {
+            // One index range per topic, merged: the cost stays that of `topics × limit` rows.
+            let mut all = Vec::new();
+            for t in topics {
+                all.extend(store.page(&query(Selection::Topic(t.clone())))?);
+            }
+            all.sort_by(|a, b| {
+                (sort_key(&feed.kind, b), &b.id).cmp(&(sort_key(&feed.kind, a), &a.id))
+            });
+            all.dedup_by(|a, b| a.id == b.id);
+            if q.after.is_some() {
+                // Keep the `limit + 1` nearest to the cursor, which are the oldest here.
+                let extra = all.len().saturating_sub(limit as usize + 1);
+                all.drain(..extra);
+            }
+            all
+        }
+    };
+    let more = articles.len() > limit as usize;
+    let cursor = |a: &Article| Cursor {
+        key: sort_key(&feed.kind, a),
+        id: a.id.to_string(),
+    };
+    let (next, previous);
+    if q.after.is_some() {
+        // Walking towards newer items: the extra row is the newest one, beyond this page.
+        if more {
+            articles.remove(0);
+        }
+        previous = if more {
+            articles.first().map(cursor)
+        } else {
+            None
+        };
+        next = articles.last().map(cursor);
+    } else {
+        articles.truncate(limit as usize);
+        next = if more {
+            articles.last().map(cursor)
+        } else {
+            None
+        };
+        previous = if q.before.is_some() {
+            articles.first().map(cursor)
+        } else {
+            None
+        };
+    }
+    Ok(Page {
+        articles,
+        next,
+        previous,
+    })
+}
+
+pub(super) struct Page {
+    pub(super) articles: Vec<Article>,
+    pub(super) next: Option<Cursor>,
+    pub(super) previous: Option<Cursor>,
+}
+
+fn sort_key(kind: &FeedKind, a: &Article) -> i64 {
+    match kind {
+        FeedKind::Kills => a.canceled_at.unwrap_or(a.updated_at).timestamp(),
+        _ => a.published_at.timestamp(),
+    }
+}
