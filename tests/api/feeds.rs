@@ -380,7 +380,12 @@ fn if_none_match_with_the_current_etag_is_304_and_repeats_the_validators() {
     assert_eq!(again.status, 304);
     assert_eq!(again.header("etag"), Some(etag.as_str()));
     assert_eq!(again.header("last-modified"), first.header("last-modified"));
-    assert_no_body(&app, "GET", "/feeds/security.atom", &[("If-None-Match", &etag)]);
+    assert_no_body(
+        &app,
+        "GET",
+        "/feeds/security.atom",
+        &[("If-None-Match", &etag)],
+    );
     let other = app.get_with(
         "/feeds/security.atom",
         &[("If-None-Match", "\"something-else\"")],

@@ -58,15 +58,19 @@ fn diff(old: &str, new: &str) -> String {
         if i < a.len() && j < b.len() && a[i] == b[j] {
             ops.push((' ', i, a[i]));
             (i, j) = (i + 1, j + 1);
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push(('+', j, b[j]));
-            j += 1;
-        } else {
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
             ops.push(('-', i, a[i]));
             i += 1;
+        } else {
+            ops.push(('+', j, b[j]));
+            j += 1;
         }
     }
-    let near = |k: usize| ops[k.saturating_sub(3)..(k + 4).min(ops.len())].iter().any(|o| o.0 != ' ');
+    let near = |k: usize| {
+        ops[k.saturating_sub(3)..(k + 4).min(ops.len())]
+            .iter()
+            .any(|o| o.0 != ' ')
+    };
     let mut out = String::new();
     let mut skipped = false;
     for (k, &(op, line, text)) in ops.iter().enumerate() {
@@ -85,12 +89,21 @@ fn diff(old: &str, new: &str) -> String {
         ops.iter().find(|o| o.0 == '-'),
         ops.iter().find(|o| o.0 == '+'),
     ) {
-        let at = o.2.bytes().zip(n.2.bytes()).take_while(|(x, y)| x == y).count();
+        let at =
+            o.2.bytes()
+                .zip(n.2.bytes())
+                .take_while(|(x, y)| x == y)
+                .count();
         let from = at.saturating_sub(80);
         let excerpt = |s: &str| {
-            let start = (0..=from).rev().find(|&k| s.is_char_boundary(k)).unwrap_or(0);
+            let start = (0..=from)
+                .rev()
+                .find(|&k| s.is_char_boundary(k))
+                .unwrap_or(0);
             let end = (at + 120).min(s.len());
-            let end = (end..=s.len()).find(|&k| s.is_char_boundary(k)).unwrap_or(s.len());
+            let end = (end..=s.len())
+                .find(|&k| s.is_char_boundary(k))
+                .unwrap_or(s.len());
             s[start..end].to_owned()
         };
         out.push_str(&format!(
@@ -184,12 +197,11 @@ fn a_golden_mismatch_is_shown_as_a_diff_of_the_changed_lines() {
     let old = "<a>\n<b>1970-01-01</b>\n<c/>\n<d/>\n<e/>\n<f/>\n<g/>\n<h/>\n";
     let new = old.replace("1970-01-01", "2026-11-22");
     let d = diff(old, &new);
-    assert!(d.contains("-   2 <b>1970-01-01</b>\n"), "{d}");
-    assert!(d.contains("+   2 <b>2026-11-22</b>\n"), "{d}");
-    assert!(d.contains("    1 <a>\n"), "context before: {d}");
-    assert!(!d.contains("<h/>"), "far context is left out: {d}");
     assert!(
-        d.contains("first difference at line 2 column 4"),
+        d.contains("-   2 <b>1970-01-01</b>\n+   2 <b>2026-11-22</b>\n"),
         "{d}"
     );
+    assert!(d.contains("    1 <a>\n"), "context before: {d}");
+    assert!(!d.contains("<h/>"), "far context is left out: {d}");
+    assert!(d.contains("first difference at line 2 column 4"), "{d}");
 }

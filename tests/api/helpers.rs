@@ -55,8 +55,10 @@ impl Resp {
     /// The `Content-Length` header as a number (ureq reads no body for HEAD and 304, so a
     /// body check on those must look here, or at the raw bytes of [`TestApp::raw`]).
     pub fn content_length(&self) -> Option<usize> {
-        self.header("content-length")
-            .map(|v| v.parse().unwrap_or_else(|e| panic!("Content-Length {v:?}: {e}")))
+        self.header("content-length").map(|v| {
+            v.parse()
+                .unwrap_or_else(|e| panic!("Content-Length {v:?}: {e}"))
+        })
     }
 }
 
@@ -228,17 +230,32 @@ impl TestApp {
 
     /// The request sent by hand over TCP (`Connection: close`), answered as (status, head, every
     /// byte after the head): what a HEAD or 304 really carries, which ureq never reads.
-    pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
+    pub fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, String, Vec<u8>) {
         let host = self.address.strip_prefix("http://").unwrap();
         let mut s = std::net::TcpStream::connect(host).unwrap();
         s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
             .unwrap();
-        let extra: String = headers.iter().map(|(k, v)| format!("{k}: {v}\r\n")).collect();
-        write!(s, "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n").unwrap();
+        let extra: String = headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .collect();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
+        )
+        .unwrap();
         let mut all = Vec::new();
         s.read_to_end(&mut all)
             .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-        let end = all.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete head");
+        let end = all
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete head");
         let head = String::from_utf8(all[..end].to_vec()).unwrap();
         let status = head.split(' ').nth(1).unwrap().parse().unwrap();
         (status, head, all[end + 4..].to_vec())

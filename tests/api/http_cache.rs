@@ -226,7 +226,11 @@ fn an_import_in_another_process_changes_exactly_the_feeds_it_touches() {
     let all = validators("/feeds/all.rss");
     assert_eq!(app.renders("rss"), rss + 1, "all.rss is rendered again");
     validators("/feeds/all.rss");
-    assert_eq!(app.renders("rss"), rss + 1, "and then served from the cache");
+    assert_eq!(
+        app.renders("rss"),
+        rss + 1,
+        "and then served from the cache"
+    );
     assert_ne!(all.0, old_all.header("etag").unwrap());
     assert!(
         httpdate_parse(&all.1) >= httpdate_parse(old_all.header("last-modified").unwrap()),
