@@ -169,11 +169,13 @@ fn validators_belong_to_the_exact_feed_format_and_filter() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), tags.len(), "{tags:?}");
+    let renders = app.renders("atom");
     assert_eq!(
         app.get("/feeds/security.atom?lang=en").header("etag"),
         Some(tags[2].as_str()),
         "stable across requests"
     );
+    assert_eq!(app.renders("atom"), renders, "and served without a render");
     // Parameter order and unknown parameters do not make another document.
     assert_eq!(
         app.get("/feeds/security.atom?limit=3&utm=x").header("etag"),
@@ -428,6 +430,7 @@ fn responses_advertise_themselves_in_link_headers() {
 #[test]
 fn a_burst_of_polls_for_an_unrendered_page_gets_one_consistent_answer() {
     let app = spawn_app();
+    let renders = app.renders("xml");
     let tags: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..16)
             .map(|_| {
@@ -442,6 +445,11 @@ fn a_burst_of_polls_for_an_unrendered_page_gets_one_consistent_answer() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(tags.iter().all(|t| t == &tags[0]), "{tags:?}");
+    assert_eq!(
+        app.renders("xml"),
+        renders + 1,
+        "16 concurrent misses of one page render it once"
+    );
     assert!(
         app.get("/metrics")
             .body
