@@ -205,3 +205,57 @@ fn a_golden_mismatch_is_shown_as_a_diff_of_the_changed_lines() {
     assert!(!d.contains("<h/>"), "far context is left out: {d}");
     assert!(d.contains("first difference at line 2 column 4"), "{d}");
 }
+
+/// Goldens for the lifecycle: fx-002 corrected (v2, `revision = "correction"`, a note) at 09:30
+/// and fx-004 fixed by a `minor` revision at 10:00, both stored with a fixed clock. Review
+/// their diffs with care: this is where the correction marker and the unmoved dates show.
+#[test]
+fn a_correction_and_a_minor_edit_match_their_golden_files() {
+    let (_dir, feeds, now) = fixture_feeds();
+    let config = Config::load(&repo().join("feeds.toml")).unwrap();
+    let topics: Vec<_> = config.topics.iter().map(|t| t.id.clone()).collect();
+    let rules = wirefeed::ingest::Rules {
+        default_language: &config.agency.language,
+        topics: &topics,
+    };
+    let classifier = wirefeed::classify::Classifier::new(&config);
+    for (file, at) in [
+        ("fx-002.md", "2026-11-22T09:30:00Z"),
+        ("fx-004.md", "2026-11-22T10:00:00Z"),
+    ] {
+        let path = repo().join("tests/fixtures/revisions").join(file);
+        let entry = wirefeed::ingest::read_file(&path, &rules).pop().unwrap();
+        let draft = entry.result.unwrap();
+        let id = draft.id.clone().unwrap();
+        let outcome = feeds
+            .store
+            .upsert(
+                &draft,
+                &id,
+                &classifier.topics(&draft.content),
+                at.parse().unwrap(),
+            )
+            .unwrap();
+        assert!(
+            matches!(outcome, wirefeed::store::UpsertOutcome::Updated(_, 2)),
+            "{file}: {outcome:?}"
+        );
+    }
+    let feeds = Feeds::new(Arc::new(config), feeds.store.clone());
+    for format in Format::ALL {
+        check(
+            &format!("revised-all.{}", format.extension()),
+            &feed_text(&feeds, "all", format, now),
+        );
+    }
+    for (id, ext, name) in [
+        ("fx-002", None, "revised-fx-002.html"),
+        ("fx-002", Some("xml"), "revised-fx-002.xml"),
+        ("fx-002", Some("json"), "revised-fx-002.ninjs.json"),
+        ("fx-004", None, "revised-fx-004.html"),
+        ("fx-004", Some("xml"), "revised-fx-004.xml"),
+    ] {
+        let r = feeds.article(id, ext, now).unwrap();
+        check(name, std::str::from_utf8(&r.body).unwrap());
+    }
+}
