@@ -281,3 +281,289 @@ fn check_reports_empty_and_duplicate_terms_with_their_lines() {
         "{err}"
     );
 }
+
+/// Runs the binary with exactly `args` (no `--config`/`--database` added) in `cwd`.
+fn wirefeed_bare(cwd: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+        .current_dir(cwd)
+        .args(args)
+        .env("WIREFEED_LOG", "warn")
+        .env_remove("WIREFEED_CONFIG")
+        .env_remove("WIREFEED_DATABASE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn usage_errors_exit_2_with_a_message() {
+    let (dir, config, db) = setup();
+    let (c, d) = (config.to_str().unwrap(), db.to_str().unwrap());
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "an unknown flag",
+            &["--config", c, "--database", d, "--nope"],
+        ),
+        (
+            "an unknown command",
+            &["--config", c, "--database", d, "publish"],
+        ),
+        ("a flag without its value", &["--database", d, "--config"]),
+        (
+            "import without a path",
+            &["--config", c, "--database", d, "import"],
+        ),
+        (
+            "serve with an unknown flag",
+            &["--config", c, "--database", d, "serve", "--port", "1"],
+        ),
+        (
+            "a missing config file",
+            &[
+                "--config",
+                "/nonexistent/feeds.toml",
+                "--database",
+                d,
+                "check",
+            ],
+        ),
+        (
+            "a missing path to import",
+            &[
+                "--config",
+                c,
+                "--database",
+                d,
+                "import",
+                "/nonexistent/x.md",
+            ],
+        ),
+        (
+            "a missing path to classify",
+            &[
+                "--config",
+                c,
+                "--database",
+                d,
+                "classify",
+                "/nonexistent/x.md",
+            ],
+        ),
+    ];
+    for (what, args) in cases {
+        let (code, out, err) = wirefeed_bare(dir.path(), args);
+        assert_eq!(code, 2, "{what}: {args:?}\n{out}{err}");
+        assert!(!err.trim().is_empty(), "{what}: an error message on stderr");
+        assert!(out.is_empty(), "{what}: nothing on stdout: {out}");
+    }
+    // A bad config is a usage error for every command that reads it, not only `check`.
+    std::fs::write(
+        &config,
+        config_text(None).replacen("default_limit = 50", "default_limit = 0", 1),
+    )
+    .unwrap();
+    let file = dir.path().join("a.md");
+    std::fs::write(&file, ARTICLE).unwrap();
+    let f = file.to_str().unwrap();
+    for args in [
+        &["check"][..],
+        &["import", f],
+        &["classify", f],
+        &["reclassify"],
+        &["serve", "--bind", "127.0.0.1:0"],
+    ] {
+        let (code, _, err) = wirefeed(&config, &db, args);
+        assert_eq!(code, 2, "{args:?} with default_limit = 0: {err}");
+        assert!(
+            err.contains(&format!("wirefeed: {}:", config.display())),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(wirefeed_bare(dir.path(), &["--help"]).0, 0);
+}
+
+/// Runs `wirefeed import` as an unprivileged user when the tests run as root (as CI does), so
+/// that a file or folder without read permission really is unreadable.
+fn import_as_unprivileged(
+    config: &std::path::Path,
+    db: &std::path::Path,
+    path: &std::path::Path,
+) -> (i32, String) {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"));
+    cmd.arg("--config")
+        .arg(config)
+        .arg("--database")
+        .arg(db)
+        .arg("import")
+        .arg(path)
+        .env("WIREFEED_LOG", "warn");
+    // `id -u` rather than geteuid(): no libc dependency for one call.
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n";
+    if root {
+        cmd.uid(65534).gid(65534);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "bug: an unreadable folder exits 2 (ImportError::Paths) but an unreadable file exits 1 (an invalid entry); one policy for both; fixed by the lead"]
+fn an_unreadable_folder_and_an_unreadable_file_get_the_same_exit_code() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, config, db) = setup();
+    let everyone = std::fs::Permissions::from_mode(0o777);
+    std::fs::set_permissions(dir.path(), everyone.clone()).unwrap();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let folder = dir.path().join("locked");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("a.md"), ARTICLE).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let file = dir.path().join("locked.md");
+    std::fs::write(&file, ARTICLE).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let (folder_code, folder_err) = import_as_unprivileged(&config, &db, &folder);
+    let (file_code, file_err) = import_as_unprivileged(&config, &db, &file);
+    std::fs::set_permissions(&folder, everyone).unwrap();
+    for (code, err, path) in [
+        (folder_code, &folder_err, &folder),
+        (file_code, &file_err, &file),
+    ] {
+        assert!(
+            code == 1 || code == 2,
+            "{}: exit {code}: {err}",
+            path.display()
+        );
+        assert!(
+            err.contains(&path.display().to_string()),
+            "names the path: {err}"
+        );
+    }
+    assert_eq!(
+        folder_code, file_code,
+        "folder: {folder_err}\nfile: {file_err}"
+    );
+}
+
+#[test]
+fn the_wirefeed_variables_stand_in_for_the_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("elsewhere.toml");
+    // The config's own bind and database would be used if the variables were ignored: an
+    // address the test would notice, and a folder that does not exist (the server refuses it).
+    let text = config_text(None)
+        .replacen("bind = \"127.0.0.1:8080\"", "bind = \"127.0.0.2:0\"", 1)
+        .replacen(
+            "database = \"data/wirefeed.db\"",
+            "database = \"missing/wirefeed.db\"",
+            1,
+        )
+        .replacen(
+            "name = \"Agencia Nacional de Noticias de Valdoria\"",
+            "name = \"Env Wire\"",
+            1,
+        );
+    std::fs::write(&config, text).unwrap();
+    let db = dir.path().join("env.db");
+    let log = dir.path().join("stderr.log");
+    // An empty working folder: no ./feeds.toml to fall back on.
+    let cwd = dir.path().join("cwd");
+    std::fs::create_dir(&cwd).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"));
+    cmd.arg("serve")
+        .current_dir(&cwd)
+        .env("WIREFEED_CONFIG", &config)
+        .env("WIREFEED_DATABASE", &db)
+        .env("WIREFEED_BIND", "127.0.0.1:0")
+        .env("WIREFEED_BASE_URL", "http://wire.example:8123")
+        .env("WIREFEED_LOG", "debug")
+        .stderr(std::fs::File::create(&log).unwrap());
+    let app = crate::helpers::spawn_command(dir, cmd);
+    assert!(
+        app.address.starts_with("http://127.0.0.1:"),
+        "WIREFEED_BIND: {}",
+        app.address
+    );
+    assert!(db.exists(), "WIREFEED_DATABASE");
+    let atom = app.get("/feeds/all.atom");
+    assert_eq!(atom.status, 200);
+    assert!(atom.body.contains("Env Wire"), "WIREFEED_CONFIG");
+    assert!(
+        atom.body
+            .contains("href=\"http://wire.example:8123/feeds/all.atom\" rel=\"self\""),
+        "WIREFEED_BASE_URL: {}",
+        atom.body
+    );
+    // WIREFEED_LOG=debug logs each request (the helpers' servers run at warn and log none).
+    app.eventually(|| {
+        std::fs::read_to_string(&log)
+            .unwrap()
+            .contains("/feeds/all.atom")
+            .then_some(())
+    });
+    // Flags win over the variables.
+    let (code, out, err) = {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+            .args(["--database", "/nonexistent/x.db", "check"])
+            .env("WIREFEED_CONFIG", &config)
+            .env("WIREFEED_DATABASE", &db)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(
+        format!("{out}{err}").contains("/nonexistent/x.db"),
+        "--database beats WIREFEED_DATABASE: {code:?} {out}{err}"
+    );
+}
+
+#[test]
+#[ignore = "bug: --base-url / WIREFEED_BASE_URL are used unchecked (an ftp: URL ends up in every self link); fixed by the lead"]
+fn a_base_url_that_is_not_an_absolute_http_url_is_a_usage_error() {
+    use std::io::BufRead;
+    let (_dir, config, db) = setup();
+    for url in ["ftp://x", "not a url", "/relative"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+            .arg("--config")
+            .arg(&config)
+            .arg("--database")
+            .arg(&db)
+            .args(["serve", "--bind", "127.0.0.1:0", "--base-url", url])
+            .env("WIREFEED_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // A server that starts prints its address; one that refuses the URL exits first.
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        if line.starts_with("listening on") {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{url}: the server started with it as its base URL");
+        }
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {err}");
+        assert!(err.contains("base"), "{url}: {err}");
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::helpers::repo;
 use chrono::{DateTime, Utc};
+use std::io::Write;
 use std::sync::Arc;
 use wirefeed::config::Config;
 use wirefeed::feeds::ArticleFormat;
@@ -10,22 +11,124 @@ use wirefeed::feeds::{FeedQuery, Feeds};
 use wirefeed::model::Format;
 use wirefeed::store::Store;
 
+/// Compares `actual` with `tests/golden/{name}`. A mismatch fails with a diff; under
+/// `UPDATE_GOLDEN=1` the file is rewritten and the change is printed (to the real stderr, so it
+/// shows without `--nocapture`): a snapshot is only as good as the review of its diff.
 fn check(name: &str, actual: &str) {
     let path = repo().join("tests/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::write(&path, actual).unwrap();
+    let expected = std::fs::read_to_string(&path).ok();
+    if expected.as_deref() == Some(actual) {
         return;
     }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing golden file {name}; run with UPDATE_GOLDEN=1"));
-    assert!(
-        expected == actual,
-        "{name} differs from its golden file; run with UPDATE_GOLDEN=1 and review the diff"
+    let diff = match &expected {
+        Some(e) => diff(e, actual),
+        None => "(new file)\n".to_owned(),
+    };
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        let _ = writeln!(
+            std::io::stderr(),
+            "UPDATE_GOLDEN: rewrote tests/golden/{name}; review it:\n{diff}"
+        );
+        return;
+    }
+    panic!(
+        "{name} differs from tests/golden/{name} (- golden, + now):\n{diff}\n\
+         If the new output is right, rerun with UPDATE_GOLDEN=1 and review the diff."
     );
 }
 
-#[test]
-fn every_format_matches_its_golden_file() {
+/// A unified line diff (3 lines of context). Feeds are often one long line, so each changed
+/// line pair also shows where it first differs.
+fn diff(old: &str, new: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    // Longest common subsequence of lines, then a walk that emits -, + and context.
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', i, a[i]));
+            (i, j) = (i + 1, j + 1);
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', i, a[i]));
+            i += 1;
+        } else {
+            ops.push(('+', j, b[j]));
+            j += 1;
+        }
+    }
+    let near = |k: usize| {
+        ops[k.saturating_sub(3)..(k + 4).min(ops.len())]
+            .iter()
+            .any(|o| o.0 != ' ')
+    };
+    let mut out = String::new();
+    let mut skipped = false;
+    for (k, &(op, line, text)) in ops.iter().enumerate() {
+        if op == ' ' && !near(k) {
+            skipped = true;
+            continue;
+        }
+        if skipped {
+            out.push_str("@@\n");
+            skipped = false;
+        }
+        out.push_str(&format!("{op}{:>4} {}\n", line + 1, clip(text)));
+    }
+    // Where the first changed pair of lines parts, with some text on either side.
+    if let (Some(o), Some(n)) = (
+        ops.iter().find(|o| o.0 == '-'),
+        ops.iter().find(|o| o.0 == '+'),
+    ) {
+        let at =
+            o.2.bytes()
+                .zip(n.2.bytes())
+                .take_while(|(x, y)| x == y)
+                .count();
+        let from = at.saturating_sub(80);
+        let excerpt = |s: &str| {
+            let start = (0..=from)
+                .rev()
+                .find(|&k| s.is_char_boundary(k))
+                .unwrap_or(0);
+            let end = (at + 120).min(s.len());
+            let end = (end..=s.len())
+                .find(|&k| s.is_char_boundary(k))
+                .unwrap_or(s.len());
+            s[start..end].to_owned()
+        };
+        out.push_str(&format!(
+            "first difference at line {} column {}:\n- …{}…\n+ …{}…\n",
+            o.1 + 1,
+            at + 1,
+            excerpt(o.2),
+            excerpt(n.2)
+        ));
+    }
+    out
+}
+
+/// Long lines shortened for the diff listing (the column excerpt shows the detail).
+fn clip(line: &str) -> String {
+    if line.chars().count() <= 200 {
+        return line.to_owned();
+    }
+    let head: String = line.chars().take(200).collect();
+    format!("{head}… ({} characters)", line.chars().count())
+}
+
+/// The fixture articles imported into a fresh store, served at a fixed `now`.
+fn fixture_feeds() -> (tempfile::TempDir, Feeds, DateTime<Utc>) {
     let dir = tempfile::tempdir().unwrap();
     let config = Config::load(&repo().join("feeds.toml")).unwrap();
     let store = Store::open(&dir.path().join("golden.db"), true).unwrap();
@@ -38,15 +141,24 @@ fn every_format_matches_its_golden_file() {
     .unwrap();
     assert_eq!(summary.imported, 4);
     let feeds = Feeds::new(Arc::new(config), Arc::new(store));
-    let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
-    for feed in ["all", "migration", "kills"] {
+    (dir, feeds, "2026-11-22T12:00:00Z".parse().unwrap())
+}
+
+fn feed_text(feeds: &Feeds, feed: &str, format: Format, now: DateTime<Utc>) -> String {
+    let r = feeds
+        .feed(feed, format, &FeedQuery::default(), now)
+        .unwrap();
+    String::from_utf8(r.body.to_vec()).unwrap()
+}
+
+#[test]
+fn every_format_matches_its_golden_file() {
+    let (_dir, feeds, now) = fixture_feeds();
+    for feed in ["all", "migration"] {
         for format in Format::ALL {
-            let r = feeds
-                .feed(feed, format, &FeedQuery::default(), now)
-                .unwrap();
             check(
                 &format!("{feed}.{}", format.extension()),
-                std::str::from_utf8(&r.body).unwrap(),
+                &feed_text(&feeds, feed, format, now),
             );
         }
     }
@@ -58,6 +170,93 @@ fn every_format_matches_its_golden_file() {
     ] {
         let id = name.split('.').next().unwrap();
         let r = feeds.article(id, format, now).unwrap();
+        check(name, std::str::from_utf8(&r.body).unwrap());
+    }
+}
+
+/// Regression: `kills.atom`/`kills.xml` were regenerated with `updated`/`sent` at 1970-01-01
+/// and the snapshot blessed it. The data is checked before the snapshot, so that cannot recur.
+#[test]
+#[ignore = "bug: an empty feed is dated 1970-01-01 (Feeds::changed_at falls back to 0; CONTRACT §8: the time of the feed's last change); fixed by the lead"]
+fn the_empty_kills_feed_is_not_dated_1970_and_matches_its_golden_file() {
+    let (_dir, feeds, now) = fixture_feeds();
+    for format in Format::ALL {
+        let text = feed_text(&feeds, "kills", format, now);
+        for epoch in ["1970-01-01", "Jan 1970", ":msg:kills:0<"] {
+            assert!(
+                !text.contains(epoch),
+                "kills.{} is dated at the epoch ({epoch}):\n{text}",
+                format.extension()
+            );
+        }
+        check(&format!("kills.{}", format.extension()), &text);
+    }
+}
+
+#[test]
+fn a_golden_mismatch_is_shown_as_a_diff_of_the_changed_lines() {
+    let old = "<a>\n<b>1970-01-01</b>\n<c/>\n<d/>\n<e/>\n<f/>\n<g/>\n<h/>\n";
+    let new = old.replace("1970-01-01", "2026-11-22");
+    let d = diff(old, &new);
+    assert!(
+        d.contains("-   2 <b>1970-01-01</b>\n+   2 <b>2026-11-22</b>\n"),
+        "{d}"
+    );
+    assert!(d.contains("    1 <a>\n"), "context before: {d}");
+    assert!(!d.contains("<h/>"), "far context is left out: {d}");
+    assert!(d.contains("first difference at line 2 column 4"), "{d}");
+}
+
+/// Goldens for the lifecycle: fx-002 corrected (v2, `revision = "correction"`, a note) at 09:30
+/// and fx-004 fixed by a `minor` revision at 10:00, both stored with a fixed clock. Review
+/// their diffs with care: this is where the correction marker and the unmoved dates show.
+#[test]
+fn a_correction_and_a_minor_edit_match_their_golden_files() {
+    let (_dir, feeds, now) = fixture_feeds();
+    let config = Config::load(&repo().join("feeds.toml")).unwrap();
+    let topics: Vec<_> = config.topics.iter().map(|t| t.id.clone()).collect();
+    let rules = wirefeed::ingest::Rules {
+        default_language: &config.agency.language,
+        topics: &topics,
+    };
+    let classifier = wirefeed::classify::Classifier::new(&config);
+    for (file, at) in [
+        ("fx-002.md", "2026-11-22T09:30:00Z"),
+        ("fx-004.md", "2026-11-22T10:00:00Z"),
+    ] {
+        let path = repo().join("tests/fixtures/revisions").join(file);
+        let entry = wirefeed::ingest::read_file(&path, &rules).pop().unwrap();
+        let draft = entry.result.unwrap();
+        let id = draft.id.clone().unwrap();
+        let outcome = feeds
+            .store
+            .upsert(
+                &draft,
+                &id,
+                &classifier.topics(&draft.content),
+                at.parse().unwrap(),
+            )
+            .unwrap();
+        assert!(
+            matches!(outcome, wirefeed::store::UpsertOutcome::Updated(_, 2)),
+            "{file}: {outcome:?}"
+        );
+    }
+    let feeds = Feeds::new(Arc::new(config), feeds.store.clone());
+    for format in Format::ALL {
+        check(
+            &format!("revised-all.{}", format.extension()),
+            &feed_text(&feeds, "all", format, now),
+        );
+    }
+    for (id, ext, name) in [
+        ("fx-002", None, "revised-fx-002.html"),
+        ("fx-002", Some("xml"), "revised-fx-002.xml"),
+        ("fx-002", Some("json"), "revised-fx-002.ninjs.json"),
+        ("fx-004", None, "revised-fx-004.html"),
+        ("fx-004", Some("xml"), "revised-fx-004.xml"),
+    ] {
+        let r = feeds.article(id, ext, now).unwrap();
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }

@@ -1,6 +1,6 @@
 //! Test harness: starts the real `wirefeed` binary on port 0 against a temporary database.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -51,6 +51,15 @@ impl Resp {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+
+    /// The `Content-Length` header as a number (ureq reads no body for HEAD and 304, so a
+    /// body check on those must look here, or at the raw bytes of [`TestApp::raw`]).
+    pub fn content_length(&self) -> Option<usize> {
+        self.header("content-length").map(|v| {
+            v.parse()
+                .unwrap_or_else(|e| panic!("Content-Length {v:?}: {e}"))
+        })
+    }
 }
 
 /// A response with its raw body.
@@ -93,16 +102,19 @@ pub fn spawn_app_with(seed: Option<&Path>) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
     std::fs::write(&config, config_text(seed)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wirefeed"))
-        .arg("--config")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
+    cmd.arg("--config")
         .arg(&config)
         .arg("--database")
         .arg(dir.path().join("wirefeed.db"))
         .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("WIREFEED_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .env("WIREFEED_LOG", "warn");
+    spawn_command(dir, cmd)
+}
+
+/// Runs `cmd` (a `wirefeed serve`) with stdout piped and waits for its address.
+pub fn spawn_command(dir: tempfile::TempDir, mut cmd: Command) -> TestApp {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
     // The server prints its address once it is bound: no sleeping, no polling.
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
@@ -149,8 +161,12 @@ impl TestApp {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let mut resp = req.call().unwrap();
-        let bytes = resp.body_mut().read_to_vec().unwrap_or_default();
+        let mut resp = req.call().unwrap_or_else(|e| panic!("{path}: {e}"));
+        // A body that cannot be read is a failure, never an empty body.
+        let bytes = resp
+            .body_mut()
+            .read_to_vec()
+            .unwrap_or_else(|e| panic!("{path}: reading the body: {e}"));
         (resp.status().as_u16(), resp.headers().clone(), bytes)
     }
 
@@ -210,6 +226,51 @@ impl TestApp {
             );
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
+    }
+
+    /// The request sent by hand over TCP (`Connection: close`), answered as (status, head, every
+    /// byte after the head): what a HEAD or 304 really carries, which ureq never reads.
+    pub fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, String, Vec<u8>) {
+        let host = self.address.strip_prefix("http://").unwrap();
+        let mut s = std::net::TcpStream::connect(host).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let extra: String = headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .collect();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n{extra}\r\n"
+        )
+        .unwrap();
+        let mut all = Vec::new();
+        s.read_to_end(&mut all)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let end = all
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete head");
+        let head = String::from_utf8(all[..end].to_vec()).unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        (status, head, all[end + 4..].to_vec())
+    }
+
+    /// `wirefeed_feed_renders_total` of `/metrics` for `format` (rss, atom, xml, json): how many
+    /// feed pages of that format this server rendered, so a test can tell a cache hit from a render.
+    pub fn renders(&self, format: &str) -> u64 {
+        let metrics = self.get("/metrics").body;
+        let key = format!("wirefeed_feed_renders_total{{format=\"{format}\"}} ");
+        let line = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(&key))
+            .unwrap_or_else(|| panic!("no {key} in /metrics:\n{metrics}"));
+        line.trim().parse().unwrap()
     }
 
     /// Runs a CLI command against this server's config and database.

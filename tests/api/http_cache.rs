@@ -114,11 +114,38 @@ fn conditional_get_follows_rfc_9110_in_every_case() {
         );
         assert_eq!(r.header("vary"), Some("Accept-Encoding"), "{name}");
         if *status == 304 {
-            assert!(r.body.is_empty(), "{name}: a 304 has no body");
+            assert_no_body(&app, "GET", path, headers);
+        } else {
+            assert_eq!(r.body, first.body, "{name}");
         }
     }
     let head = app.head_with(path, &[("If-None-Match", &etag)]);
     assert_eq!(head.status, 304);
+    assert_no_body(&app, "HEAD", path, &[("If-None-Match", &etag)]);
+}
+
+/// A HEAD or 304 answer carries no body: no `Content-Length` above 0 (RFC 9110 §8.6 lets a
+/// HEAD announce the GET's length, so only 304s are held to that) and no byte after the head
+/// on a raw connection (ureq never reads those bodies, so `Resp::body` proves nothing).
+pub fn assert_no_body(app: &TestApp, method: &str, path: &str, headers: &[(&str, &str)]) {
+    let (status, head, bytes) = app.raw(method, path, headers);
+    assert!(
+        bytes.is_empty(),
+        "{method} {path} answered {status} with {} body bytes:\n{head}\n{}",
+        bytes.len(),
+        String::from_utf8_lossy(&bytes)
+    );
+    if status == 304 {
+        let length = head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<u64>().unwrap())
+        });
+        assert!(
+            length.unwrap_or(0) == 0,
+            "{method} {path}: a 304 announces a body:\n{head}"
+        );
+    }
 }
 
 fn httpdate(t: chrono::DateTime<Utc>) -> String {
@@ -142,11 +169,13 @@ fn validators_belong_to_the_exact_feed_format_and_filter() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), tags.len(), "{tags:?}");
+    let renders = app.renders("atom");
     assert_eq!(
         app.get("/feeds/security.atom?lang=en").header("etag"),
         Some(tags[2].as_str()),
         "stable across requests"
     );
+    assert_eq!(app.renders("atom"), renders, "and served without a render");
     // Parameter order and unknown parameters do not make another document.
     assert_eq!(
         app.get("/feeds/security.atom?limit=3&utm=x").header("etag"),
@@ -157,25 +186,57 @@ fn validators_belong_to_the_exact_feed_format_and_filter() {
 #[test]
 fn an_import_in_another_process_changes_exactly_the_feeds_it_touches() {
     let app = spawn_app();
-    let etag = |p: &str| app.get(p).header("etag").unwrap().to_owned();
-    let (security, migration, all) = (
-        etag("/feeds/security.rss"),
-        etag("/feeds/migration.rss"),
-        etag("/feeds/all.rss"),
-    );
+    let validators = |p: &str| {
+        let r = app.get(p);
+        assert_eq!(r.status, 200, "{p}");
+        (
+            r.header("etag").unwrap().to_owned(),
+            r.header("last-modified").unwrap().to_owned(),
+        )
+    };
+    let untouched = ["/feeds/security.rss", "/feeds/security.json?lang=en"];
+    let before: Vec<_> = untouched.iter().map(|p| validators(p)).collect();
+    let migration = validators("/feeds/migration.rss");
     let old_all = app.get("/feeds/all.rss");
+    // Cached pages are served without a render: the counter tells a hit from a render.
+    let (rss, json) = (app.renders("rss"), app.renders("json"));
+    for p in untouched {
+        validators(p);
+    }
+    assert_eq!((app.renders("rss"), app.renders("json")), (rss, json));
     let file = write_article(
         &app,
         "m.md",
         &migration_story("mig-new", "2026-11-28T10:00:00Z"),
     );
     import(&app, &file);
-    app.eventually(|| (etag("/feeds/migration.rss") != migration).then_some(()));
-    assert_ne!(etag("/feeds/all.rss"), all);
+    app.eventually(|| (validators("/feeds/migration.rss").0 != migration.0).then_some(()));
+    let (rss, json) = (app.renders("rss"), app.renders("json"));
+    for (p, old) in untouched.iter().zip(&before) {
+        assert_eq!(
+            &validators(p),
+            old,
+            "{p} does not contain the new article: same ETag and Last-Modified"
+        );
+    }
     assert_eq!(
-        etag("/feeds/security.rss"),
-        security,
-        "security does not contain the new article"
+        (app.renders("rss"), app.renders("json")),
+        (rss, json),
+        "a change to migration must not re-render the security pages"
+    );
+    // The touched feeds are rendered again, once, with validators that moved.
+    let all = validators("/feeds/all.rss");
+    assert_eq!(app.renders("rss"), rss + 1, "all.rss is rendered again");
+    validators("/feeds/all.rss");
+    assert_eq!(
+        app.renders("rss"),
+        rss + 1,
+        "and then served from the cache"
+    );
+    assert_ne!(all.0, old_all.header("etag").unwrap());
+    assert!(
+        httpdate_parse(&all.1) >= httpdate_parse(old_all.header("last-modified").unwrap()),
+        "Last-Modified never goes back"
     );
     // The old validator no longer matches.
     let r = app.get_with(
@@ -184,6 +245,12 @@ fn an_import_in_another_process_changes_exactly_the_feeds_it_touches() {
     );
     assert_eq!(r.status, 200);
     assert!(r.body.contains("mig-new"));
+}
+
+fn httpdate_parse(s: &str) -> chrono::DateTime<Utc> {
+    chrono::DateTime::parse_from_rfc2822(s)
+        .unwrap_or_else(|e| panic!("Last-Modified {s:?}: {e}"))
+        .with_timezone(&Utc)
 }
 
 #[test]
@@ -363,6 +430,7 @@ fn responses_advertise_themselves_in_link_headers() {
 #[test]
 fn a_burst_of_polls_for_an_unrendered_page_gets_one_consistent_answer() {
     let app = spawn_app();
+    let renders = app.renders("xml");
     let tags: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..16)
             .map(|_| {
@@ -377,6 +445,11 @@ fn a_burst_of_polls_for_an_unrendered_page_gets_one_consistent_answer() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(tags.iter().all(|t| t == &tags[0]), "{tags:?}");
+    assert_eq!(
+        app.renders("xml"),
+        renders + 1,
+        "16 concurrent misses of one page render it once"
+    );
     assert!(
         app.get("/metrics")
             .body

@@ -6,5 +6,6 @@ mod feeds;
 mod golden;
 mod helpers;
 mod http_cache;
+mod promises;
 mod properties;
 mod store_plan;
