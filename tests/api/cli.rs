@@ -421,7 +421,6 @@ fn import_as_unprivileged(
 }
 
 #[test]
-#[ignore = "bug: an unreadable folder exits 2 (ImportError::Paths) but an unreadable file exits 1 (an invalid entry); one policy for both; fixed by the lead"]
 fn an_unreadable_folder_and_an_unreadable_file_get_the_same_exit_code() {
     use std::os::unix::fs::PermissionsExt;
     let (dir, config, db) = setup();
@@ -535,7 +534,6 @@ fn the_wirefeed_variables_stand_in_for_the_flags() {
 }
 
 #[test]
-#[ignore = "bug: --base-url / WIREFEED_BASE_URL are used unchecked (an ftp: URL ends up in every self link); fixed by the lead"]
 fn a_base_url_that_is_not_an_absolute_http_url_is_a_usage_error() {
     use std::io::BufRead;
     let (_dir, config, db) = setup();
