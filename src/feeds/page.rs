@@ -60,7 +60,7 @@ pub(super) fn page(
         lang: q.lang.clone(),
         before: q.before.clone(),
         after: q.after.clone(),
-        since: q.since.map(|t| t.timestamp()),
+        since: q.since.map(|t| t.timestamp_millis()),
         limit: limit + 1,
         now: now.timestamp(),
     };

@@ -64,7 +64,11 @@ impl FeedQuery {
                     ),
                 },
                 "since" => match DateTime::parse_from_rfc3339(v) {
-                    Ok(t) => q.since = Some(t.with_timezone(&Utc)),
+                    // Changes are recorded in milliseconds: finer digits say nothing more.
+                    Ok(t) => {
+                        let t = t.with_timezone(&Utc);
+                        q.since = DateTime::from_timestamp_millis(t.timestamp_millis());
+                    }
                     Err(_) => bad(
                         "since",
                         format!(
@@ -95,7 +99,14 @@ impl FeedQuery {
             parts.push(format!("limit={n}"));
         }
         if let Some(s) = self.since {
-            parts.push(format!("since={}", render::rfc3339(s)));
+            // Milliseconds are kept (and all that is compared): two polls within one second
+            // with different `since` are different pages.
+            let s = if s.timestamp_subsec_millis() == 0 {
+                render::rfc3339(s)
+            } else {
+                s.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            };
+            parts.push(format!("since={s}"));
         }
         if let Some(c) = before {
             parts.push(format!("before={}", c.encode()));

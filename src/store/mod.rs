@@ -198,9 +198,10 @@ impl Store {
         self.with_conn(|c| ensure_read_indexes(c))
     }
 
-    /// The query plan SQLite chooses for one feed page (for tests and diagnostics).
-    pub fn explain_page(&self, q: &PageQuery) -> Result<Vec<String>> {
-        self.with_conn(|c| read::explain_page(c, q))
+    /// The query plan SQLite chooses for one feed page (for tests and diagnostics); with
+    /// `since`, `by_change` picks the plan for few changed rows (found by change time).
+    pub fn explain_page(&self, q: &PageQuery, by_change: bool) -> Result<Vec<String>> {
+        self.with_conn(|c| read::explain_page(c, q, by_change))
     }
 }
 

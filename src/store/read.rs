@@ -62,7 +62,8 @@ pub struct PageQuery {
     pub before: Option<Cursor>,
     /// Newer than this position (the previous page); exclusive with `before`.
     pub after: Option<Cursor>,
-    /// Only articles updated after this Unix time.
+    /// Only articles whose last visible change this server recorded after this moment (Unix
+    /// milliseconds): filed, updated, killed, or lifted from embargo.
     pub since: Option<i64>,
     /// Page size.
     pub limit: u32,
@@ -238,15 +239,38 @@ pub(super) fn get_in(conn: &Connection, id: &str, now: i64) -> Result<Option<Art
     .transpose()
 }
 
-/// How far back a `since=` may reach and still be answered from the update-time index.
-const RECENT_SINCE: i64 = 7 * 86_400;
+/// Up to this many changed rows, a `since=` page is found by change time and sorted; beyond,
+/// the feed order is walked and filtered (the changed rows are then dense near its top).
+const FEW_CHANGES: i64 = 400;
 
-fn page_sql(q: &PageQuery) -> String {
+/// Whether few enough rows of the selection changed since `q.since` to find them by change time.
+fn few_changes(conn: &Connection, q: &PageQuery) -> Result<bool> {
+    let Some(since) = q.since else {
+        return Ok(false);
+    };
+    let n: i64 = match &q.selection {
+        Selection::Topic(t) => conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM article_topics INDEXED BY article_topics_by_seen \
+                 WHERE topic = ?1 AND seen_at > ?2 LIMIT ?3)",
+            )?
+            .query_row(params![t, since, FEW_CHANGES + 1], |r| r.get(0))?,
+        _ => conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM articles INDEXED BY articles_by_seen \
+                 WHERE seen_at > ?1 LIMIT ?2)",
+            )?
+            .query_row(params![since, FEW_CHANGES + 1], |r| r.get(0))?,
+    };
+    Ok(n <= FEW_CHANGES)
+}
+
+fn page_sql(q: &PageQuery, by_change: bool) -> String {
     let lang = q.lang.is_some();
     let since = q.since.is_some();
-    // A recent `since` matches few rows: find them by update time and sort them. An old one
-    // matches most rows: walk the feed order and filter (`+` keeps SQLite off the update index).
-    let recent = q.since.is_some_and(|s| q.now - s <= RECENT_SINCE);
+    // Few changed rows: find them by change time and sort them. Many: walk the feed order and
+    // filter (`+` keeps SQLite off the change-time index).
+    let recent = since && by_change;
     let plus = if recent { "" } else { "+" };
     // Newer-than pages walk the same index upwards; the caller reverses them.
     let (cmp, dir) = if q.after.is_some() {
@@ -270,12 +294,12 @@ fn page_sql(q: &PageQuery) -> String {
              ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
             cols = prefixed("a."),
             hint = if recent {
-                "INDEXED BY article_topics_by_updated"
+                "INDEXED BY article_topics_by_seen"
             } else {
                 ""
             },
             lang = opt(lang, "t.lang_key = ?2", "?2"),
-            since = opt(since, &format!("{plus}t.updated_at > ?6"), "?6"),
+            since = opt(since, &format!("{plus}t.seen_at > ?6"), "?6"),
         ),
         Selection::All => format!(
             "SELECT {COLUMNS} FROM articles {hint} \
@@ -283,12 +307,12 @@ fn page_sql(q: &PageQuery) -> String {
              AND status = 'usable' AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
              ORDER BY published_at {dir}, id {dir} LIMIT ?7",
             hint = if recent {
-                "INDEXED BY articles_by_updated"
+                "INDEXED BY articles_by_seen"
             } else {
                 ""
             },
             lang = opt(lang, "lang_key = ?2", "?2"),
-            since = opt(since, &format!("{plus}updated_at > ?6"), "?6"),
+            since = opt(since, &format!("{plus}seen_at > ?6"), "?6"),
         ),
         Selection::Kills => format!(
             "SELECT {COLUMNS} FROM articles \
@@ -296,7 +320,7 @@ fn page_sql(q: &PageQuery) -> String {
              AND ?5 IS NOT NULL {since} \
              ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
             lang = opt(lang, "lang_key = ?2", "?2"),
-            since = opt(since, "updated_at > ?6", "?6"),
+            since = opt(since, "seen_at > ?6", "?6"),
         ),
     }
 }
@@ -339,8 +363,12 @@ fn page_params(
     )
 }
 
-pub(super) fn explain_page(conn: &Connection, q: &PageQuery) -> Result<Vec<String>> {
-    let sql = format!("EXPLAIN QUERY PLAN {}", page_sql(q));
+pub(super) fn explain_page(
+    conn: &Connection,
+    q: &PageQuery,
+    by_change: bool,
+) -> Result<Vec<String>> {
+    let sql = format!("EXPLAIN QUERY PLAN {}", page_sql(q, by_change));
     let p = page_params(q);
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map(params![p.0, p.1, p.2, p.3, p.4, p.5, p.6], |r| {
@@ -360,7 +388,7 @@ impl Store {
     /// Reads one feed page, newest first.
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Article>> {
         self.with_conn(|conn| {
-            let sql = page_sql(q);
+            let sql = page_sql(q, few_changes(conn, q)?);
             let p = page_params(q);
             let mut st = conn.prepare_cached(&sql)?;
             let raws = st

@@ -104,6 +104,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
     INSERT INTO changes (scope, seq, changed_at) VALUES ('created', 0,
         coalesce((SELECT min(created_at) FROM articles), CAST(strftime('%s', 'now') AS INTEGER)));
     "#,
+    // 4: `since=` keys on the moment this server recorded a visible change (filed, updated,
+    // killed, re-topiced, or its embargo lifted), in milliseconds, not on the story's own
+    // dates: copy filed after its `published_at` must still reach every poller.
+    r#"
+    ALTER TABLE articles ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE articles SET seen_at = max(changed_at, coalesce(embargo_until, 0) * 1000);
+    ALTER TABLE article_topics ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE article_topics SET seen_at = (SELECT a.seen_at FROM articles a WHERE a.id = article_topics.article_id);
+    DROP INDEX IF EXISTS articles_by_updated;
+    DROP INDEX IF EXISTS article_topics_by_updated;
+    CREATE INDEX articles_by_seen ON articles (seen_at);
+    CREATE INDEX article_topics_by_seen ON article_topics (topic, seen_at);
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty
@@ -120,15 +133,15 @@ pub(super) const READ_INDEXES: &[(&str, &str)] = &[
         "CREATE INDEX IF NOT EXISTS articles_by_lang_published ON articles (lang_key, published_at DESC, id DESC)",
     ),
     (
-        "articles_by_updated",
-        "CREATE INDEX IF NOT EXISTS articles_by_updated ON articles (updated_at)",
+        "articles_by_seen",
+        "CREATE INDEX IF NOT EXISTS articles_by_seen ON articles (seen_at)",
     ),
     (
         "article_topics_by_lang",
         "CREATE INDEX IF NOT EXISTS article_topics_by_lang ON article_topics (topic, lang_key, published_at, article_id)",
     ),
     (
-        "article_topics_by_updated",
-        "CREATE INDEX IF NOT EXISTS article_topics_by_updated ON article_topics (topic, updated_at)",
+        "article_topics_by_seen",
+        "CREATE INDEX IF NOT EXISTS article_topics_by_seen ON article_topics (topic, seen_at)",
     ),
 ];

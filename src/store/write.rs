@@ -138,20 +138,20 @@ fn existing(tx: &Connection, id: &str) -> Result<Option<Article>> {
 
 fn insert_topics(
     tx: &Connection,
-    a: (&str, i64, i64, &str),
+    a: (&str, i64, i64, &str, i64),
     topics: &[TopicId],
     replace: bool,
 ) -> Result<()> {
-    let (id, published_at, updated_at, lang) = a;
+    let (id, published_at, updated_at, lang, seen_at) = a;
     if replace {
         tx.prepare_cached("DELETE FROM article_topics WHERE article_id = ?1")?
             .execute([id])?;
     }
     let mut st = tx.prepare_cached(
-        "INSERT INTO article_topics (topic, published_at, article_id, lang_key, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO article_topics (topic, published_at, article_id, lang_key, updated_at, seen_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for t in topics {
-        st.execute(params![t, published_at, id, lang, updated_at])?;
+        st.execute(params![t, published_at, id, lang, updated_at, seen_at])?;
     }
     Ok(())
 }
@@ -210,6 +210,8 @@ fn upsert_one(
     }
     let published_at = content.published_at.map(|t| t.timestamp()).unwrap_or(now);
     let changed_at = next_change(now_ms, old.as_ref());
+    // What `since=` pollers key on: now, or the embargo lift if that is later.
+    let seen_at = changed_at.max(content.embargo_until.map_or(0, |e| e.timestamp() * 1000));
     // A `minor` revision (a typo fix) keeps the date readers see, and what they were told
     // about the article (a correction stays a correction).
     let (shown_revision, shown_note) = match (&old, w.draft.revision) {
@@ -250,8 +252,8 @@ fn upsert_one(
     tx.prepare_cached(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-         translation_of, revision, correction_note, created_at, updated_at, changed_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) \
+         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -259,7 +261,7 @@ fn upsert_one(
          editor_topics = excluded.editor_topics, topics = excluded.topics, keywords = excluded.keywords, \
          urgency = excluded.urgency, translation_of = excluded.translation_of, \
          revision = excluded.revision, correction_note = excluded.correction_note, \
-         updated_at = excluded.updated_at, changed_at = excluded.changed_at",
+         updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at",
     )?
     .execute(params![
         w.id.as_str(),
@@ -284,6 +286,7 @@ fn upsert_one(
         created_at,
         updated_at,
         changed_at,
+        seen_at,
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
@@ -301,7 +304,7 @@ fn upsert_one(
     ])?;
     insert_topics(
         tx,
-        (w.id.as_str(), published_at, updated_at, &lang),
+        (w.id.as_str(), published_at, updated_at, &lang, seen_at),
         w.topics,
         old.is_some(),
     )?;
@@ -349,7 +352,7 @@ fn kill_one(
     let canceled_at = now.max(old.updated_at.timestamp() + 1);
     tx.prepare_cached(
         "UPDATE articles SET status = 'canceled', version = ?2, canceled_at = ?3, updated_at = ?3, \
-         kill_reason = ?4, changed_at = ?5 WHERE id = ?1",
+         kill_reason = ?4, changed_at = ?5, seen_at = ?5 WHERE id = ?1",
     )?
     .execute(params![
         id.as_str(),
@@ -371,8 +374,10 @@ fn kill_one(
         reason,
     ])?;
     // The topic rows stay: tombstones and kill notices are found through them.
-    tx.prepare_cached("UPDATE article_topics SET updated_at = ?2 WHERE article_id = ?1")?
-        .execute(params![id.as_str(), canceled_at])?;
+    tx.prepare_cached(
+        "UPDATE article_topics SET updated_at = ?2, seen_at = ?3 WHERE article_id = ?1",
+    )?
+    .execute(params![id.as_str(), canceled_at, changed_at])?;
     scopes.insert(SCOPE_ALL.to_owned());
     scopes.insert(SCOPE_KILLS.to_owned());
     scopes.extend(old.topics.iter().map(|t| topic_scope(t)));
@@ -545,7 +550,8 @@ impl Store {
                 if topics != a.topics {
                     tx.prepare_cached(
                         "UPDATE articles SET topics = ?2, \
-                         changed_at = max(?3, (changed_at / 1000 + 1) * 1000) WHERE id = ?1",
+                         changed_at = max(?3, (changed_at / 1000 + 1) * 1000), \
+                         seen_at = max(seen_at, ?3) WHERE id = ?1",
                     )?
                     .execute(params![
                         a.id.as_str(),
@@ -553,11 +559,13 @@ impl Store {
                         now_ms
                     ])?;
                     let lang = lang_key(&a.content.language);
+                    // An article that moves into a feed is new there: `since=` pollers see it.
                     let row = (
                         a.id.as_str(),
                         a.published_at.timestamp(),
                         a.updated_at.timestamp(),
                         lang.as_str(),
+                        now_ms,
                     );
                     insert_topics(&tx, row, &topics, true)?;
                     for t in topics.iter().chain(a.topics.iter()) {

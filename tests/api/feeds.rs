@@ -267,21 +267,47 @@ fn bad_query_parameters_are_400_problems_naming_the_parameter() {
     }
 }
 
+/// CONTRACT §8: `since=` selects by the moment this server recorded the change, so copy filed
+/// after its own `published_at` (routine on a wire) is not lost. Regression: `since=` used to
+/// key on the story's dates, and a story filed now but dated ten minutes ago never reached a
+/// poller that passed "one minute ago".
 #[test]
-fn since_returns_only_articles_updated_after_it() {
+fn since_returns_what_the_server_recorded_after_it_even_if_the_story_is_dated_earlier() {
     let app = spawn_app();
-    let feed = app
-        .get("/feeds/all.json?since=2026-11-15T00:00:00Z&limit=200")
-        .json();
-    let items = feed["items"].as_array().unwrap();
-    assert!(!items.is_empty());
+    let ids = |q: &str| json_ids(&app.get(&format!("/feeds/all.json?limit=200&{q}")).json());
+    let everything = ids("");
+    assert!(everything.len() > 10);
+    // The sample stories were all recorded when the server started: an old `since` has them all.
+    assert_eq!(ids("since=2026-01-01T00:00:00Z"), everything);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let before_filing = chrono::Utc::now();
+    let stamp = before_filing.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     assert!(
-        items
-            .iter()
-            .all(|i| i["date_modified"].as_str().unwrap() > "2026-11-15T00:00:00Z")
+        ids(&format!("since={stamp}")).is_empty(),
+        "nothing was filed since {stamp}"
     );
-    let all = app.get("/feeds/all.json?limit=200").json();
-    assert!(items.len() < all["items"].as_array().unwrap().len());
+    let dated = (before_filing - chrono::Duration::minutes(10)).to_rfc3339();
+    let path = app.dir.path().join("late.md");
+    std::fs::write(
+        &path,
+        format!("+++\nid = \"late-copy\"\nheadline = \"Asylum seekers reach Kessel\"\nlanguage = \"en\"\npublished_at = \"{dated}\"\n+++\nKESSEL (ANV) - Two hundred asylum seekers arrived.\n"),
+    )
+    .unwrap();
+    let (code, out, err) = app.cli(&["import", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}{err}");
+    let got = app.eventually(|| {
+        let got = ids(&format!("since={stamp}"));
+        (!got.is_empty()).then_some(got)
+    });
+    assert_eq!(got, ["late-copy"]);
+    // The same in a topic feed, and exactly once: a later `since` no longer lists it.
+    let topic = json_ids(
+        &app.get(&format!("/feeds/migration.json?since={stamp}"))
+            .json(),
+    );
+    assert_eq!(topic, ["late-copy"]);
+    let after = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    assert!(ids(&format!("since={after}")).is_empty());
 }
 
 #[test]
