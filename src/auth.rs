@@ -102,6 +102,16 @@ fn role_of(s: &str) -> Option<Role> {
     (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then_some(role)
 }
 
+/// A secret string (a token from a URL): compared and passed on, never printed.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 /// A key as the server knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {

@@ -194,7 +194,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             serve(config, &database, bind)
         }
         Command::Import { paths } => {
-            let store = Store::open(&database, true)?;
+            let store = open_store(&config, &database, true)?;
             store.bulk_mode()?;
             let summary = import(&config, &store, &paths, true)?;
             say!("{summary}");
@@ -202,7 +202,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         }
         Command::Classify { paths, explain } => classify(&config, &paths, explain),
         Command::Reclassify => {
-            let store = Store::open(&database, false)?;
+            let store = open_store(&config, &database, false)?;
             let classifier = Classifier::new(&config);
             let mut near_misses = Vec::new();
             let changed = store.reclassify(|a| {
@@ -231,7 +231,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
 }
 
 fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, CliError> {
-    let store = Store::open(database, true)?;
+    let store = open_store(&config, database, true)?;
     if store.count()? == 0
         && let Some(seed) = config.seed_dir.clone()
     {
@@ -266,6 +266,20 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
         server.await.map_err(|e| CliError::runtime(e.to_string()))
     })?;
     Ok(0)
+}
+
+/// Opens the database and tells it which topics only restricted feeds select (articles all of
+/// whose topics are among them are for subscribers only).
+fn open_store(config: &Config, database: &Path, create: bool) -> Result<Store, CliError> {
+    let store = Store::open(database, create)?;
+    let changed = store.set_restricted_topics(&config.restricted_topics())?;
+    if changed > 0 {
+        tracing::info!(
+            articles = changed,
+            "subscriber-only articles recomputed for the config's restricted feeds"
+        );
+    }
+    Ok(store)
 }
 
 fn topic_ids(config: &Config) -> Vec<String> {
@@ -494,7 +508,7 @@ fn kill(
     id: &str,
     reason: Option<String>,
 ) -> Result<u8, CliError> {
-    let store = Arc::new(Store::open(database, false)?);
+    let store = Arc::new(open_store(config, database, false)?);
     let newsroom = crate::publish::Newsroom::new(Arc::new(config.clone()), store)?;
     let applied = futures_lite_block_on(newsroom.kill(id, reason, None)).map_err(|e| match e {
         crate::publish::PublishError::NotFound(m) => CliError::runtime(m),

@@ -239,6 +239,9 @@ pub struct Article {
     /// When this server last recorded any change to the article (a new version, a kill, new
     /// topics): what its documents' `Last-Modified` and entity tag follow.
     pub changed_at: DateTime<Utc>,
+    /// Only restricted feeds select it (all its topics are subscriber-only): its documents need
+    /// an entitled key, and public feeds never list it.
+    pub restricted: bool,
 }
 
 impl Article {

@@ -271,6 +271,26 @@ impl Config {
         self.feed_list.iter().find(|f| f.id == id)
     }
 
+    /// Topics that only restricted feeds select: an article all of whose topics are among
+    /// them appears only to subscribers entitled to one of those feeds (CONTRACT §9).
+    pub fn restricted_topics(&self) -> std::collections::BTreeSet<TopicId> {
+        let public: HashSet<&str> = self
+            .feed_list
+            .iter()
+            .filter(|f| f.access == Access::Public)
+            .filter_map(|f| match &f.kind {
+                FeedKind::Topics(ts) => Some(ts.iter().map(String::as_str)),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        self.topics
+            .iter()
+            .filter(|t| !public.contains(t.id.as_str()))
+            .map(|t| t.id.clone())
+            .collect()
+    }
+
     /// The `tag:` URI (RFC 4151) that is an article's GUID in every format.
     pub fn guid(&self, id: &str) -> String {
         format!("tag:{}:{id}", self.agency.tag_authority)

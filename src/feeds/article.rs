@@ -1,6 +1,7 @@
 //! One article as a document: its HTML page, NewsML-G2 item or ninjs, or its kill notice.
 
-use super::{FeedError, Feeds, Representation, unix};
+use super::{Entitlement, FeedError, Feeds, Representation, unix};
+use crate::auth::Principal;
 use crate::model::PubStatus;
 use crate::render;
 use chrono::{DateTime, Utc};
@@ -35,13 +36,15 @@ impl Feeds {
         &self,
         id: &str,
         format: ArticleFormat,
+        who: &Principal,
         now: DateTime<Utc>,
-    ) -> Result<Representation, FeedError> {
+    ) -> Result<(Representation, Entitlement), FeedError> {
         let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
         let a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
         if a.content.embargo_until.is_some_and(|e| e > now) {
             return Err(missing());
         }
+        let view = self.authorize_article(&a, who)?;
         let cfg = &self.config;
         let url = render::article_url(cfg, a.id.as_str());
         let (body, content_type, self_url) = match format {
@@ -75,6 +78,6 @@ impl Feeds {
         if a.status == PubStatus::Canceled && format == ArticleFormat::Html {
             rep.status = 410;
         }
-        Ok(rep)
+        Ok((rep, view))
     }
 }

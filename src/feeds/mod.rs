@@ -3,6 +3,7 @@
 //! A feed page is rendered once and served from memory until the data behind it changes (the
 //! store's change log, seen from any process) or an embargo in it lifts.
 
+mod access;
 mod article;
 mod cache;
 mod page;
@@ -11,12 +12,14 @@ mod turn;
 mod validators;
 mod watch;
 
+pub use access::Entitlement;
 pub use article::ArticleFormat;
 pub use cache::{Cache, Encoding, Representation};
 pub use query::FeedQuery;
 pub use watch::POLL_INTERVAL;
 
-use crate::config::{Access, Config, FeedDef, FeedKind};
+use crate::auth::Principal;
+use crate::config::{Config, FeedDef, FeedKind};
 use crate::model::Format;
 use crate::render::{self, FeedDoc};
 use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Store, StoreError, topic_scope};
@@ -36,9 +39,12 @@ pub enum FeedError {
     /// The article was killed.
     #[error("{0}")]
     Gone(String),
-    /// The feed is for subscribers.
+    /// The feed or article is for subscribers, and no key was sent.
     #[error("{0}")]
     Unauthorized(String),
+    /// The key sent does not reach it.
+    #[error("{0}")]
+    Forbidden(String),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -125,38 +131,67 @@ impl Feeds {
         rep.expires_at.is_none_or(|t| now < t) && self.changes.current(&rep.deps)
     }
 
-    fn check_access(&self, feed_id: &str) -> Result<&FeedDef, FeedError> {
+    /// The feed, and the view `who` gets of it (401/403 when none).
+    fn resolve(
+        &self,
+        feed_id: &str,
+        who: &Principal,
+    ) -> Result<(&FeedDef, Entitlement), FeedError> {
         let feed = self
             .config
             .feed(feed_id)
             .ok_or_else(|| FeedError::NotFound(format!("there is no feed {feed_id:?}")))?;
-        if feed.access == Access::Subscribers {
-            return Err(FeedError::Unauthorized(format!(
-                "feed {feed_id:?} is for subscribers; send a subscriber key"
-            )));
-        }
-        Ok(feed)
+        let view = self.authorize_feed(feed, who)?;
+        Ok((feed, view))
     }
 
-    fn key(feed: &FeedDef, format: Format, q: &FeedQuery) -> String {
-        format!("{}.{}{}|public", feed.id, format.extension(), q.canonical())
+    /// The page cache key: the feed, format and canonical query, and whose view it is. Entitled
+    /// keys share one rendered page; one read with `?token=` has its own (its links carry it).
+    fn key(
+        feed: &FeedDef,
+        format: Format,
+        q: &FeedQuery,
+        view: &Entitlement,
+        link_token: bool,
+    ) -> String {
+        let whose = match (view, link_token) {
+            (Entitlement::Public, _) => "public",
+            (Entitlement::Key { .. }, false) => "restricted",
+            (Entitlement::Key { name }, true) => {
+                return format!(
+                    "{}.{}{}|token:{name}",
+                    feed.id,
+                    format.extension(),
+                    q.canonical()
+                );
+            }
+        };
+        format!(
+            "{}.{}{}|{whose}",
+            feed.id,
+            format.extension(),
+            q.canonical()
+        )
     }
 
     /// The cached page for this request, if it is still current: no database, no rendering.
+    /// `link_token` is the `?token=` the links of a restricted document carry.
     pub fn cached(
         &self,
         feed_id: &str,
         format: Format,
         q: &FeedQuery,
+        who: &Principal,
+        link_token: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Option<Arc<Representation>>, FeedError> {
-        let feed = self.check_access(feed_id)?;
+    ) -> Result<(Option<Arc<Representation>>, Entitlement), FeedError> {
+        let (feed, view) = self.resolve(feed_id, who)?;
         if !self.cache.enabled() || !self.changes.watching() {
-            return Ok(None);
+            return Ok((None, view));
         }
-        Ok(self.cache.get(&Self::key(feed, format, q), |r| {
-            self.fresh(r, now.timestamp())
-        }))
+        let key = Self::key(feed, format, q, &view, link_token.is_some());
+        let rep = self.cache.get(&key, |r| self.fresh(r, now.timestamp()));
+        Ok((rep, view))
     }
 
     /// One page of one feed: from the cache when current, else rendered (and cached).
@@ -165,26 +200,34 @@ impl Feeds {
         feed_id: &str,
         format: Format,
         q: &FeedQuery,
+        who: &Principal,
+        link_token: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<Arc<Representation>, FeedError> {
-        if let Some(rep) = self.cached(feed_id, format, q, now)? {
-            return Ok(rep);
+    ) -> Result<(Arc<Representation>, Entitlement), FeedError> {
+        if let (Some(rep), view) = self.cached(feed_id, format, q, who, link_token, now)? {
+            return Ok((rep, view));
         }
-        let feed = self.check_access(feed_id)?;
+        let (feed, view) = self.resolve(feed_id, who)?;
+        // Only a restricted document's links carry the token: a public one is everyone's.
+        let link_token = link_token.filter(|_| view != Entitlement::Public);
         if !self.cache.enabled() {
-            return self.render(feed, format, q, now).map(Arc::new);
+            let rep = self.render(feed, format, q, link_token, now)?;
+            return Ok((Arc::new(rep), view));
         }
-        let key = Self::key(feed, format, q);
+        let key = Self::key(feed, format, q, &view, link_token.is_some());
         let turn = RenderTurn::take(&self.rendering, key);
         let _held = turn.lock.lock().unwrap_or_else(PoisonError::into_inner);
         // Whoever held the lock before us may have rendered this very page.
-        if let Some(rep) = self.cached(feed_id, format, q, now)? {
-            return Ok(rep);
+        if let Some(rep) = self
+            .cache
+            .get(&turn.key, |r| self.fresh(r, now.timestamp()))
+        {
+            return Ok((rep, view));
         }
-        let rep = self.render(feed, format, q, now)?;
+        let rep = self.render(feed, format, q, link_token, now)?;
         let rep = Arc::new(settle(self.cache.peek(&turn.key).as_deref(), rep, now));
         self.cache.put(turn.key.clone(), rep.clone());
-        Ok(rep)
+        Ok((rep, view))
     }
 
     /// How many feed pages this process rendered in `format` (for `/metrics` and tests).
@@ -197,6 +240,7 @@ impl Feeds {
         feed: &FeedDef,
         format: Format,
         q: &FeedQuery,
+        link_token: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Representation, FeedError> {
         self.refresh_unwatched();
@@ -217,9 +261,12 @@ impl Feeds {
             feed.id,
             format.extension()
         );
-        let self_url = format!("{base}{}", q.canonical());
+        let self_url = format!(
+            "{base}{}",
+            q.link(q.before.as_ref(), q.after.as_ref(), link_token)
+        );
         let url = |before: Option<&Cursor>, after: Option<&Cursor>| {
-            format!("{base}{}", q.query_string(before, after))
+            format!("{base}{}", q.link(before, after, link_token))
         };
         let mut links = vec![("self", self_url.clone()), ("first", url(None, None))];
         if let Some(c) = &page.next {
@@ -257,6 +304,7 @@ impl Feeds {
             links: &links,
             lang: q.lang.as_deref(),
             tombstones: &tombstones,
+            token: link_token,
         };
         self.renders[format as usize].fetch_add(1, Ordering::Relaxed);
         let mut rep = Representation::new(

@@ -19,6 +19,9 @@ pub struct FeedQuery {
     pub after: Option<Cursor>,
     /// `since=`: only items updated after.
     pub since: Option<DateTime<Utc>>,
+    /// `token=`: a subscriber key for readers that cannot send headers. Never part of the
+    /// canonical query or a cache key; its `Debug` hides it.
+    pub token: Option<crate::auth::Secret>,
 }
 
 impl FeedQuery {
@@ -63,6 +66,7 @@ impl FeedQuery {
                         format!("{k} must be the cursor from a feed's paging link"),
                     ),
                 },
+                "token" => q.token = Some(crate::auth::Secret(v.to_owned())),
                 "since" => match DateTime::parse_from_rfc3339(v) {
                     // Changes are recorded in milliseconds: finer digits say nothing more.
                     Ok(t) => {
@@ -125,6 +129,22 @@ impl FeedQuery {
     pub fn canonical(&self) -> String {
         self.query_string(self.before.as_ref(), self.after.as_ref())
     }
+
+    /// A link to this feed at another position, carrying `token` (restricted documents read
+    /// with `?token=` link onwards with it).
+    pub fn link(
+        &self,
+        before: Option<&Cursor>,
+        after: Option<&Cursor>,
+        token: Option<&str>,
+    ) -> String {
+        let q = self.query_string(before, after);
+        match token {
+            None => q,
+            Some(t) if q.is_empty() => format!("?token={t}"),
+            Some(t) => format!("{q}&token={t}"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -143,5 +163,6 @@ mod tests {
     fn the_query_string_is_canonical() {
         let q = FeedQuery::parse_str("limit=5&lang=es-MX&token=x").unwrap();
         assert_eq!(q.canonical(), "?lang=es&limit=5");
+        assert!(!format!("{q:?}").contains("token: Some(Secret(\"x"));
     }
 }

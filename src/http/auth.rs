@@ -10,17 +10,32 @@ use actix_web::http::{StatusCode, header};
 /// The principal of `req`. A malformed header or an invalid token is a 401, never anonymous:
 /// a client that sends a key must learn that it does not work.
 pub(super) fn principal(req: &HttpRequest, feeds: &Feeds, now: i64) -> Result<Principal, Problem> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(Principal::Anonymous);
+    principal_with(req, None, feeds, now)
+}
+
+/// The principal of a feed or article request: the `Authorization: Bearer` key, else the
+/// `?token=` one (for readers that cannot send headers).
+pub(super) fn principal_with(
+    req: &HttpRequest,
+    query_token: Option<&str>,
+    feeds: &Feeds,
+    now: i64,
+) -> Result<Principal, Problem> {
+    let token = match req.headers().get(header::AUTHORIZATION) {
+        Some(value) => value
+            .to_str()
+            .unwrap_or("")
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
+            .ok_or_else(|| {
+                Problem::unauthorized("the Authorization header must be \"Bearer <token>\"", true)
+            })?,
+        None => match query_token {
+            Some(t) => t,
+            None => return Ok(Principal::Anonymous),
+        },
     };
-    let value = value.to_str().unwrap_or("");
-    let token = value
-        .split_once(' ')
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim())
-        .ok_or_else(|| {
-            Problem::unauthorized("the Authorization header must be \"Bearer <token>\"", true)
-        })?;
     feeds.refresh_unwatched();
     match feeds.keyring.authenticate(token, now) {
         Ok(key) => Ok(Principal::Key(key)),

@@ -1,7 +1,8 @@
 //! Thin handlers: extract, call one function, build the response.
 
+use super::auth::principal_with;
 use super::{Metrics, Problem};
-use crate::feeds::{ArticleFormat, Encoding, FeedQuery, Feeds, Representation};
+use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Feeds, Representation};
 use crate::model::Format;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -80,7 +81,13 @@ pub(super) fn negotiate(req: &HttpRequest) -> Encoding {
 }
 
 /// RFC 9110 §13.2.2: If-None-Match decides when present; If-Modified-Since only without it.
-fn not_modified(req: &HttpRequest, rep: &Representation, encoding: Encoding) -> bool {
+/// `suffix` is the entitlement's part of a keyed view's entity tag.
+fn not_modified(
+    req: &HttpRequest,
+    rep: &Representation,
+    encoding: Encoding,
+    suffix: Option<&str>,
+) -> bool {
     if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
         let Ok(inm) = inm.to_str() else { return false };
         // §13.1.2: If-None-Match uses the weak comparison, so a W/ prefix is ignored.
@@ -89,7 +96,12 @@ fn not_modified(req: &HttpRequest, rep: &Representation, encoding: Encoding) -> 
                 || t.trim_start_matches("W/")
                     .strip_prefix('"')
                     .and_then(|t| t.strip_suffix('"'))
-                    .is_some_and(|t| rep.matches(t, encoding))
+                    .is_some_and(|t| match suffix {
+                        None => rep.matches(t, encoding),
+                        Some(sfx) => t
+                            .strip_suffix(sfx)
+                            .is_some_and(|t| rep.matches(t, encoding)),
+                    })
         });
     }
     match IfModifiedSince::parse(req) {
@@ -107,18 +119,21 @@ fn value(b: &bytes::Bytes) -> HeaderValue {
 }
 
 /// Answers with `rep`: 304 when the client's copy is current, else the body in the negotiated
-/// coding. `max-age` never reaches past the moment the document goes stale by itself.
+/// coding. `max-age` never reaches past the moment the document goes stale by itself. A keyed
+/// view is `private` (no shared cache may keep it) and has an entity tag of its own.
 pub(super) fn respond(
     req: &HttpRequest,
     rep: &Representation,
     encoding: Encoding,
     max_age: u32,
     now: i64,
+    view: &Entitlement,
 ) -> HttpResponse {
+    let suffix = view.tag_suffix();
     // Only a 200 can become a 304 (RFC 9110 §15.4.5); a 410 kill notice is always sent.
     let status = if rep.status != 200 {
         StatusCode::from_u16(rep.status).unwrap_or(StatusCode::OK)
-    } else if not_modified(req, rep, encoding) {
+    } else if not_modified(req, rep, encoding, suffix.as_deref()) {
         StatusCode::NOT_MODIFIED
     } else {
         StatusCode::OK
@@ -127,17 +142,32 @@ pub(super) fn respond(
     let configured = u64::from(max_age);
     let max_age = configured.min(left);
     let swr = configured.min(left - max_age);
-    let cache_control = if swr > 0 {
-        format!("public, max-age={max_age}, stale-while-revalidate={swr}")
+    let scope = if suffix.is_some() {
+        "private"
     } else {
-        format!("public, max-age={max_age}")
+        "public"
+    };
+    let cache_control = if swr > 0 {
+        format!("{scope}, max-age={max_age}, stale-while-revalidate={swr}")
+    } else {
+        format!("{scope}, max-age={max_age}")
     };
     let h = &rep.header_values;
     let mut resp = HttpResponse::build(status);
-    resp.insert_header((header::ETAG, value(&h.etag(encoding))))
-        .insert_header((header::LAST_MODIFIED, value(&h.last_modified)))
+    match &suffix {
+        None => resp.insert_header((header::ETAG, value(&h.etag(encoding)))),
+        Some(sfx) => resp.insert_header((header::ETAG, format!("\"{}{sfx}\"", rep.etag(encoding)))),
+    };
+    resp.insert_header((header::LAST_MODIFIED, value(&h.last_modified)))
         .insert_header((header::CACHE_CONTROL, cache_control))
-        .insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
+        .insert_header((
+            header::VARY,
+            HeaderValue::from_static(if suffix.is_some() {
+                "Accept-Encoding, Authorization"
+            } else {
+                "Accept-Encoding"
+            }),
+        ));
     if status == StatusCode::NOT_MODIFIED {
         return resp.finish();
     }
@@ -170,9 +200,19 @@ pub(super) async fn feed(
     })?;
     let query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
     let t = now();
+    let who = principal_with(
+        &req,
+        query.token.as_ref().map(|s| s.0.as_str()),
+        &feeds,
+        t.timestamp(),
+    )?;
+    // Links carry the token only when the key came from the URL (a reader without headers).
+    let from_url = req.headers().get(header::AUTHORIZATION).is_none();
+    let link_token = query.token.clone().filter(|_| from_url).map(|s| s.0);
     // The common case, a poll of a page already rendered, touches neither database nor renderer.
     let encoding = negotiate(&req);
-    let rep: Arc<Representation> = match feeds.cached(id, format, &query, t)? {
+    let (cached, view) = feeds.cached(id, format, &query, &who, link_token.as_deref(), t)?;
+    let rep: Arc<Representation> = match cached {
         Some(rep) if rep.is_encoded(encoding) => rep,
         // Compressing a page the first time is CPU work: it runs off the event loop too.
         Some(rep) => {
@@ -185,7 +225,7 @@ pub(super) async fn feed(
         None => {
             let (id, f) = (id.to_owned(), feeds.clone());
             web::block(move || {
-                let rep = f.feed(&id, format, &query, t)?;
+                let (rep, _) = f.feed(&id, format, &query, &who, link_token.as_deref(), t)?;
                 rep.encoded(encoding);
                 Ok::<_, crate::feeds::FeedError>(rep)
             })
@@ -199,6 +239,7 @@ pub(super) async fn feed(
         encoding,
         feeds.config.feeds.max_age,
         t.timestamp(),
+        &view,
     ))
 }
 
@@ -211,13 +252,18 @@ pub(super) async fn article(
     let file = file.into_inner();
     let f = feeds.clone();
     let t = now();
-    let rep = web::block(move || {
+    let token = FeedQuery::parse_str(req.query_string())
+        .ok()
+        .and_then(|q| q.token)
+        .map(|s| s.0);
+    let who = principal_with(&req, token.as_deref(), &feeds, t.timestamp())?;
+    let (rep, view) = web::block(move || {
         // An id may itself contain dots: try the format suffix first, then the whole name.
         match ArticleFormat::split(&file) {
-            (_, ArticleFormat::Html) => f.article(&file, ArticleFormat::Html, t),
-            (id, format) => match f.article(id, format, t) {
+            (_, ArticleFormat::Html) => f.article(&file, ArticleFormat::Html, &who, t),
+            (id, format) => match f.article(id, format, &who, t) {
                 Err(crate::feeds::FeedError::NotFound(_)) => {
-                    f.article(&file, ArticleFormat::Html, t)
+                    f.article(&file, ArticleFormat::Html, &who, t)
                 }
                 other => other,
             },
@@ -230,6 +276,7 @@ pub(super) async fn article(
         negotiate(&req),
         feeds.config.feeds.max_age,
         t.timestamp(),
+        &view,
     ))
 }
 
@@ -247,6 +294,7 @@ pub(super) async fn index(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResp
         negotiate(&req),
         feeds.config.feeds.max_age,
         now().timestamp(),
+        &Entitlement::Public,
     )
 }
 

@@ -115,7 +115,8 @@ impl From<FeedError> for Problem {
         match e {
             FeedError::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, d),
             FeedError::Gone(d) => Problem::new(StatusCode::GONE, d),
-            FeedError::Unauthorized(d) => Problem::new(StatusCode::UNAUTHORIZED, d),
+            FeedError::Unauthorized(d) => Problem::unauthorized(d, false),
+            FeedError::Forbidden(d) => Problem::new(StatusCode::FORBIDDEN, d),
             FeedError::Store(e) => e.into(),
         }
     }

@@ -162,7 +162,7 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
     let lang = a.content.language.as_str();
     let utc = FixedOffset::east_opt(0).expect("zero offset");
     let mut links = vec![link(
-        article_url(cfg, a.id.as_str()),
+        doc.item_url(a, ""),
         "alternate",
         "text/html",
         Some(lang),
@@ -217,7 +217,7 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
     }
     // RFC 4287 §4.2.7.2: the entry's own document, in the format most readers can act on.
     links.push(link(
-        format!("{}.xml", article_url(cfg, a.id.as_str())),
+        doc.item_url(a, ".xml"),
         "self",
         "application/vnd.iptc.g2.newsitem+xml",
         None,

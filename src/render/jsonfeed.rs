@@ -59,7 +59,7 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Value {
     tags.extend(a.content.keywords.iter().cloned());
     let mut item = json!({
         "id": cfg.guid(a.id.as_str()),
-        "url": article_url(cfg, a.id.as_str()),
+        "url": doc.item_url(a, ""),
         "title": a.content.headline,
         "summary": summary_text(a),
         "content_html": content_html(a, &cfg.agency.base_url),

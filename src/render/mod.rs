@@ -38,6 +38,9 @@ pub struct FeedDoc<'a> {
     /// Articles of this feed killed within `feeds.kill_retention`: Atom tombstones (RFC 6721)
     /// and canceled NewsML-G2 items.
     pub tombstones: &'a [Article],
+    /// The `?token=` of a restricted document read with one: links to subscriber-only
+    /// articles carry it, so readers that cannot send headers can follow them.
+    pub token: Option<&'a str>,
 }
 
 impl FeedDoc<'_> {
@@ -49,6 +52,16 @@ impl FeedDoc<'_> {
             .map(|a| a.updated_at)
             .max()
             .unwrap_or(self.changed)
+    }
+
+    /// The URL of an item's page (`suffix` `""`, `".xml"`, `".json"`), with the document's
+    /// token when the article is for subscribers only.
+    pub fn item_url(&self, a: &Article, suffix: &str) -> String {
+        let url = format!("{}{suffix}", article_url(self.config, a.id.as_str()));
+        match self.token {
+            Some(t) if a.restricted => format!("{url}?token={t}"),
+            _ => url,
+        }
     }
 
     /// Whether this is the kill-notice feed.

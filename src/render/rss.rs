@@ -112,7 +112,7 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
     };
     Item {
         title: Some(xml_clean(&a.content.headline).into_owned()),
-        link: Some(article_url(cfg, a.id.as_str())),
+        link: Some(doc.item_url(a, "")),
         description: Some(summary_text(a)),
         categories,
         guid: Some(Guid {

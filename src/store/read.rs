@@ -73,7 +73,7 @@ pub struct PageQuery {
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -120,6 +120,7 @@ pub(super) struct RawRow {
     canceled_at: Option<i64>,
     kill_reason: Option<String>,
     changed_at: i64,
+    restricted: bool,
 }
 
 impl RawRow {
@@ -148,6 +149,7 @@ impl RawRow {
             canceled_at: r.get(20)?,
             kill_reason: r.get(21)?,
             changed_at: r.get(22)?,
+            restricted: r.get(23)?,
         })
     }
 
@@ -189,6 +191,7 @@ impl RawRow {
             kill_reason: self.kill_reason,
             changed_at: DateTime::from_timestamp_millis(self.changed_at)
                 .ok_or_else(|| StoreError::Corrupt(format!("changed_at {}", self.changed_at)))?,
+            restricted: self.restricted,
         })
     }
 }
@@ -199,7 +202,7 @@ fn load_translations(conn: &Connection, a: &mut Article, now: i64) -> Result<()>
     let mut out = Vec::new();
     if let Some(orig) = &a.content.translation_of {
         let mut st = conn.prepare_cached(
-            "SELECT id, language FROM articles WHERE id = ?1 AND status = 'usable' \
+            "SELECT id, language FROM articles WHERE id = ?1 AND status = 'usable' AND restricted = 0 \
              AND (embargo_until IS NULL OR embargo_until <= ?2)",
         )?;
         if let Some(pair) = st
@@ -212,7 +215,7 @@ fn load_translations(conn: &Connection, a: &mut Article, now: i64) -> Result<()>
         }
     }
     let mut st = conn.prepare_cached(
-        "SELECT id, language FROM articles WHERE translation_of = ?1 AND status = 'usable' \
+        "SELECT id, language FROM articles WHERE translation_of = ?1 AND status = 'usable' AND restricted = 0 \
          AND (embargo_until IS NULL OR embargo_until <= ?2) ORDER BY id",
     )?;
     let rows = st.query_map(params![a.id.as_str(), now], |r| {
@@ -304,7 +307,7 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
         Selection::All => format!(
             "SELECT {COLUMNS} FROM articles {hint} \
              WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
-             AND status = 'usable' AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
+             AND status = 'usable' AND restricted = 0 AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
              ORDER BY published_at {dir}, id {dir} LIMIT ?7",
             hint = if recent {
                 "INDEXED BY articles_by_seen"
@@ -317,7 +320,7 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
         Selection::Kills => format!(
             "SELECT {COLUMNS} FROM articles \
              WHERE ?1 IS NULL {lang} AND canceled_at IS NOT NULL AND (canceled_at, id) {cmp} (?3, ?4) \
-             AND ?5 IS NOT NULL {since} \
+             AND ?5 IS NOT NULL AND restricted = 0 {since} \
              ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
             lang = opt(lang, "lang_key = ?2", "?2"),
             since = opt(since, "seen_at > ?6", "?6"),
@@ -417,7 +420,7 @@ impl Store {
                 Selection::Kills => None,
                 Selection::All => c
                     .prepare_cached(
-                        "SELECT min(embargo_until) FROM articles WHERE embargo_until > ?1 AND status = 'usable'",
+                        "SELECT min(embargo_until) FROM articles WHERE embargo_until > ?1 AND status = 'usable' AND restricted = 0",
                     )?
                     .query_row([now], |r| r.get(0))?,
                 Selection::Topic(t) => c
@@ -565,6 +568,7 @@ impl Store {
             let mut st = c.prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM articles INDEXED BY articles_by_canceled \
                  WHERE canceled_at IS NOT NULL AND canceled_at > ?1 AND (?2 IS NULL OR lang_key = ?2) \
+                 AND (?3 IS NOT NULL OR restricted = 0) \
                  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = articles.id AND t.topic = ?3)) \
                  ORDER BY canceled_at DESC, id DESC LIMIT ?4"
             ))?;

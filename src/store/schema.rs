@@ -117,6 +117,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX articles_by_seen ON articles (seen_at);
     CREATE INDEX article_topics_by_seen ON article_topics (topic, seen_at);
     "#,
+    // 5: subscriber-only articles (every topic is selected only by restricted feeds), kept in
+    // step with the config's restricted topics, which `meta` remembers.
+    r#"
+    ALTER TABLE articles ADD COLUMN restricted INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE meta (
+        key     TEXT PRIMARY KEY,
+        value   TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

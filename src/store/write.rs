@@ -156,6 +156,16 @@ fn insert_topics(
     Ok(())
 }
 
+/// SQL: whether a topic list (JSON, parameter `?N`) makes an article subscriber-only: it has
+/// topics and every one is among the restricted topics that `meta` remembers from the config.
+/// Read inside each write's transaction, so every process agrees.
+fn restricted_sql(topics: &str) -> String {
+    format!(
+        "({topics} <> '[]' AND NOT EXISTS (SELECT 1 FROM json_each({topics}) j WHERE j.value NOT IN \
+         (SELECT r.value FROM meta m, json_each(m.value) r WHERE m.key = 'restricted_topics')))"
+    )
+}
+
 /// Records that `scopes` changed, under one new sequence number, at `now`.
 pub(super) fn touch(tx: &Connection, scopes: &BTreeSet<String>, now: i64) -> Result<()> {
     if scopes.is_empty() {
@@ -249,11 +259,11 @@ fn upsert_one(
         }
     };
     let lang = lang_key(&content.language);
-    tx.prepare_cached(
+    tx.prepare_cached(&format!(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23) \
+         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -261,8 +271,10 @@ fn upsert_one(
          editor_topics = excluded.editor_topics, topics = excluded.topics, keywords = excluded.keywords, \
          urgency = excluded.urgency, translation_of = excluded.translation_of, \
          revision = excluded.revision, correction_note = excluded.correction_note, \
-         updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at",
-    )?
+         updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
+         restricted = excluded.restricted",
+        restricted_sql("?14")
+    ))?
     .execute(params![
         w.id.as_str(),
         version,
@@ -483,6 +495,48 @@ fn clone_store_error(e: &StoreError) -> StoreError {
 }
 
 impl Store {
+    /// Remembers which topics only restricted feeds select (from the config) and, when that
+    /// changed, recomputes which articles are subscriber-only. Returns how many changed.
+    pub fn set_restricted_topics(&self, topics: &BTreeSet<TopicId>) -> Result<u64> {
+        let value = to_json(&topics.iter().cloned().collect::<Vec<_>>());
+        self.with_conn(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let old: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'restricted_topics'", [], |r| r.get(0))
+                .optional()?;
+            if old.as_deref() == Some(value.as_str()) {
+                return Ok(0);
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('restricted_topics', ?1) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [&value],
+            )?;
+            let n = tx.execute(
+                &format!(
+                    "UPDATE articles SET restricted = {e} WHERE restricted <> {e}",
+                    e = restricted_sql("articles.topics")
+                ),
+                [],
+            )? as u64;
+            if n > 0 {
+                let scopes: BTreeSet<String> = {
+                    let mut st = tx.prepare("SELECT scope FROM changes WHERE scope = 'all' OR scope = 'kills' OR scope LIKE 'topic:%'")?;
+                    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+                    rows.collect::<rusqlite::Result<_>>()?
+                };
+                let scopes = if scopes.is_empty() {
+                    BTreeSet::from([SCOPE_ALL.to_owned(), SCOPE_KILLS.to_owned()])
+                } else {
+                    scopes
+                };
+                touch(&tx, &scopes, Utc::now().timestamp())?;
+            }
+            tx.commit()?;
+            Ok(n)
+        })
+    }
+
     /// A connection for durable writes (see [`DurableWriter`]).
     pub fn durable_writer(&self) -> Result<DurableWriter> {
         let conn = super::connect(&self.path)?;
@@ -548,11 +602,12 @@ impl Store {
                 let a = raw.into_article()?;
                 let topics = classify(&a);
                 if topics != a.topics {
-                    tx.prepare_cached(
+                    tx.prepare_cached(&format!(
                         "UPDATE articles SET topics = ?2, \
                          changed_at = max(?3, (changed_at / 1000 + 1) * 1000), \
-                         seen_at = max(seen_at, ?3) WHERE id = ?1",
-                    )?
+                         seen_at = max(seen_at, ?3), restricted = {} WHERE id = ?1",
+                        restricted_sql("?2")
+                    ))?
                     .execute(params![
                         a.id.as_str(),
                         to_json(&topics),

@@ -5,6 +5,7 @@ use crate::helpers::repo;
 use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::sync::Arc;
+use wirefeed::auth::Principal;
 use wirefeed::config::Config;
 use wirefeed::feeds::ArticleFormat;
 use wirefeed::feeds::{FeedQuery, Feeds};
@@ -146,9 +147,16 @@ fn fixture_feeds() -> (tempfile::TempDir, Feeds, DateTime<Utc>) {
 
 fn feed_text(feeds: &Feeds, feed: &str, format: Format, now: DateTime<Utc>) -> String {
     let r = feeds
-        .feed(feed, format, &FeedQuery::default(), now)
+        .feed(
+            feed,
+            format,
+            &FeedQuery::default(),
+            &Principal::Anonymous,
+            None,
+            now,
+        )
         .unwrap();
-    String::from_utf8(r.body.to_vec()).unwrap()
+    String::from_utf8(r.0.body.to_vec()).unwrap()
 }
 
 #[test]
@@ -169,7 +177,9 @@ fn every_format_matches_its_golden_file() {
         (ArticleFormat::Html, "fx-003.html"),
     ] {
         let id = name.split('.').next().unwrap();
-        let r = feeds.article(id, format, now).unwrap();
+        let (r, _) = feeds
+            .article(id, format, &Principal::Anonymous, now)
+            .unwrap();
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }
@@ -255,7 +265,7 @@ fn a_correction_and_a_minor_edit_match_their_golden_files() {
         ("fx-004", ArticleFormat::Html, "revised-fx-004.html"),
         ("fx-004", ArticleFormat::NewsMl, "revised-fx-004.xml"),
     ] {
-        let r = feeds.article(id, ext, now).unwrap();
+        let (r, _) = feeds.article(id, ext, &Principal::Anonymous, now).unwrap();
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }

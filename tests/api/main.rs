@@ -9,3 +9,4 @@ mod http_cache;
 mod promises;
 mod properties;
 mod store_plan;
+mod subscribers;

@@ -38,6 +38,7 @@ fn article(headline: &str, body: &str) -> Article {
         translations: vec![],
         kill_reason: None,
         changed_at: t,
+        restricted: false,
     }
 }
 
@@ -110,6 +111,7 @@ fn check_all(config: &Config, a: &Article) {
         links: &[("self", "http://127.0.0.1:8080/feeds/all.rss".to_owned())],
         lang: None,
         tombstones: &[],
+        token: None,
     };
     let want_title = expected_headline(&a.content.headline);
     let want_body = body_html(&a.content.body, &config.agency.base_url);

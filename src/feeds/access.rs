@@ -1,0 +1,96 @@
+//! Who may read what (CONTRACT §9), decided here and nowhere else: public feeds are everyone's;
+//! a restricted feed, and an article only restricted feeds select, need a publisher key or a
+//! subscriber key that lists such a feed.
+
+use super::{FeedError, Feeds};
+use crate::auth::{Key, Principal, Role};
+use crate::config::{Access, FeedDef, FeedKind};
+use crate::model::Article;
+
+/// The view a response shows: its bytes and its validators belong to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entitlement {
+    /// Anyone's: shareable by any cache.
+    Public,
+    /// One key's: `Cache-Control: private`, and an entity tag of its own.
+    Key {
+        /// The key's name (never its token).
+        name: String,
+    },
+}
+
+impl Entitlement {
+    /// What this view adds to entity tags, so that a 304 for one key's tag is never given
+    /// for another key's view (`None` for public views).
+    pub fn tag_suffix(&self) -> Option<String> {
+        match self {
+            Entitlement::Public => None,
+            Entitlement::Key { name } => Some(format!(
+                "-k{:08x}",
+                crate::text::fnv1a(name.as_bytes()) as u32
+            )),
+        }
+    }
+}
+
+fn reaches(key: &Key, feed: &FeedDef) -> bool {
+    key.role == Role::Publisher || key.feeds.contains(&feed.id)
+}
+
+fn refuse(who: &Principal, what: &str) -> FeedError {
+    match who {
+        Principal::Anonymous => FeedError::Unauthorized(format!(
+            "{what} is for subscribers: send a subscriber key (Authorization: Bearer, or ?token=)"
+        )),
+        Principal::Key(_) => FeedError::Forbidden(format!("this key does not reach {what}")),
+    }
+}
+
+impl Feeds {
+    /// May `who` read `feed`, and as which view?
+    pub(super) fn authorize_feed(
+        &self,
+        feed: &FeedDef,
+        who: &Principal,
+    ) -> Result<Entitlement, FeedError> {
+        if feed.access == Access::Public {
+            return Ok(Entitlement::Public);
+        }
+        match who {
+            Principal::Key(k) if reaches(k, feed) => Ok(Entitlement::Key {
+                name: k.name.clone(),
+            }),
+            _ => Err(refuse(who, &format!("feed {:?}", feed.id))),
+        }
+    }
+
+    /// May `who` read `a`? An article is restricted when only restricted feeds select it.
+    pub(super) fn authorize_article(
+        &self,
+        a: &Article,
+        who: &Principal,
+    ) -> Result<Entitlement, FeedError> {
+        if !a.restricted {
+            return Ok(Entitlement::Public);
+        }
+        let selects = |f: &&FeedDef| match &f.kind {
+            FeedKind::Topics(ts) => ts.iter().any(|t| a.topics.contains(t)),
+            _ => false,
+        };
+        match who {
+            Principal::Key(k)
+                if self
+                    .config
+                    .feed_list
+                    .iter()
+                    .filter(selects)
+                    .any(|f| reaches(k, f)) =>
+            {
+                Ok(Entitlement::Key {
+                    name: k.name.clone(),
+                })
+            }
+            _ => Err(refuse(who, &format!("article {:?}", a.id.as_str()))),
+        }
+    }
+}

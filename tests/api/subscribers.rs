@@ -1,0 +1,287 @@
+//! Subscribers (CONTRACT §9): restricted feeds and the articles only they select, for every kind
+//! of caller, key transport and request — the exact status, and no restricted byte otherwise.
+
+use crate::helpers::{TestApp, config_text, repo, spawn_command};
+use std::process::Command;
+
+/// The shipped config with `security` made subscriber-only: security-only stories are then
+/// restricted articles, and `embassy-briefing` is a second restricted feed.
+fn spawn_restricted() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let text = config_text(Some(&repo().join("data/articles"))).replace(
+        "id = \"security\"\ntitle = \"Seguridad / Security\"\ntopics = [\"security\"]\n",
+        "id = \"security\"\ntitle = \"Seguridad / Security\"\ntopics = [\"security\"]\naccess = \"subscribers\"\n",
+    );
+    assert!(
+        text.contains("access = \"subscribers\"\n\n"),
+        "the security feed block changed"
+    );
+    std::fs::write(&config, text).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("wirefeed.db"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("WIREFEED_LOG", "warn");
+    spawn_command(dir, cmd)
+}
+
+fn key(app: &TestApp, args: &[&str]) -> String {
+    let (code, out, err) = app.cli(&[&["keys", "add"], args].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    out.trim().to_owned()
+}
+
+struct Keys {
+    entitled: String,
+    other: String,
+    publisher: String,
+    revoked: String,
+    expired: String,
+}
+
+fn keys(app: &TestApp) -> Keys {
+    let k = Keys {
+        entitled: key(
+            app,
+            &[
+                "press-security",
+                "--role",
+                "subscriber",
+                "--feed",
+                "security",
+            ],
+        ),
+        other: key(
+            app,
+            &[
+                "press-embassy",
+                "--role",
+                "subscriber",
+                "--feed",
+                "embassy-briefing",
+            ],
+        ),
+        publisher: key(app, &["desk", "--role", "publisher"]),
+        revoked: key(app, &["gone", "--role", "subscriber", "--feed", "security"]),
+        expired: key(
+            app,
+            &[
+                "brief",
+                "--role",
+                "subscriber",
+                "--feed",
+                "security",
+                "--expires",
+                "1s",
+            ],
+        ),
+    };
+    assert_eq!(app.cli(&["keys", "revoke", "gone"]).0, 0);
+    std::thread::sleep(std::time::Duration::from_millis(1500)); // `brief` expires; keys reload
+    k
+}
+
+/// A security-only story: restricted when `security` is for subscribers.
+fn restricted_article(app: &TestApp, publisher: &str) -> String {
+    let auth = format!("Bearer {publisher}");
+    let list = app
+        .get_with("/api/v1/articles?limit=200", &[("Authorization", &auth)])
+        .json();
+    list["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["topics"] == serde_json::json!(["security"]))
+        .expect("the sample data has a security-only story")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn restricted_feeds_and_articles_answer_exactly_by_entitlement_and_leak_nothing() {
+    let app = spawn_restricted();
+    let k = keys(&app);
+    let secret = restricted_article(&app, &k.publisher);
+    let headline = {
+        let auth = format!("Bearer {}", k.publisher);
+        app.get_with(
+            &format!("/api/v1/articles/{secret}"),
+            &[("Authorization", &auth)],
+        )
+        .json()["headline"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // Public feeds never list it, whoever asks.
+    for path in [
+        "/feeds/all.json?limit=200",
+        "/feeds/all.atom?limit=200",
+        "/feeds/kills.json",
+    ] {
+        let r = app.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(
+            !r.body.contains(&secret),
+            "{path} lists the restricted story"
+        );
+    }
+    let paths = [
+        "/feeds/security.rss".to_owned(),
+        "/feeds/security.atom".to_owned(),
+        "/feeds/security.xml".to_owned(),
+        "/feeds/security.json".to_owned(),
+        format!("/articles/{secret}"),
+        format!("/articles/{secret}.xml"),
+        format!("/articles/{secret}.json"),
+    ];
+    // (who, token, status)
+    let callers: [(&str, Option<&str>, u16); 7] = [
+        ("anonymous", None, 401),
+        ("entitled subscriber", Some(&k.entitled), 200),
+        ("subscriber of another feed", Some(&k.other), 403),
+        ("publisher", Some(&k.publisher), 200),
+        ("revoked key", Some(&k.revoked), 401),
+        ("expired key", Some(&k.expired), 401),
+        (
+            "wrong token",
+            Some("wf_sub_0000000000000000000000000000000000000000000000000000000000000000"),
+            401,
+        ),
+    ];
+    for path in &paths {
+        for (who, token, want) in callers {
+            for transport in ["header", "query"] {
+                if token.is_none() && transport == "query" {
+                    continue;
+                }
+                let (url, headers): (String, Vec<(&str, String)>) = match (token, transport) {
+                    (Some(t), "header") => {
+                        (path.clone(), vec![("Authorization", format!("Bearer {t}"))])
+                    }
+                    (Some(t), _) => (format!("{path}?token={t}"), vec![]),
+                    (None, _) => (path.clone(), vec![]),
+                };
+                let h: Vec<(&str, &str)> = headers.iter().map(|(a, b)| (*a, b.as_str())).collect();
+                let what = format!("{who} via {transport} on {path}");
+                let r = app.get_with(&url, &h);
+                assert_eq!(r.status, want, "{what}: {}", r.body);
+                let head = app.head_with(&url, &h);
+                assert_eq!(head.status, want, "HEAD: {what}");
+                if want == 200 {
+                    assert!(
+                        r.header("cache-control").unwrap().starts_with("private"),
+                        "{what}: a keyed response must not be shared"
+                    );
+                    let etag = r.header("etag").unwrap().to_owned();
+                    let again = app.get_with(
+                        &url,
+                        &[h.as_slice(), &[("If-None-Match", etag.as_str())]].concat(),
+                    );
+                    assert_eq!(again.status, 304, "{what}: its own ETag revalidates");
+                } else {
+                    assert_eq!(
+                        r.header("content-type"),
+                        Some("application/problem+json"),
+                        "{what}"
+                    );
+                    assert!(
+                        !r.body.contains(&headline),
+                        "{what} leaks the headline: {}",
+                        r.body
+                    );
+                    if want == 401 {
+                        assert!(
+                            r.header("www-authenticate").unwrap().starts_with("Bearer"),
+                            "{what}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_304_for_one_keys_etag_is_never_given_to_another_entitlement() {
+    let app = spawn_restricted();
+    let k = keys(&app);
+    let (a, b) = (
+        format!("Bearer {}", k.entitled),
+        format!("Bearer {}", k.publisher),
+    );
+    let ra = app.get_with("/feeds/security.atom", &[("Authorization", &a)]);
+    let rb = app.get_with("/feeds/security.atom", &[("Authorization", &b)]);
+    assert_eq!((ra.status, rb.status), (200, 200));
+    assert_eq!(ra.body, rb.body, "entitled keys share one rendered page");
+    let (ta, tb) = (ra.header("etag").unwrap(), rb.header("etag").unwrap());
+    assert_ne!(ta, tb, "validators belong to the entitlement");
+    let cross = app.get_with(
+        "/feeds/security.atom",
+        &[("Authorization", &b), ("If-None-Match", ta)],
+    );
+    assert_eq!(cross.status, 200, "another key's ETag must not revalidate");
+    let anon = app.get_with("/feeds/all.atom", &[("If-None-Match", ta)]);
+    assert_eq!(anon.status, 200);
+}
+
+#[test]
+fn links_inside_a_document_read_with_token_carry_the_token() {
+    let app = spawn_restricted();
+    let k = keys(&app);
+    let secret = restricted_article(&app, &k.publisher);
+    let url = format!("/feeds/security.atom?limit=1&token={}", k.entitled);
+    let r = app.get(&url);
+    assert_eq!(r.status, 200);
+    let doc = feed_rs::parser::parse(r.body.as_bytes()).unwrap();
+    for l in &doc.links {
+        if matches!(l.rel.as_deref(), Some("self" | "next" | "first")) {
+            assert!(l.href.contains(&format!("token={}", k.entitled)), "{l:?}");
+        }
+    }
+    let whole = app.get(&format!(
+        "/feeds/security.atom?limit=200&token={}",
+        k.entitled
+    ));
+    assert!(
+        whole
+            .body
+            .contains(&format!("/articles/{secret}?token={}", k.entitled))
+    );
+    // With a header key, nothing in the document carries a token.
+    let auth = format!("Bearer {}", k.entitled);
+    let h = app.get_with(
+        "/feeds/security.atom?limit=200",
+        &[("Authorization", &auth)],
+    );
+    assert!(!h.body.contains("token="));
+}
+
+#[test]
+fn revoking_a_key_in_another_process_is_refused_within_a_second() {
+    let app = spawn_restricted();
+    let token = key(
+        &app,
+        &["soon-gone", "--role", "subscriber", "--feed", "security"],
+    );
+    let auth = format!("Bearer {token}");
+    app.eventually(|| {
+        (app.get_with("/feeds/security.json", &[("Authorization", &auth)])
+            .status
+            == 200)
+            .then_some(())
+    });
+    assert_eq!(app.cli(&["keys", "revoke", "soon-gone"]).0, 0);
+    let start = std::time::Instant::now();
+    app.eventually_for(std::time::Duration::from_millis(1000), || {
+        (app.get_with("/feeds/security.json", &[("Authorization", &auth)])
+            .status
+            == 401)
+            .then_some(())
+    });
+    assert!(start.elapsed() < std::time::Duration::from_secs(1));
+}
