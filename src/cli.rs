@@ -255,10 +255,12 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
         config.clone(),
         store.clone(),
     )?);
+    let usage = Arc::new(crate::usage::Usage::default());
+    spawn_usage_flush(usage.clone(), store.clone());
     let feeds = Arc::new(Feeds::new(config, store));
     feeds.watch();
     actix_web::rt::System::new().block_on(async move {
-        let server = crate::http::server(listener, feeds, newsroom)
+        let server = crate::http::server(listener, feeds, newsroom, usage)
             .map_err(|e| CliError::runtime(e.to_string()))?;
         say!("listening on http://{local}");
         let _ = std::io::stdout().flush();
@@ -280,6 +282,24 @@ fn open_store(config: &Config, database: &Path, create: bool) -> Result<Store, C
         );
     }
     Ok(store)
+}
+
+/// How often key usage counted in memory is written to the database.
+const USAGE_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes key usage in batches, never a write per request.
+fn spawn_usage_flush(usage: Arc<crate::usage::Usage>, store: Arc<Store>) {
+    std::thread::Builder::new()
+        .name("wirefeed-usage".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(USAGE_FLUSH);
+                if let Err(e) = usage.flush(&store) {
+                    tracing::warn!(error = %e, "cannot write key usage; kept for the next flush");
+                }
+            }
+        })
+        .expect("spawning a thread");
 }
 
 fn topic_ids(config: &Config) -> Vec<String> {

@@ -375,3 +375,45 @@ pub(super) async fn openapi(feeds: web::Data<Feeds>) -> HttpResponse {
         .content_type("application/json")
         .body(publish::openapi::document(&feeds.config).to_string())
 }
+
+/// `GET /api/v1/subscribers`: every key with its usage (requests, 304 share, last seen, last
+/// feed), including what this server counted and has not written yet. Never a token.
+pub(super) async fn subscribers(
+    req: HttpRequest,
+    feeds: web::Data<Feeds>,
+    newsroom: web::Data<Newsroom>,
+    usage: web::Data<crate::usage::Usage>,
+) -> Result<HttpResponse, Problem> {
+    publisher(&req, &feeds, now().timestamp())?;
+    let n = newsroom.clone();
+    let mut keys = web::block(move || n.keys()).await??;
+    for (name, requests, not_modified, seen, feed) in usage.pending() {
+        if let Some(k) = keys.iter_mut().find(|k| k.name == name) {
+            k.requests += requests;
+            k.not_modified += not_modified;
+            if let Some(t) = DateTime::from_timestamp(seen, 0) {
+                k.last_seen_at = Some(crate::render::rfc3339(t));
+            }
+            if feed.is_some() {
+                k.last_feed = feed;
+            }
+        }
+    }
+    let rows: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|k| {
+            let share = if k.requests == 0 {
+                serde_json::Value::Null
+            } else {
+                serde_json::json!(k.not_modified as f64 / k.requests as f64)
+            };
+            let mut v = serde_json::to_value(k).expect("keys serialise");
+            v["not_modified_share"] = share;
+            v
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .content_type("application/json")
+        .body(serde_json::json!({ "subscribers": rows }).to_string()))
+}

@@ -1,6 +1,6 @@
 //! Thin handlers: extract, call one function, build the response.
 
-use super::auth::principal_with;
+use super::gate::principal_of;
 use super::{Metrics, Problem};
 use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Feeds, Representation};
 use crate::model::Format;
@@ -200,12 +200,7 @@ pub(super) async fn feed(
     })?;
     let query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
     let t = now();
-    let who = principal_with(
-        &req,
-        query.token.as_ref().map(|s| s.0.as_str()),
-        &feeds,
-        t.timestamp(),
-    )?;
+    let who = principal_of(&req);
     // Links carry the token only when the key came from the URL (a reader without headers).
     let from_url = req.headers().get(header::AUTHORIZATION).is_none();
     let link_token = query.token.clone().filter(|_| from_url).map(|s| s.0);
@@ -252,11 +247,7 @@ pub(super) async fn article(
     let file = file.into_inner();
     let f = feeds.clone();
     let t = now();
-    let token = FeedQuery::parse_str(req.query_string())
-        .ok()
-        .and_then(|q| q.token)
-        .map(|s| s.0);
-    let who = principal_with(&req, token.as_deref(), &feeds, t.timestamp())?;
+    let who = principal_of(&req);
     let (rep, view) = web::block(move || {
         // An id may itself contain dots: try the format suffix first, then the whole name.
         match ArticleFormat::split(&file) {
@@ -335,6 +326,14 @@ pub(super) async fn metrics(
             ));
         }
     }
+    out.push_str(&format!(
+        "# HELP wirefeed_rate_limited_total Requests refused with 429.\n# TYPE wirefeed_rate_limited_total counter\nwirefeed_rate_limited_total {}\n",
+        metrics.rate_limited.load(Ordering::Relaxed)
+    ));
+    out.push_str(&format!(
+        "# HELP wirefeed_auth_failures_total Requests with a malformed, unknown, revoked or expired key.\n# TYPE wirefeed_auth_failures_total counter\nwirefeed_auth_failures_total {}\n",
+        metrics.auth_failures.load(Ordering::Relaxed)
+    ));
     out.push_str("# HELP wirefeed_feed_renders_total Feed pages rendered (cache misses), by format.\n# TYPE wirefeed_feed_renders_total counter\n");
     for format in Format::ALL {
         out.push_str(&format!(

@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod gate;
 mod handlers;
 mod problem;
 
@@ -18,12 +19,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Per-process counters for `/metrics`: lock-free, one per status code.
 pub struct Metrics {
     responses: Vec<AtomicU64>,
+    /// Requests refused with 429.
+    pub(crate) rate_limited: AtomicU64,
+    /// Requests with a key that was malformed, unknown, revoked or expired.
+    pub(crate) auth_failures: AtomicU64,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
             responses: (0..600).map(|_| AtomicU64::new(0)).collect(),
+            rate_limited: AtomicU64::new(0),
+            auth_failures: AtomicU64::new(0),
         }
     }
 }
@@ -46,10 +53,13 @@ pub fn server(
     listener: TcpListener,
     feeds: Arc<Feeds>,
     newsroom: Arc<Newsroom>,
+    usage: Arc<crate::usage::Usage>,
 ) -> std::io::Result<Server> {
     let workers = feeds.config.workers;
     let feeds = web::Data::from(feeds);
     let newsroom = web::Data::from(newsroom);
+    let limits = web::Data::new(crate::limits::Limits::new(&feeds.config.limits));
+    let usage = web::Data::from(usage);
     let metrics = web::Data::new(Metrics::default());
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
@@ -57,13 +67,25 @@ pub fn server(
             .app_data(feeds.clone())
             .app_data(metrics.clone())
             .app_data(newsroom.clone())
+            .app_data(limits.clone())
+            .app_data(usage.clone())
+            .wrap(actix_web::middleware::from_fn(gate::gate))
             .wrap(actix_web::middleware::from_fn(handlers::observe))
             .route("/", get().to(handlers::index))
             .route("/healthz", get().to(handlers::healthz))
             .route("/metrics", get().to(handlers::metrics))
             .route("/feeds/{file}", get().to(handlers::feed))
             .route("/articles/{file}", get().to(handlers::article))
-            .route("/api/v1/openapi.json", get().to(api::openapi))
+            .service(
+                web::resource("/api/v1/openapi.json")
+                    .route(get().to(api::openapi))
+                    .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
+            )
+            .service(
+                web::resource("/api/v1/subscribers")
+                    .route(get().to(api::subscribers))
+                    .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
+            )
             .service(
                 web::resource("/api/v1/articles")
                     .route(get().to(api::list))

@@ -147,6 +147,11 @@ impl Newsroom {
         self.store.versions(id)
     }
 
+    /// Every API key with its stored usage.
+    pub fn keys(&self) -> Result<Vec<crate::store::KeyRecord>, StoreError> {
+        self.store.keys()
+    }
+
     /// One page of the publisher listing.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Article>, StoreError> {
         self.store.list(q)

@@ -211,6 +211,39 @@ pub fn document(config: &Config) -> Value {
                     })),
                 },
             },
+            "/api/v1/subscribers": {
+                "get": {
+                    "operationId": "listSubscribers",
+                    "summary": "Every key with its usage: requests, 304s and their share, last seen, last feed (never a token)",
+                    "responses": with(errors(&[401, 403, 429, 503]), json!({
+                        "200": {
+                            "description": "The keys",
+                            "content": { "application/json": { "schema": {
+                                "type": "object",
+                                "required": ["subscribers"],
+                                "properties": { "subscribers": { "type": "array", "items": {
+                                    "type": "object",
+                                    "required": ["name", "role", "feeds", "created_at", "requests", "not_modified"],
+                                    "properties": {
+                                        "name": { "type": "string" },
+                                        "role": { "type": "string", "enum": ["publisher", "subscriber"] },
+                                        "feeds": { "type": "array", "items": { "type": "string" } },
+                                        "rate_per_minute": { "type": "integer" },
+                                        "created_at": time,
+                                        "expires_at": time_or_null,
+                                        "revoked_at": time_or_null,
+                                        "last_seen_at": time_or_null,
+                                        "requests": { "type": "integer", "minimum": 0 },
+                                        "not_modified": { "type": "integer", "minimum": 0 },
+                                        "not_modified_share": { "type": ["number", "null"] },
+                                        "last_feed": { "type": "string" },
+                                    },
+                                } } },
+                            } } },
+                        },
+                    })),
+                },
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "operationId": "openapi",

@@ -16,7 +16,13 @@ pub fn config_text(seed: Option<&Path>) -> String {
         Some(p) => format!("seed_dir = {:?}", p.display().to_string()),
         None => String::new(),
     };
-    shipped.replace("seed_dir = \"data/articles\"", &seed_line)
+    let text = shipped.replace("seed_dir = \"data/articles\"", &seed_line);
+    // Tests send bursts from one address; the rate-limit tests set their own [limits].
+    if text.contains("\n[limits]") {
+        text
+    } else {
+        format!("{text}\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n")
+    }
 }
 
 /// A running server and its temporary files; the process is killed on drop.

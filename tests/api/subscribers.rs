@@ -285,3 +285,136 @@ fn revoking_a_key_in_another_process_is_refused_within_a_second() {
     });
     assert!(start.elapsed() < std::time::Duration::from_secs(1));
 }
+
+fn spawn_limited() -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    let text = config_text(Some(&repo().join("data/articles")))
+        + "\n[limits]\nanonymous_per_minute = 60\nkey_per_minute = 60\nburst = 5\n";
+    // config_text adds its own [limits] only when the text has none: this one wins.
+    let text = text.replacen(
+        "\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n",
+        "\n",
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("wirefeed.db"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("WIREFEED_LOG", "warn");
+    spawn_command(dir, cmd)
+}
+
+#[test]
+fn a_burst_past_the_limit_gets_429_with_retry_after_and_the_bucket_refills() {
+    let app = spawn_limited();
+    // Anonymous: per client address. Five at once, then refused.
+    let statuses: Vec<u16> = (0..8)
+        .map(|_| app.get("/feeds/all.json?limit=1").status)
+        .collect();
+    assert_eq!(&statuses[..5], &[200; 5], "{statuses:?}");
+    let refused = app.get("/feeds/all.json?limit=1");
+    assert_eq!(refused.status, 429);
+    assert_eq!(
+        refused.header("content-type"),
+        Some("application/problem+json")
+    );
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=2).contains(&wait), "Retry-After {wait}");
+    // One request a second refills: after the wait, it answers again.
+    std::thread::sleep(std::time::Duration::from_secs(wait));
+    assert_eq!(app.get("/feeds/all.json?limit=1").status, 200);
+    // A key has its own bucket, and every keyed response says where it stands.
+    let token = key(&app, &["poller", "--role", "subscriber"]);
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let auth = format!("Bearer {token}");
+    let mut remaining = Vec::new();
+    for _ in 0..5 {
+        let r = app.get_with("/feeds/migration.json?limit=1", &[("Authorization", &auth)]);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.header("x-ratelimit-limit"), Some("60"));
+        assert!(
+            r.header("x-ratelimit-reset")
+                .unwrap()
+                .parse::<u64>()
+                .is_ok()
+        );
+        remaining.push(
+            r.header("x-ratelimit-remaining")
+                .unwrap()
+                .parse::<u32>()
+                .unwrap(),
+        );
+    }
+    assert!(remaining.windows(2).all(|w| w[1] < w[0]), "{remaining:?}");
+    let over = app.get_with("/feeds/migration.json?limit=1", &[("Authorization", &auth)]);
+    assert_eq!(over.status, 429);
+    assert!(over.header("retry-after").is_some());
+    assert_eq!(over.header("x-ratelimit-remaining"), Some("0"));
+    // 304s count too.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let fresh = app.get_with("/feeds/migration.json?limit=1", &[("Authorization", &auth)]);
+    let etag = fresh.header("etag").unwrap().to_owned();
+    let revalidations: Vec<u16> = (0..6)
+        .map(|_| {
+            app.get_with(
+                "/feeds/migration.json?limit=1",
+                &[("Authorization", &auth), ("If-None-Match", &etag)],
+            )
+            .status
+        })
+        .collect();
+    assert!(
+        revalidations.contains(&304) && revalidations.contains(&429),
+        "{revalidations:?}"
+    );
+}
+
+#[test]
+fn usage_per_key_is_counted_with_its_304_share_and_written_in_batches() {
+    let app = spawn_restricted();
+    let k = keys(&app);
+    let auth = format!("Bearer {}", k.entitled);
+    let first = app.get_with("/feeds/security.json", &[("Authorization", &auth)]);
+    let etag = first.header("etag").unwrap().to_owned();
+    for _ in 0..3 {
+        let r = app.get_with(
+            "/feeds/security.json",
+            &[("Authorization", &auth), ("If-None-Match", &etag)],
+        );
+        assert_eq!(r.status, 304);
+    }
+    let publisher = format!("Bearer {}", k.publisher);
+    let list = app
+        .get_with("/api/v1/subscribers", &[("Authorization", &publisher)])
+        .json();
+    let row = list["subscribers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "press-security")
+        .unwrap()
+        .clone();
+    assert_eq!(row["requests"], 4, "{row}");
+    assert_eq!(row["not_modified"], 3, "{row}");
+    assert_eq!(row["not_modified_share"], 0.75, "{row}");
+    assert_eq!(row["last_feed"], "security", "{row}");
+    let body = list.to_string();
+    assert!(!body.contains(&k.entitled) && !body.contains("token_hash"));
+    // `keys list` reads the database: the counts arrive with the next batch.
+    app.eventually_for(std::time::Duration::from_secs(8), || {
+        let (_, out, _) = app.cli(&["keys", "list", "--json"]);
+        out.lines()
+            .find(|l| l.contains("\"press-security\""))
+            .filter(|l| l.contains("\"requests\":4") && l.contains("\"not_modified\":3"))
+            .map(|_| ())
+    });
+    let (_, out, _) = app.cli(&["keys", "list"]);
+    assert!(!out.contains(&k.entitled));
+    // Subscribers may not read it.
+    let sub = app.get_with("/api/v1/subscribers", &[("Authorization", &auth)]);
+    assert_eq!(sub.status, 403);
+}

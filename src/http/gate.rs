@@ -1,0 +1,136 @@
+//! The gate every request passes: who it acts as (the key, once per request), whether its
+//! bucket allows it (429 otherwise), the `X-RateLimit-*` headers, and the key's usage.
+
+use super::auth::principal_with;
+use super::{Metrics, Problem};
+use crate::auth::Principal;
+use crate::feeds::Feeds;
+use crate::limits::{Limits, Verdict};
+use crate::usage::Usage;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpRequest, ResponseError, web};
+use std::sync::atomic::Ordering;
+
+/// The principal the gate decided for this request (anonymous if it did not run).
+pub(super) fn principal_of(req: &HttpRequest) -> Principal {
+    req.extensions()
+        .get::<Principal>()
+        .cloned()
+        .unwrap_or(Principal::Anonymous)
+}
+
+/// Health and metrics are for the operator's monitoring: never limited.
+fn exempt(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+/// `?token=` is accepted on feeds and article pages (readers that cannot send headers).
+fn query_token(req: &ServiceRequest) -> Option<String> {
+    let p = req.path();
+    if !(p.starts_with("/feeds/") || p.starts_with("/articles/")) {
+        return None;
+    }
+    let q = req.query_string();
+    if !q.contains("token=") {
+        return None;
+    }
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
+}
+
+fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, v: &Verdict) {
+    for (name, value) in [
+        ("x-ratelimit-limit", v.limit as u64),
+        ("x-ratelimit-remaining", u64::from(v.remaining)),
+        ("x-ratelimit-reset", v.reset),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+}
+
+fn too_many(v: &Verdict) -> Problem {
+    Problem::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!(
+            "rate limited: {} requests a minute; retry after {} s",
+            v.limit, v.retry_after
+        ),
+    )
+    .header("Retry-After", v.retry_after.to_string())
+}
+
+pub(super) async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if exempt(req.path()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    let (Some(feeds), Some(limits)) = (
+        req.app_data::<web::Data<Feeds>>().cloned(),
+        req.app_data::<web::Data<Limits>>().cloned(),
+    ) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let now = chrono::Utc::now().timestamp();
+    let ip = req.peer_addr().map(|a| a.ip());
+    let token = query_token(&req);
+    let who = match principal_with(req.request(), token.as_deref(), &feeds, now) {
+        Ok(p) => p,
+        Err(problem) => {
+            // A failed key counts against the client's address, like anonymous traffic: a
+            // burst of guesses is throttled.
+            if let Some(m) = &metrics {
+                m.auth_failures.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(v) = ip.and_then(|ip| limits.check_ip(ip)).filter(|v| !v.allowed) {
+                return Ok(req.into_response(too_many(&v).error_response()));
+            }
+            return Ok(req.into_response(problem.error_response()));
+        }
+    };
+    let verdict = match &who {
+        Principal::Key(k) => limits.check_key(k),
+        Principal::Anonymous => ip.and_then(|ip| limits.check_ip(ip)),
+    };
+    if let Some(v) = verdict.filter(|v| !v.allowed) {
+        if let Some(m) = &metrics {
+            m.rate_limited.fetch_add(1, Ordering::Relaxed);
+        }
+        let mut resp = too_many(&v).error_response();
+        if matches!(who, Principal::Key(_)) {
+            rate_headers(resp.headers_mut(), &v);
+        }
+        return Ok(req.into_response(resp));
+    }
+    let key = match &who {
+        Principal::Key(k) => Some(k.name.clone()),
+        Principal::Anonymous => None,
+    };
+    let feed = req
+        .path()
+        .strip_prefix("/feeds/")
+        .and_then(|f| f.rsplit_once('.').map(|(id, _)| id.to_owned()));
+    req.extensions_mut().insert(who);
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    if let Some(name) = key {
+        if let Some(v) = &verdict {
+            rate_headers(res.headers_mut(), v);
+        }
+        if let Some(usage) = res.request().app_data::<web::Data<Usage>>() {
+            usage.record(
+                &name,
+                res.status() == StatusCode::NOT_MODIFIED,
+                feed.as_deref(),
+                now,
+            );
+        }
+    }
+    Ok(res)
+}
