@@ -1,10 +1,16 @@
 //! Integration tests: the real server over HTTP, the real CLI, the real store.
 
+mod bad_bodies;
 mod classify_eval;
 mod cli;
+mod concurrency;
+mod durability;
 mod feeds;
 mod golden;
 mod helpers;
 mod http_cache;
+mod lifecycle;
 mod properties;
+mod publish;
 mod store_plan;
+mod validators;
