@@ -515,7 +515,6 @@ fn a_kill_over_the_api_leaves_the_feeds_at_once_and_notices_go_out_in_every_form
 }
 
 #[test]
-#[ignore = "bug: kills.xml (NewsML-G2) has no KILL: title"]
 fn a_kill_a_second_after_the_last_change_leaves_the_feeds_at_once() {
     let n = Newsroom::new();
     let id = "life-kill-late";
@@ -538,7 +537,6 @@ fn a_kill_a_second_after_the_last_change_leaves_the_feeds_at_once() {
 }
 
 #[test]
-#[ignore = "bug: kills.xml (NewsML-G2) has no KILL: title"]
 fn wirefeed_kill_from_the_cli_does_the_same_as_delete() {
     let n = Newsroom::new();
     let id = "life-cli-kill";
@@ -567,4 +565,32 @@ fn wirefeed_kill_from_the_cli_does_the_same_as_delete() {
     assert_eq!(a["kill_reason"], "Embargo broken by mistake");
     let (code, _, _) = n.app.cli(&["kill", "no-such-story"]);
     assert_ne!(code, 0);
+}
+
+/// Regression: `kills.xml` carried the canceled story under its own headline and text, so a
+/// NewsML-G2 reader could not tell the notice from the story.
+#[test]
+fn newsml_kill_notices_are_titled_kill_and_carry_the_notice_not_the_story() {
+    let n = Newsroom::new();
+    let id = "life-nml";
+    n.put(&article(
+        id,
+        "Ministry figures leaked",
+        "Secret figures here.",
+    ));
+    let r = n.app.api(
+        "DELETE",
+        &format!("/api/v1/articles/{id}"),
+        &n.token,
+        Some(&json!({"reason": "Source withdrew"})),
+    );
+    assert_eq!(r.status, 200);
+    let xml = n.feed("kills", "xml").body;
+    let item = element(&xml, "newsItem", &guid(id)).unwrap();
+    assert_eq!(
+        text_of(&item, "headline").as_deref(),
+        Some("KILL: Ministry figures leaked")
+    );
+    assert!(item.contains("Source withdrew"));
+    assert!(!item.contains("Secret figures"), "{item}");
 }
