@@ -472,8 +472,7 @@ fn check_killed(n: &Newsroom, id: &str, headline: &str, reason: &str, at_once: b
 }
 
 #[test]
-#[ignore = "bug: a kill within the second of the feed's last change is held back by the validator hold (settle) for up to 1 s"]
-fn a_kill_over_the_api_leaves_the_feeds_at_once_and_notices_go_out_in_every_format() {
+fn a_kill_within_the_second_of_the_last_change_still_leaves_the_feeds_before_delete_returns() {
     let n = Newsroom::new();
     let id = "life-kill";
     n.put(&article(
