@@ -25,8 +25,27 @@ fn body(n: usize) -> serde_json::Value {
 }
 
 #[test]
-#[ignore = "bug: Last-Modified can be later than Date: actix's cached Date header lags the clock by up to 500 ms"]
-fn two_changes_within_one_second_each_move_last_modified_and_etag_in_every_format() {
+#[ignore = "bug: Last-Modified can be later than Date: actix's cached Date header lags the clock by up to 500 ms (fix belongs in src/http: set Date from the clock that dated the page)"]
+fn two_changes_within_one_second_each_move_last_modified_and_etag_in_every_feed_format() {
+    changes_move_validators(&[
+        "/feeds/all.atom",
+        "/feeds/migration.rss",
+        "/feeds/all.json",
+        "/feeds/migration.xml",
+    ]);
+}
+
+#[test]
+#[ignore = "bug: /articles/{id} pages keep their Last-Modified when changed twice within one second (feeds::article clamps the future changed_at to now, and nothing holds the old page)"]
+fn two_changes_within_one_second_move_the_article_pages_last_modified() {
+    changes_move_validators(&[
+        "/articles/val-1",
+        "/articles/val-1.xml",
+        "/articles/val-1.json",
+    ]);
+}
+
+fn changes_move_validators(paths: &[&str]) {
     let app = spawn_app_with(None);
     let t = publisher_key(&app);
     let put = |n: usize| {
@@ -34,13 +53,7 @@ fn two_changes_within_one_second_each_move_last_modified_and_etag_in_every_forma
         assert!(matches!(r.status, 200 | 201), "{}", r.body);
     };
     put(0);
-    for path in [
-        "/feeds/all.atom",
-        "/feeds/migration.rss",
-        "/feeds/all.json",
-        "/feeds/migration.xml",
-        "/articles/val-1",
-    ] {
+    for &path in paths {
         let mut last = app.get(path);
         assert_eq!(last.status, 200);
         // Pairs of changes in quick succession: the second of each pair lands within the
