@@ -40,7 +40,21 @@ impl Feeds {
         now: DateTime<Utc>,
     ) -> Result<(Representation, Entitlement), FeedError> {
         let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
-        let a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
+        let mut a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
+        // Two changes within one second: the second is recorded at the next second, so that its
+        // Last-Modified moves forward (CONTRACT §8). Until that second begins it cannot be
+        // served without a Last-Modified in the future, so wait for it (at most a second, and
+        // only right after such a burst of edits), then read again.
+        let mut now = now;
+        let ahead = a.changed_at.timestamp() - now.timestamp();
+        if (1..=2).contains(&ahead) {
+            let until = a.changed_at.timestamp();
+            while chrono::Utc::now().timestamp() < until {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            now = unix(until);
+            a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
+        }
         if a.content.embargo_until.is_some_and(|e| e > now) {
             return Err(missing());
         }

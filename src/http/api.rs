@@ -205,6 +205,17 @@ pub(super) async fn kill(
     };
     let applied = newsroom.kill(&id, reason, if_match(&req)).await?;
     feeds.refresh_now();
+    // CONTRACT §8: a kill leaves the feeds at once, yet a page's Last-Modified must move strictly
+    // forward without passing Date. Within the second of the feed's previous change the new page
+    // can only be dated from the next second on (feeds::settle holds the old one until then), so
+    // the kill is answered once that second has begun: whoever reads after the 200 sees it gone.
+    if matches!(applied.outcome, crate::store::UpsertOutcome::Updated(..)) {
+        let visible_ms = (applied.article.changed_at.timestamp() + 1) * 1000;
+        let wait = visible_ms - now().timestamp_millis();
+        if wait > 0 {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
+        }
+    }
     Ok(article_response(StatusCode::OK, &feeds, &applied.article))
 }
 

@@ -114,6 +114,23 @@ fn not_modified(
     }
 }
 
+/// The IMF-fixdate of `now` (Unix seconds), formatted once per second per thread.
+fn http_date(now: i64) -> HeaderValue {
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, Option<HeaderValue>)> = const { std::cell::RefCell::new((i64::MIN, None)) };
+    }
+    LAST.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != now || c.1.is_none() {
+            let t = DateTime::from_timestamp(now, 0).unwrap_or_default();
+            let v = HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+                .expect("an HTTP date is ASCII");
+            *c = (now, Some(v));
+        }
+        c.1.clone().expect("set above")
+    })
+}
+
 fn value(b: &bytes::Bytes) -> HeaderValue {
     HeaderValue::from_maybe_shared(b.clone()).expect("header values are formatted from ASCII")
 }
@@ -154,6 +171,9 @@ pub(super) fn respond(
     };
     let h = &rep.header_values;
     let mut resp = HttpResponse::build(status);
+    // Our own Date, from the clock that dated the page: actix's cached one can lag by up to
+    // 500 ms, and Last-Modified must never be later than Date (RFC 9110 §8.8.2.1).
+    resp.insert_header((header::DATE, http_date(now)));
     match &suffix {
         None => resp.insert_header((header::ETAG, value(&h.etag(encoding)))),
         Some(sfx) => resp.insert_header((header::ETAG, format!("\"{}{sfx}\"", rep.etag(encoding)))),
@@ -266,7 +286,8 @@ pub(super) async fn article(
         &rep,
         negotiate(&req),
         feeds.config.feeds.max_age,
-        t.timestamp(),
+        // After the read: it may have waited for the next second (see Feeds::article).
+        now().timestamp(),
         &view,
     ))
 }

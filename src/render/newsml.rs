@@ -5,7 +5,10 @@
 //! pubStatus, edNote, signal, link; contentMeta: urgency, contentCreated, contentModified,
 //! located, creator, then the descriptive elements).
 
-use super::{FeedDoc, article_url, body_html, iptc_codes, rfc3339, summary_text, xml_clean};
+use super::{
+    FeedDoc, article_url, body_html, iptc_codes, kill_text, kill_title, rfc3339, summary_text,
+    xml_clean,
+};
 use crate::config::Config;
 use crate::model::{Article, PubStatus, Revision};
 use chrono::{DateTime, Utc};
@@ -41,7 +44,7 @@ fn new_writer() -> W {
 /// Renders one article as a stand-alone `newsItem` document.
 pub fn news_item(config: &Config, a: &Article) -> String {
     let mut w = new_writer();
-    write_item(&mut w, config, a, true).expect("writing to a Vec cannot fail");
+    write_item(&mut w, config, a, Role::Document).expect("writing to a Vec cannot fail");
     finish(w)
 }
 
@@ -75,8 +78,14 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
                     return empty_package(w, doc);
                 }
                 // Killed items stay during the retention window, as `stat:canceled` (CONTRACT §8).
+                // In `kills` each item is a kill notice: titled and described as one (CONTRACT §8).
+                let role = if doc.is_kills() {
+                    Role::KillNotice
+                } else {
+                    Role::Item
+                };
                 for a in doc.articles.iter().chain(doc.tombstones) {
-                    write_item(w, cfg, a, false)?;
+                    write_item(w, cfg, a, role)?;
                 }
                 Ok(())
             })?;
@@ -132,7 +141,20 @@ fn sender(cfg: &Config) -> &str {
     rest.split(['/', ':']).next().unwrap_or(rest)
 }
 
-fn write_item(w: &mut W, cfg: &Config, a: &Article, root: bool) -> io::Result<()> {
+/// Where a `newsItem` is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The root of `/articles/{id}.xml`.
+    Document,
+    /// An item of a feed's `newsMessage`.
+    Item,
+    /// An item of the `kills` feed: the canceled story as its kill notice.
+    KillNotice,
+}
+
+fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()> {
+    let root = role == Role::Document;
+    let notice = role == Role::KillNotice;
     let lang = a.content.language.as_str();
     let guid = cfg.guid(a.id.as_str());
     let version = a.version.to_string();
@@ -157,7 +179,7 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, root: bool) -> io::Result<()
                 text(w, "copyrightNotice", &cfg.agency.copyright)
             })?;
             item_meta(w, cfg, a, &guid)?;
-            content_meta(w, cfg, a)?;
+            content_meta(w, cfg, a, notice)?;
             w.create_element("contentSet").write_inner_content(|w| {
                 w.create_element("inlineXML")
                     .with_attribute(("contenttype", "application/xhtml+xml"))
@@ -165,6 +187,16 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, root: bool) -> io::Result<()
                         w.create_element("html")
                             .with_attribute(("xmlns", XHTML))
                             .write_inner_content(|w| {
+                                if notice {
+                                    let title = kill_title(a);
+                                    w.create_element("head")
+                                        .write_inner_content(|w| text(w, "title", &title))?;
+                                    w.create_element("body").write_inner_content(|w| {
+                                        text(w, "h1", &title)?;
+                                        text(w, "p", &kill_text(cfg, a))
+                                    })?;
+                                    return Ok(());
+                                }
                                 w.create_element("head").write_inner_content(|w| {
                                     text(w, "title", &a.content.headline)
                                 })?;
@@ -216,7 +248,7 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
             .with_attribute(("qcode", stat))
             .write_empty()?;
         if a.status == PubStatus::Canceled {
-            text(w, "edNote", &super::kill_text(cfg, a))?;
+            text(w, "edNote", &kill_text(cfg, a))?;
         } else if let Some(note) = &a.correction_note {
             text(w, "edNote", note)?;
         }
@@ -248,7 +280,7 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
     Ok(())
 }
 
-fn content_meta(w: &mut W, cfg: &Config, a: &Article) -> io::Result<()> {
+fn content_meta(w: &mut W, cfg: &Config, a: &Article, notice: bool) -> io::Result<()> {
     let lang = a.content.language.as_str();
     w.create_element("contentMeta").write_inner_content(|w| {
         if let Some(u) = a.content.urgency {
@@ -289,7 +321,11 @@ fn content_meta(w: &mut W, cfg: &Config, a: &Article) -> io::Result<()> {
                     Ok(())
                 })?;
         }
-        text(w, "headline", &a.content.headline)?;
+        if notice {
+            text(w, "headline", &kill_title(a))?;
+        } else {
+            text(w, "headline", &a.content.headline)?;
+        }
         if let Some(d) = &a.content.dateline {
             text(w, "dateline", d)?;
         }
@@ -299,7 +335,11 @@ fn content_meta(w: &mut W, cfg: &Config, a: &Article) -> io::Result<()> {
         text(w, "creditline", &cfg.agency.name)?;
         w.create_element("description")
             .with_attribute(("role", "drol:summary"))
-            .write_text_content(BytesText::new(&summary_text(a)))?;
+            .write_text_content(BytesText::new(&if notice {
+                kill_text(cfg, a)
+            } else {
+                summary_text(a)
+            }))?;
         Ok(())
     })?;
     Ok(())

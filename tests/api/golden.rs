@@ -269,3 +269,137 @@ fn a_correction_and_a_minor_edit_match_their_golden_files() {
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }
+
+/// Applies `op` at `at` (a fixed clock) through the durable writer, as the API does.
+fn apply_at(store: &Store, op: wirefeed::store::Op, at: &str) {
+    let now: DateTime<Utc> = at.parse().unwrap();
+    let mut writer = store.durable_writer().unwrap();
+    let mut results = writer.apply(&[op], now).unwrap();
+    results.pop().unwrap().unwrap();
+}
+
+/// The article body of fixture `id`, changed by `edit`, as the API would receive it.
+fn revised(
+    newsroom: &wirefeed::publish::Newsroom,
+    store: &Store,
+    id: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> wirefeed::store::Op {
+    let now: DateTime<Utc> = "2026-11-21T00:00:00Z".parse().unwrap();
+    let a = store.get(id, now.timestamp()).unwrap().unwrap();
+    let c = &a.content;
+    let mut body = serde_json::json!({
+        "id": id,
+        "headline": c.headline,
+        "summary": c.summary,
+        "body": c.body,
+        "language": c.language,
+        "byline": c.byline,
+        "dateline": c.dateline,
+        "published_at": wirefeed::render::rfc3339(a.published_at),
+        "keywords": c.keywords,
+        "urgency": c.urgency,
+        "translation_of": c.translation_of.as_ref().map(|t| t.as_str()),
+    });
+    edit(&mut body);
+    // A field is given or left out (null is a type error for the API).
+    if let Some(m) = body.as_object_mut() {
+        m.retain(|_, v| !v.is_null());
+    }
+    let prepared = newsroom
+        .parse(body.to_string().as_bytes(), Some(id))
+        .unwrap();
+    wirefeed::store::Op::Upsert {
+        draft: Box::new(prepared.draft),
+        topics: prepared.topics,
+        create_only: false,
+        if_match: None,
+    }
+}
+
+#[test]
+fn corrected_minor_and_killed_articles_match_their_golden_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Arc::new(Config::load(&repo().join("feeds.toml")).unwrap());
+    let store = Arc::new(Store::open(&dir.path().join("golden.db"), true).unwrap());
+    wirefeed::import::import(
+        &config,
+        &store,
+        &[repo().join("tests/fixtures/articles")],
+        false,
+    )
+    .unwrap();
+    let newsroom = wirefeed::publish::Newsroom::new(config.clone(), store.clone()).unwrap();
+    // fx-002 v2: a correction with a note.
+    let op = revised(&newsroom, &store, "fx-002", |b| {
+        b["body"] = serde_json::json!(
+            b["body"]
+                .as_str()
+                .unwrap()
+                .replace("on Friday", "on Thursday")
+        );
+        b["revision"] = serde_json::json!("correction");
+        b["correction_note"] =
+            serde_json::json!("An earlier version said the agreement was signed on Friday.");
+    });
+    apply_at(&store, op, "2026-11-21T08:00:00Z");
+    // fx-001 v2: a typo fix, which moves no date readers see.
+    let op = revised(&newsroom, &store, "fx-001", |b| {
+        b["body"] = serde_json::json!(
+            b["body"]
+                .as_str()
+                .unwrap()
+                .replace("firmaron el viernes", "firmaron este viernes")
+        );
+        b["revision"] = serde_json::json!("minor");
+    });
+    apply_at(&store, op, "2026-11-21T09:00:00Z");
+    // fx-004: killed, with a reason; a tombstone during kill_retention.
+    let kill = wirefeed::store::Op::Kill {
+        id: wirefeed::model::ArticleId::parse("fx-004").unwrap(),
+        reason: Some("Duplicate of an earlier story.".into()),
+        if_match: None,
+    };
+    apply_at(&store, kill, "2026-11-21T10:00:00Z");
+    let feeds = Feeds::new(config.clone(), store.clone());
+    let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
+    for feed in ["all", "kills"] {
+        for format in Format::ALL {
+            let (r, _) = feeds
+                .feed(
+                    feed,
+                    format,
+                    &FeedQuery::default(),
+                    &Principal::Anonymous,
+                    None,
+                    now,
+                )
+                .unwrap();
+            check(
+                &format!("lifecycle/{feed}.{}", format.extension()),
+                std::str::from_utf8(&r.body).unwrap(),
+            );
+        }
+    }
+    for (ext, name) in [
+        (ArticleFormat::Html, "fx-002.html"),
+        (ArticleFormat::NewsMl, "fx-002.xml"),
+        (ArticleFormat::Ninjs, "fx-002.ninjs.json"),
+        (ArticleFormat::Html, "fx-001.html"),
+        (ArticleFormat::NewsMl, "fx-001.xml"),
+        (ArticleFormat::Ninjs, "fx-001.ninjs.json"),
+        (ArticleFormat::Html, "fx-004.html"),
+        (ArticleFormat::NewsMl, "fx-004.xml"),
+        (ArticleFormat::Ninjs, "fx-004.ninjs.json"),
+    ] {
+        let id = name.split('.').next().unwrap();
+        let (r, _) = feeds.article(id, ext, &Principal::Anonymous, now).unwrap();
+        if id == "fx-004" && ext == ArticleFormat::Html {
+            assert_eq!(r.status, 410, "a killed story's page is gone");
+        }
+        check(
+            &format!("lifecycle/{name}"),
+            std::str::from_utf8(&r.body).unwrap(),
+        );
+    }
+}

@@ -300,3 +300,191 @@ pub fn local_path(url: &str) -> String {
     let rest = url.split_once("://").unwrap().1;
     rest[rest.find('/').unwrap()..].to_owned()
 }
+
+// ---- Publishing API helpers (requests with bodies, keys, restarts) ----
+
+impl TestApp {
+    /// Sends any request; a transport error is returned, not hidden.
+    pub fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Resp, ureq::Error> {
+        send_to(&self.agent, &self.address, method, path, headers, body)
+    }
+
+    /// Sends any request and reads the whole answer; panics on a transport error.
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        self.try_request(method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    /// A publishing API call with `token` and, for a body, `Content-Type: application/json`.
+    pub fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Resp {
+        self.api_with(method, path, token, &[], body)
+    }
+
+    /// [`TestApp::api`] with extra headers (`If-Match`, …).
+    pub fn api_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        extra: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Resp {
+        let auth = format!("Bearer {token}");
+        let mut headers = vec![("Authorization", auth.as_str())];
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        headers.extend_from_slice(extra);
+        self.request(method, path, &headers, &bytes)
+    }
+
+    /// Stops the server with SIGKILL (`Child::kill`), as a crash or `kill -9` would.
+    pub fn kill9(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Starts a new server on the same folder, config and database (after [`TestApp::kill9`]).
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, address) = start_server(&self.config_path(), &self.db_path());
+        self.child = child;
+        self.address = address;
+    }
+}
+
+/// Runs `wirefeed serve` on port 0 against `config` and `db`; returns it and its address.
+pub fn start_server(config: &Path, db: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+        .arg("--config")
+        .arg(config)
+        .arg("--database")
+        .arg(db)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("WIREFEED_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    (child, address)
+}
+
+/// An agent that reports statuses instead of failing on them.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// Sends one request with `agent` to `address` (for client threads).
+pub fn send_to(
+    agent: &ureq::Agent,
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<Resp, ureq::Error> {
+    let url = format!("{address}{path}");
+    macro_rules! with_headers {
+        ($req:expr) => {{
+            let mut r = $req;
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            r
+        }};
+    }
+    let mut resp = match method {
+        "GET" => with_headers!(agent.get(&url)).call()?,
+        "HEAD" => with_headers!(agent.head(&url)).call()?,
+        "DELETE" if body.is_empty() => with_headers!(agent.delete(&url)).call()?,
+        "DELETE" => with_headers!(agent.delete(&url))
+            .force_send_body()
+            .send(body)?,
+        "POST" => with_headers!(agent.post(&url)).send(body)?,
+        "PUT" => with_headers!(agent.put(&url)).send(body)?,
+        "PATCH" => with_headers!(agent.patch(&url)).send(body)?,
+        "OPTIONS" => with_headers!(agent.options(&url)).call()?,
+        other => panic!("no helper for method {other}"),
+    };
+    let bytes = if method == "HEAD" {
+        Vec::new()
+    } else {
+        resp.body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()?
+    };
+    Ok(Resp {
+        status: resp.status().as_u16(),
+        headers: resp.headers().clone(),
+        body: String::from_utf8(bytes).expect("the server answers UTF-8"),
+    })
+}
+
+/// Creates a key with `wirefeed keys add NAME --role ROLE [extra...]`; returns its token.
+pub fn key(app: &TestApp, name: &str, role: &str, extra: &[&str]) -> String {
+    let mut args = vec!["keys", "add", name, "--role", role];
+    args.extend_from_slice(extra);
+    let (code, out, err) = app.cli(&args);
+    assert_eq!(code, 0, "keys add {name}: {out}{err}");
+    let token = out.trim().to_owned();
+    assert!(
+        !token.is_empty() && !token.contains(char::is_whitespace),
+        "keys add prints the token alone: {out:?}"
+    );
+    // Another process added it: the server learns of it from the change log (≤ 1 s).
+    let auth = format!("Bearer {token}");
+    app.eventually(|| {
+        let r = app.request(
+            "GET",
+            "/api/v1/articles?limit=1",
+            &[("Authorization", &auth)],
+            b"",
+        );
+        (r.status != 401).then_some(())
+    });
+    token
+}
+
+/// A new publisher key (`wirefeed keys add NAME --role publisher`), its token.
+pub fn publisher_key(app: &TestApp) -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    key(app, &format!("newsroom-{n}"), "publisher", &[])
+}
+
+/// A minimal valid article body.
+pub fn story(id: &str, headline: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "headline": headline,
+        "body": format!("{headline}. The ministry confirmed the figures on Monday."),
+        "language": "en",
+    })
+}

@@ -1,12 +1,18 @@
 //! Integration tests: the real server over HTTP, the real CLI, the real store.
 
+mod bad_bodies;
 mod classify_eval;
 mod cli;
+mod concurrency;
+mod durability;
 mod feeds;
 mod golden;
 mod helpers;
 mod http_cache;
+mod lifecycle;
 mod promises;
 mod properties;
+mod publish;
 mod store_plan;
 mod subscribers;
+mod validators;
