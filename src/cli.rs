@@ -78,6 +78,10 @@ enum Command {
         /// Weights file to write (default: `classifier.model`).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also list the training stories that cross-validation gets wrong (label errors and
+        /// gaps in the corpus show there first).
+        #[arg(long)]
+        mistakes: bool,
     },
     /// Recompute the topics of every stored article after the rules changed.
     Reclassify,
@@ -172,7 +176,11 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             explain,
             json,
         } => classify(&config, &paths, explain, json),
-        Command::Train { paths, out } => train(&config, &cli.config, &paths, out),
+        Command::Train {
+            paths,
+            out,
+            mistakes,
+        } => train(&config, &cli.config, &paths, out, mistakes),
         Command::Reclassify => {
             let store = Store::open(&database, false)?;
             let classifier = Classifier::new(&config);
@@ -355,6 +363,7 @@ fn train(
     config_path: &Path,
     paths: &[PathBuf],
     out: Option<PathBuf>,
+    mistakes: bool,
 ) -> Result<u8, CliError> {
     use crate::classify::train::{self, Quality};
     let start = std::time::Instant::now();
@@ -443,6 +452,16 @@ fn train(
             fmt(r.model),
             fmt(r.combined)
         );
+        if mistakes {
+            for (id, want, p) in &r.mistakes {
+                let headline = used
+                    .iter()
+                    .find(|e| &e.id == id)
+                    .map_or("", |e| e.content.headline.as_str());
+                let what = if *want { "missed" } else { "wrongly in" };
+                say!("    {what}: {id} (p {p:.2}) {headline}");
+            }
+        }
     }
     let classifier = Classifier::with_model(config, &text).map_err(CliError::runtime)?;
     say!("held out ({} stories, never trained on):", held.len());
