@@ -186,11 +186,11 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             let classifier = Classifier::new(&config);
             let mut near_misses = Vec::new();
             let changed = store.reclassify(|a| {
-                let scores = classifier.explain(&a.content);
-                for s in scores.iter().filter(|s| s.near_miss && !s.editor) {
+                let (topics, close) = classifier.review(&a.content);
+                for s in close {
                     near_misses.push(format!("{} {}: {}", a.id, s.topic, s.reason));
                 }
-                classifier.topics(&a.content)
+                topics
             })?;
             say!("reclassified: {changed} articles changed topics");
             if !near_misses.is_empty() {

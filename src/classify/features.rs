@@ -46,9 +46,13 @@ fn words(normalised: &str) -> impl Iterator<Item = &str> {
     normalised.split(' ').filter(|w| {
         !w.is_empty()
             && !w.bytes().all(|b| b.is_ascii_digit())
-            && STOPWORDS.binary_search(w).is_err()
+            // Every stopword is short: most words skip the search.
+            && (w.len() > MAX_STOPWORD || STOPWORDS.binary_search(w).is_err())
     })
 }
+
+/// Length of the longest stopword.
+const MAX_STOPWORD: usize = 7;
 
 /// Kinds of feature, which are weighted differently in the article's vector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +133,7 @@ mod tests {
     #[test]
     fn stopwords_are_sorted_for_binary_search() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(STOPWORDS.iter().map(|w| w.len()).max(), Some(MAX_STOPWORD));
     }
 
     #[test]

@@ -163,6 +163,24 @@ impl Classifier {
         out
     }
 
+    /// Final topics, and the near misses with their reasons (for `reclassify`): one pass, and
+    /// sentences only for the near misses.
+    pub fn review(&self, content: &Content) -> (Vec<TopicId>, Vec<TopicScore>) {
+        let scores = self.evaluate(content, false);
+        let mut topics = Vec::new();
+        let mut close = Vec::new();
+        for mut s in scores {
+            if s.matched || s.editor {
+                topics.push(s.topic);
+            } else if s.near_miss {
+                s.reason = explain::reason(&s);
+                close.push(s);
+            }
+        }
+        topics.sort();
+        (topics, close)
+    }
+
     /// Scores every topic, with the rules that fired and the model features that counted.
     pub fn explain(&self, content: &Content) -> Vec<TopicScore> {
         self.evaluate(content, true)

@@ -10,6 +10,25 @@ use crate::model::Content;
 use crate::text::{fnv1a, normalize};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keys are already FNV-1a hashes of feature names: hashing them again would only cost time.
+#[derive(Default)]
+pub struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
 
 /// Version tag of the weights file.
 pub const FORMAT: &str = "wirefeed-linear-1";
@@ -128,7 +147,7 @@ pub struct Model {
     /// Per config topic; `None` when the file has no weights for it.
     pub topics: Vec<Option<TopicModel>>,
     /// Feature hash → row of `weights`.
-    rows: HashMap<u64, u32>,
+    rows: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     /// Row-major: `rows × topics`.
     weights: Vec<f32>,
     /// Feature name per row.
@@ -180,7 +199,7 @@ impl Model {
             ));
         }
         let n = topic_ids.len();
-        let mut rows: HashMap<u64, u32> = HashMap::new();
+        let mut rows: HashMap<u64, u32, BuildHasherDefault<Prehashed>> = HashMap::default();
         let mut names: Vec<String> = Vec::new();
         let mut weights: Vec<f32> = Vec::new();
         let mut topics = vec![None; n];
