@@ -188,3 +188,147 @@ fn near_misses_are_flagged() {
     assert!(!s.matched && s.near_miss, "{s:?}");
     assert!(s.reason.starts_with("out, but close"));
 }
+
+#[test]
+fn a_phrase_inside_a_longer_term_of_the_same_topic_counts_once() {
+    let config = CONFIG.replace(
+        r#"terms = ["border"] }"#,
+        r#"terms = ["border", "border security"] }"#,
+    );
+    let c = Classifier::new(&Config::parse(&config, Path::new(".")).unwrap());
+    let scores = c.explain(&content("en", "", "Border security."));
+    let s = scores.iter().find(|s| s.topic == "security").unwrap();
+    let terms: Vec<&str> = s.hits.iter().map(|h| h.term.as_str()).collect();
+    assert_eq!(terms, ["border security"], "{s:?}");
+}
+
+#[test]
+fn force_and_forbid_phrases_decide_whatever_the_score() {
+    let config = CONFIG.replace(
+        r#"rules = [{ weight = 3, terms = ["embassy"] }]"#,
+        r#"rules = [{ weight = 3, terms = ["embassy"] }]
+force = [{ terms = ["joint commission"] }]
+forbid = [{ lang = "en", terms = ["friendly match"] }]"#,
+    );
+    let c = Classifier::new(&Config::parse(&config, Path::new(".")).unwrap());
+    assert_eq!(
+        c.topics(&content("en", "Weather", "A joint commission met.")),
+        ["bilateral-relations"]
+    );
+    assert!(
+        c.topics(&content(
+            "en",
+            "Embassy staff in friendly match",
+            "embassy embassy"
+        ))
+        .is_empty()
+    );
+    let s = c.explain(&content("en", "Embassy friendly match", ""));
+    let b = s.iter().find(|s| s.topic == "bilateral-relations").unwrap();
+    assert!(
+        b.reason
+            .starts_with("out (forbidden by \"friendly match\")"),
+        "{}",
+        b.reason
+    );
+}
+
+/// A hand-written weights file: `migran` carries migration, structure carries bilateral.
+const MODEL: &str = r#"{
+  "format": "wirefeed-linear-1",
+  "trained_on": "a test",
+  "stem_length": 6,
+  "topics": {
+    "migration": { "threshold": 0.5, "veto": 0.1, "bias": -2.0,
+                   "weights": { "migran": 30.0, "h:migran": 2.0, "bird": -40.0 } },
+    "bilateral-relations": { "threshold": 0.5, "bias": -2.0,
+                   "weights": { "@governments-of-2-states": 6.0 } }
+  }
+}"#;
+
+#[test]
+fn the_model_adds_topics_the_rules_miss_and_names_its_features() {
+    let c = Classifier::with_model(&Config::parse(CONFIG, Path::new(".")).unwrap(), MODEL).unwrap();
+    assert!(c.has_model());
+    let a = content(
+        "en",
+        "Japan hands patrol boats to Honduras",
+        "The Japanese ambassador met the Honduran foreign minister.",
+    );
+    assert_eq!(c.topics(&a), ["bilateral-relations"]);
+    let s = c.explain(&a);
+    let b = s.iter().find(|s| s.topic == "bilateral-relations").unwrap();
+    assert!(b.reason.starts_with("in (model)"), "{}", b.reason);
+    assert!(
+        b.reason.contains("@governments-of-2-states +3.00"),
+        "{}",
+        b.reason
+    );
+    let m = b.model.as_ref().unwrap();
+    assert!(m.matched && m.probability > 0.7, "{m:?}");
+}
+
+#[test]
+fn the_model_can_veto_a_rules_match_it_is_sure_is_wrong() {
+    let c = Classifier::with_model(&Config::parse(CONFIG, Path::new(".")).unwrap(), MODEL).unwrap();
+    // The rules see "migrantes" twice; the model sees birds.
+    let a = content("es", "Migrantes alados", "bird bird bird migrantes");
+    let s = c.explain(&a);
+    let m = s.iter().find(|s| s.topic == "migration").unwrap();
+    assert!(m.rules && !m.matched, "{m:?}");
+    assert!(
+        m.reason
+            .starts_with("out (the rules match, but the model overrules them)")
+    );
+}
+
+#[test]
+fn reclassify_review_gives_the_topics_and_reasons_for_near_misses_only() {
+    let c = classifier();
+    let (topics, close) = c.review(&content("en", "Police", "police"));
+    assert_eq!(topics, ["security"]);
+    assert!(close.is_empty());
+    let (topics, close) = c.review(&content("en", "", "police"));
+    assert!(topics.is_empty());
+    assert_eq!(close.len(), 1);
+    assert!(
+        close[0].reason.starts_with("out, but close"),
+        "{}",
+        close[0].reason
+    );
+}
+
+#[test]
+fn the_language_of_an_article_is_detected_from_its_words() {
+    assert_eq!(
+        detect_language(
+            "El Gobierno anunció este martes un nuevo programa para los migrantes que regresan al país."
+        ),
+        Some("es")
+    );
+    assert_eq!(
+        detect_language(
+            "The government announced on Tuesday a new programme for migrants returning home."
+        ),
+        Some("en")
+    );
+    assert_eq!(detect_language("B"), None);
+}
+
+#[test]
+fn an_agency_may_name_its_own_topics() {
+    let mut config = CONFIG.split("[[topic]]").next().unwrap().to_owned();
+    config.push_str(
+        r#"[[topic]]
+id = "fisheries"
+name = { en = "Fisheries" }
+iptc = [{ code = "medtop:20000217", en = "fishing industry" }]
+rules = [{ weight = 3, terms = ["trawler*"] }]
+"#,
+    );
+    let c = Classifier::new(&Config::parse(&config, Path::new(".")).unwrap());
+    assert_eq!(
+        c.topics(&content("en", "Trawlers return", "")),
+        ["fisheries"]
+    );
+}
