@@ -153,9 +153,11 @@ impl ArticleInput {
         if body.trim().is_empty() {
             errors.push(FieldError::new("body", "body is required"));
         }
-        let language = self
-            .language
-            .unwrap_or_else(|| rules.default_language.to_owned());
+        let language = self.language.unwrap_or_else(|| {
+            crate::classify::detect_language(&format!("{headline}\n{body}"))
+                .unwrap_or(rules.default_language)
+                .to_owned()
+        });
         if !is_language_tag(&language) {
             errors.push(FieldError::new(
                 "language",

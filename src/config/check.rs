@@ -89,6 +89,17 @@ impl Checker {
             Some(w) => *w.get_ref(),
             None => 2.0,
         };
+        let model = match &raw.classifier.model {
+            Some(m) if m.get_ref().trim().is_empty() => {
+                self.at(
+                    m,
+                    "classifier.model must be a file path (leave it out for rules only)",
+                );
+                None
+            }
+            Some(m) => Some(base.join(m.get_ref())),
+            None => None,
+        };
         let topics = self.topics(&raw.topic);
         let feed_list = self.feeds(&raw.feed, &topics);
         let api = self.api(&raw.api);
@@ -102,6 +113,7 @@ impl Checker {
             seed_dir,
             feeds,
             headline_weight,
+            model,
             topics,
             feed_list,
             api,
@@ -396,6 +408,17 @@ impl Checker {
                     )
                 })
                 .collect();
+            let mut phrases = |list: &[Spanned<raw::RawExclude>], what: &str| -> Vec<Rule> {
+                let mut seen = HashSet::new();
+                list.iter()
+                    .map(|e| {
+                        let r = e.get_ref();
+                        self.rule(id, r.lang.as_ref(), 0.0, &r.terms, e, &mut seen, what)
+                    })
+                    .collect()
+            };
+            let force = phrases(&t.force, "force phrase");
+            let forbid = phrases(&t.forbid, "forbid phrase");
             topics.push(Topic {
                 id: id.clone(),
                 names: t.name.get_ref().clone(),
@@ -403,16 +426,11 @@ impl Checker {
                 min_score,
                 rules,
                 exclude,
+                force,
+                forbid,
             });
         }
-        for required in ["security", "migration", "bilateral-relations"] {
-            if !seen.contains(required) {
-                self.problems.push(Problem {
-                    line: 0,
-                    message: format!("topic {required:?} must be defined"),
-                });
-            }
-        }
+        // Topic ids are the agency's own: none is required (CONTRACT §5 names the shipped ones).
         topics
     }
 

@@ -31,6 +31,9 @@ pub struct Config {
     pub feeds: FeedSettings,
     /// How much more a headline match weighs than a body match.
     pub headline_weight: f64,
+    /// The learned model's weights file (`classifier.model`, resolved against the config's
+    /// folder); `None` = rules only.
+    pub model: Option<PathBuf>,
     /// Topics, in file order.
     pub topics: Vec<Topic>,
     /// Feeds, in file order, always including one per topic, `all` and `kills`.
@@ -119,6 +122,10 @@ pub struct Topic {
     pub rules: Vec<Rule>,
     /// Phrases that look like the topic but are not.
     pub exclude: Vec<Rule>,
+    /// Phrases that put an article in the topic whatever the score or the model says.
+    pub force: Vec<Rule>,
+    /// Phrases that keep an article out of the topic (unless its editor chose it).
+    pub forbid: Vec<Rule>,
 }
 
 impl Topic {

@@ -65,6 +65,7 @@ pub(super) struct RawFeeds {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawClassifier {
     pub headline_weight: Option<Spanned<f64>>,
+    pub model: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,6 +79,10 @@ pub(super) struct RawTopic {
     pub rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
     pub exclude: Vec<Spanned<RawExclude>>,
+    #[serde(default)]
+    pub force: Vec<Spanned<RawExclude>>,
+    #[serde(default)]
+    pub forbid: Vec<Spanned<RawExclude>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,20 +1,32 @@
 //! Measured classifier quality on labelled corpora of invented wire stories (tests/data).
 //!
-//! `classify-corpus.jsonl` was written before the rules, by someone who did not see them.
-//! Stories with an even number are its held-out half: rules were tuned on the odd ones.
-//! `classify-holdout.jsonl` was written later, blind to the rules. Its first measurement (F1
-//! 0.94 / 0.86 / 0.88 for bilateral / migration / security) was taken blind; its error
-//! categories (generic "security", brand "ambassadors", single mentions) then led to general
-//! rule changes, so it is now a regression guard, not a blind measure.
-//! `classify-blind2.jsonl` was written after those changes and has never been used for tuning.
+//! The gates are on stories the classifier was not fitted to:
+//! - **held out**: a fifth of the training corpus (`classify-corpus`, `classify-holdout`,
+//!   `train/*`), chosen by a hash of the id (`classify::train::is_held_out`), which
+//!   `wirefeed train` never trains on and nothing was tuned on;
+//! - **blind sets**: `classify-blind2.jsonl` (70 stories) and `classify-blind3.jsonl` (164),
+//!   written by people who never saw the rules or the model, never read by anyone tuning;
+//!   they are regression guards, measured and never looked into.
+//!
+//! Each gate is the level measured when the model was last trained, less a small margin for
+//! a retrained model's noise, so a regression fails; no topic's precision may fall below 0.90.
+//! The whole older sets are reported too, but most of their stories are training data now.
 
 use crate::helpers::repo;
 use wirefeed::classify::Classifier;
+use wirefeed::classify::train::{Quality, is_held_out};
 use wirefeed::config::Config;
 use wirefeed::ingest::{ArticleInput, Rules};
 
 const TOPICS: [&str; 3] = ["bilateral-relations", "migration", "security"];
-const MIN_F1: f64 = 0.90;
+const MIN_PRECISION: f64 = 0.90;
+const TRAINING: [&str; 5] = [
+    "classify-corpus.jsonl",
+    "classify-holdout.jsonl",
+    "train/train-a.jsonl",
+    "train/train-b.jsonl",
+    "train/train-c.jsonl",
+];
 
 #[derive(serde::Deserialize)]
 struct Labelled {
@@ -22,162 +34,137 @@ struct Labelled {
     article: serde_json::Value,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Counts {
-    tp: u32,
-    fp: u32,
-    fn_: u32,
-}
-
-impl Counts {
-    fn f1(self) -> (f64, f64, f64) {
-        let p = f64::from(self.tp) / f64::from((self.tp + self.fp).max(1));
-        let r = f64::from(self.tp) / f64::from((self.tp + self.fn_).max(1));
-        let f = if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        };
-        (p, r, f)
-    }
-}
-
-fn held_out(id: &str) -> bool {
-    id.rsplit('-')
-        .next()
-        .and_then(|n| n.parse::<u32>().ok())
-        .is_some_and(|n| n % 2 == 0)
-}
-
 struct Report {
-    /// Per topic: [all, tuning half, held-out half].
-    counts: [[Counts; 3]; 3],
+    counts: [Quality; 3],
     mistakes: Vec<String>,
     n: usize,
+    spanish: usize,
+    negatives: usize,
 }
 
-fn evaluate(file: &str) -> Report {
+fn evaluate(files: &[&str], keep: impl Fn(&str) -> bool) -> Report {
     let config = Config::load(&repo().join("feeds.toml")).unwrap();
-    let classifier = Classifier::new(&config);
+    let classifier = Classifier::load(&config).expect("the shipped model loads");
+    assert!(classifier.has_model());
     let topic_ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
     let rules = Rules {
         default_language: "es",
         topics: &topic_ids,
     };
-    let text = std::fs::read_to_string(repo().join("tests/data").join(file)).unwrap();
-    let mut counts = [[Counts::default(); 3]; 3];
-    let mut mistakes = Vec::new();
-    let mut n = 0;
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let item: Labelled = serde_json::from_str(line).unwrap();
-        let input: ArticleInput = serde_json::from_value(item.article).unwrap();
-        let draft = input.validate(&rules).unwrap();
-        let id = draft.id.as_ref().unwrap().to_string();
-        let got = classifier.topics(&draft.content);
-        n += 1;
-        for (ti, topic) in TOPICS.iter().enumerate() {
-            let want = item.expected.iter().any(|t| t == topic);
-            let has = got.iter().any(|t| t == topic);
-            for half in [0, if held_out(&id) { 2 } else { 1 }] {
-                let c = &mut counts[ti][half];
-                match (want, has) {
-                    (true, true) => c.tp += 1,
-                    (false, true) => c.fp += 1,
-                    (true, false) => c.fn_ += 1,
-                    (false, false) => {}
-                }
+    let mut r = Report {
+        counts: [Quality::default(); 3],
+        mistakes: Vec::new(),
+        n: 0,
+        spanish: 0,
+        negatives: 0,
+    };
+    for file in files {
+        let text = std::fs::read_to_string(repo().join("tests/data").join(file)).unwrap();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let item: Labelled = serde_json::from_str(line).unwrap();
+            let input: ArticleInput = serde_json::from_value(item.article).unwrap();
+            let draft = input.validate(&rules).unwrap();
+            let id = draft.id.as_ref().unwrap().to_string();
+            if !keep(&id) {
+                continue;
+            }
+            let got = classifier.topics(&draft.content);
+            r.n += 1;
+            r.spanish += usize::from(draft.content.language == "es");
+            r.negatives += usize::from(item.expected.is_empty());
+            for (ti, topic) in TOPICS.iter().enumerate() {
+                let want = item.expected.iter().any(|t| t == topic);
+                let has = got.iter().any(|t| t == topic);
+                r.counts[ti].add(want, has);
+            }
+            if got != item.expected {
+                r.mistakes.push(format!(
+                    "  {id}: expected {:?}, got {got:?} — {}",
+                    item.expected, draft.content.headline
+                ));
             }
         }
-        if got != item.expected {
-            mistakes.push(format!(
-                "  {id}: expected {:?}, got {got:?} — {}",
-                item.expected, draft.content.headline
-            ));
-        }
     }
-    Report {
-        counts,
-        mistakes,
-        n,
-    }
+    r
 }
 
-#[test]
-fn every_topic_scores_an_f1_of_at_least_0_90_on_the_labelled_corpus() {
-    let Report {
-        counts,
-        mistakes,
-        n,
-    } = evaluate("classify-corpus.jsonl");
-    println!("classifier quality on {n} labelled stories:");
-    println!(
-        "  {:<20} {:>9} {:>9} {:>9}   {:>9} {:>9}",
-        "topic", "precision", "recall", "F1", "F1 tuning", "F1 held"
-    );
-    let mut failed = Vec::new();
-    for (ti, topic) in TOPICS.iter().enumerate() {
-        let (p, r, f) = counts[ti][0].f1();
-        let (_, _, ft) = counts[ti][1].f1();
-        let (_, _, fh) = counts[ti][2].f1();
-        println!("  {topic:<20} {p:>9.3} {r:>9.3} {f:>9.3}   {ft:>9.3} {fh:>9.3}");
-        if f < MIN_F1 {
-            failed.push(*topic);
-        }
-    }
-    println!(
-        "{} stories misclassified:\n{}",
-        mistakes.len(),
-        mistakes.join("\n")
-    );
-    assert!(
-        n >= 120,
-        "the corpus must hold at least 120 stories, has {n}"
-    );
-    assert!(failed.is_empty(), "F1 below {MIN_F1} for {failed:?}");
-}
-
-fn report_only(file: &str, title: &str, floor: f64) {
-    let Report {
-        counts,
-        mistakes,
-        n,
-    } = evaluate(file);
-    println!("{title}, {n} stories:");
+/// Prints the table and checks each topic's F1 against `floors` (in [`TOPICS`] order).
+fn gate(title: &str, r: &Report, floors: [f64; 3], show_mistakes: bool) {
+    println!("{title}, {} stories:", r.n);
     println!(
         "  {:<20} {:>9} {:>9} {:>9}",
         "topic", "precision", "recall", "F1"
     );
-    let mut worst: f64 = 1.0;
+    let mut failed = Vec::new();
     for (ti, topic) in TOPICS.iter().enumerate() {
-        let (p, r, f) = counts[ti][0].f1();
-        println!("  {topic:<20} {p:>9.3} {r:>9.3} {f:>9.3}");
-        worst = worst.min(f);
+        let q = r.counts[ti];
+        let (p, rc, f) = (q.precision(), q.recall(), q.f1());
+        println!("  {topic:<20} {p:>9.3} {rc:>9.3} {f:>9.3}");
+        if f < floors[ti] {
+            failed.push(format!("{topic}: F1 {f:.3} < {}", floors[ti]));
+        }
+        if p < MIN_PRECISION {
+            failed.push(format!("{topic}: precision {p:.3} < {MIN_PRECISION}"));
+        }
     }
-    println!(
-        "{} stories misclassified:\n{}",
-        mistakes.len(),
-        mistakes.join("\n")
-    );
-    assert!(n >= 60);
-    assert!(worst >= floor, "a topic's F1 on {file} fell below {floor}");
+    if show_mistakes {
+        println!(
+            "{} stories misclassified:\n{}",
+            r.mistakes.len(),
+            r.mistakes.join("\n")
+        );
+    } else {
+        // A blind set stays blind: its stories are not shown to anyone tuning.
+        println!("{} stories misclassified", r.mistakes.len());
+    }
+    assert!(failed.is_empty(), "{title}: {failed:?}");
 }
 
 #[test]
-fn the_holdout_corpus_stays_above_0_90() {
-    report_only(
-        "classify-holdout.jsonl",
-        "holdout (consulted once, now a regression guard)",
-        0.90,
+fn the_training_corpus_is_big_varied_and_half_spanish() {
+    let r = evaluate(&TRAINING, |_| true);
+    assert!(r.n >= 600, "{} stories", r.n);
+    assert!(r.spanish * 2 == r.n, "{} of {} in Spanish", r.spanish, r.n);
+    assert!(r.negatives * 4 >= r.n, "{} negatives", r.negatives);
+}
+
+#[test]
+fn held_out_stories_score_at_least_as_measured() {
+    let r = evaluate(&TRAINING, is_held_out);
+    assert!(r.n >= 120, "{} held-out stories", r.n);
+    // Measured 2026-12-01: 0.987 / 0.935 / 0.956.
+    gate("held out (never trained on)", &r, [0.96, 0.92, 0.94], true);
+}
+
+#[test]
+fn the_blind2_set_scores_at_least_as_measured() {
+    let r = evaluate(&["classify-blind2.jsonl"], |_| true);
+    assert_eq!(r.n, 70);
+    gate(
+        "blind2 (never used for tuning)",
+        &r,
+        [0.90, 0.90, 0.90],
+        false,
     );
 }
 
-/// The best estimate here of quality on wire stories the classifier has never seen.
 #[test]
-fn the_blind_corpus_is_reported() {
-    // A floor against regressions, not the target: the 0.90 target applies to the corpus above.
-    report_only(
-        "classify-blind2.jsonl",
-        "blind set, never used for tuning",
-        0.80,
+fn the_blind3_set_scores_at_least_as_measured() {
+    let r = evaluate(&["classify-blind3.jsonl"], |_| true);
+    assert!(r.n >= 150);
+    gate(
+        "blind3 (never read by anyone tuning)",
+        &r,
+        [0.90, 0.90, 0.90],
+        false,
     );
+}
+
+#[test]
+fn the_older_sets_are_reported_whole() {
+    for file in ["classify-corpus.jsonl", "classify-holdout.jsonl"] {
+        let r = evaluate(&[file], |_| true);
+        // Mostly training data now: a floor against breakage, not a measure.
+        gate(file, &r, [0.95, 0.95, 0.95], false);
+    }
 }

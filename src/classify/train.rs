@@ -1,0 +1,406 @@
+//! `wirefeed train`: fits the model on labelled stories, deterministically, in seconds.
+//!
+//! One logistic regression per topic, fitted by AdaGrad with L2 regularisation over the
+//! stories in a fixed order (shuffled by a hash of their id and the epoch: the same corpus
+//! always gives the same file). Each topic's threshold is chosen by cross-validation (one fold
+//! per writer of the corpus, so the model is always judged on a writer it has not seen) of
+//! the final decision, so the model adds recall where the rules miss, and vetoes rule matches
+//! it is sure are wrong, without pulling precision below [`MIN_PRECISION`]. A fifth of the stories (by a hash of their id,
+//! [`is_held_out`]) is never trained on: the test suite measures on it.
+
+use super::Classifier;
+use super::features::Extractor;
+use super::model::{self, FORMAT, ModelFile, TopicWeights, feature_hash, sigmoid};
+use crate::config::Config;
+use crate::model::{Content, TopicId};
+use crate::text::fnv1a;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Passes over the stories.
+const EPOCHS: u64 = 10;
+/// AdaGrad step.
+const STEP: f64 = 0.5;
+/// L2 penalty per update.
+const L2: f64 = 1e-4;
+/// Weight of a positive story's gradient (topics are a minority of the wire).
+const POSITIVE_WEIGHT: f64 = 1.0;
+/// A text feature must occur in this many training stories to be kept.
+const MIN_STORIES: u32 = 2;
+/// Weights smaller than this are left out of the file.
+const MIN_WEIGHT: f64 = 0.005;
+/// Cross-validation folds when stories do not name their writer.
+const FOLDS: u64 = 5;
+/// Precision the chosen threshold must keep in cross-validation, where it can.
+const MIN_PRECISION: f64 = 0.96;
+
+/// A labelled story.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Story id (decides the held-out split and the order).
+    pub id: String,
+    /// The article.
+    pub content: Content,
+    /// Its correct topics.
+    pub labels: Vec<TopicId>,
+}
+
+/// Whether a story belongs to the held-out fifth that training never sees.
+pub fn is_held_out(id: &str) -> bool {
+    fnv1a(id.as_bytes()).is_multiple_of(5)
+}
+
+/// Precision, recall and F1 of one topic.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quality {
+    /// True positives.
+    pub tp: u32,
+    /// False positives.
+    pub fp: u32,
+    /// False negatives.
+    pub fn_: u32,
+}
+
+impl Quality {
+    /// Counts one decision.
+    pub fn add(&mut self, want: bool, got: bool) {
+        match (want, got) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            (false, false) => {}
+        }
+    }
+    /// Precision (1 when nothing was predicted).
+    pub fn precision(self) -> f64 {
+        if self.tp + self.fp == 0 {
+            1.0
+        } else {
+            f64::from(self.tp) / f64::from(self.tp + self.fp)
+        }
+    }
+    /// Recall (1 when nothing was to be found).
+    pub fn recall(self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            1.0
+        } else {
+            f64::from(self.tp) / f64::from(self.tp + self.fn_)
+        }
+    }
+    /// F1.
+    pub fn f1(self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// What training did, per topic.
+#[derive(Debug, Clone)]
+pub struct TopicReport {
+    /// Topic id.
+    pub topic: TopicId,
+    /// Chosen probability threshold.
+    pub threshold: f64,
+    /// Chosen veto: the probability a rules match needs to stay in.
+    pub veto: f64,
+    /// Features with a weight in the file.
+    pub features: usize,
+    /// Cross-validated, model alone.
+    pub model: Quality,
+    /// Cross-validated, rules alone.
+    pub rules: Quality,
+    /// Cross-validated, the final decision (rules ∪ model).
+    pub combined: Quality,
+    /// Cross-validated mistakes of the final decision: (story id, labelled in, probability).
+    pub mistakes: Vec<(String, bool, f64)>,
+}
+
+type Sparse = Vec<(u32, f32)>;
+
+struct Prepared {
+    vectors: Vec<Sparse>,
+    names: Vec<String>,
+    /// Per story, per topic: the rules' decision (`Some(true)` forced, `Some(false)`
+    /// forbidden, `None` open) and whether the rules alone match.
+    rules: Vec<Vec<(Option<bool>, bool)>>,
+}
+
+fn prepare(config: &Config, examples: &[Example]) -> Prepared {
+    let extractor = Extractor::new();
+    let classifier = Classifier::rules_only(config);
+    let mut names_by_hash: HashMap<u64, String> = HashMap::new();
+    let raw: Vec<model::Vector> = examples
+        .iter()
+        .map(|e| model::vectorise(&extractor, &e.content, Some(&mut names_by_hash)))
+        .collect();
+    let mut df: HashMap<u64, u32> = HashMap::new();
+    for v in &raw {
+        for (h, _) in v {
+            *df.entry(*h).or_default() += 1;
+        }
+    }
+    let mut kept: Vec<&String> = names_by_hash
+        .iter()
+        .filter(|(h, name)| name.starts_with('@') || df[h] >= MIN_STORIES)
+        .map(|(_, n)| n)
+        .collect();
+    kept.sort();
+    let index: HashMap<u64, u32> = kept
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (feature_hash(n), i as u32))
+        .collect();
+    let vectors = raw
+        .iter()
+        .map(|v| {
+            v.iter()
+                .filter_map(|(h, x)| index.get(h).map(|&i| (i, *x)))
+                .collect()
+        })
+        .collect();
+    let rules = examples
+        .iter()
+        .map(|e| {
+            classifier
+                .explain(&e.content)
+                .into_iter()
+                .map(|s| {
+                    let lock = match (&s.forced, &s.forbidden) {
+                        (Some(_), _) => Some(true),
+                        (None, Some(_)) => Some(false),
+                        _ => None,
+                    };
+                    (lock, s.rules)
+                })
+                .collect()
+        })
+        .collect();
+    Prepared {
+        vectors,
+        names: kept.into_iter().cloned().collect(),
+        rules,
+    }
+}
+
+/// Fits one topic on the stories `which`; returns (weights, bias).
+fn fit(p: &Prepared, labels: &[bool], which: &[usize], ids: &[&str]) -> (Vec<f64>, f64) {
+    let n = p.names.len();
+    let mut w = vec![0.0f64; n];
+    let mut g = vec![1e-8f64; n];
+    let (mut b, mut gb) = (0.0f64, 1e-8f64);
+    let mut order: Vec<usize> = which.to_vec();
+    for epoch in 0..EPOCHS {
+        order.sort_by_key(|&i| fnv1a(format!("{}#{epoch}", ids[i]).as_bytes()));
+        for &i in &order {
+            let v = &p.vectors[i];
+            let z = b + v
+                .iter()
+                .map(|&(j, x)| w[j as usize] * f64::from(x))
+                .sum::<f64>();
+            let y = if labels[i] { 1.0 } else { 0.0 };
+            let scale = if labels[i] { POSITIVE_WEIGHT } else { 1.0 };
+            let err = (sigmoid(z) - y) * scale;
+            for &(j, x) in v {
+                let j = j as usize;
+                let grad = err * f64::from(x) + L2 * w[j];
+                g[j] += grad * grad;
+                w[j] -= STEP * grad / g[j].sqrt();
+            }
+            gb += err * err;
+            b -= STEP * err / gb.sqrt();
+        }
+    }
+    (w, b)
+}
+
+fn probability(p: &Prepared, i: usize, w: &[f64], b: f64) -> f64 {
+    sigmoid(
+        b + p.vectors[i]
+            .iter()
+            .map(|&(j, x)| w[j as usize] * f64::from(x))
+            .sum::<f64>(),
+    )
+}
+
+fn decide(lock: Option<bool>, rules: bool, model: bool) -> bool {
+    lock.unwrap_or(rules || model)
+}
+
+/// Trains on `examples` (none of them held out: the caller splits) for the config's topics.
+pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicReport>) {
+    let p = prepare(config, examples);
+    let ids: Vec<&str> = examples.iter().map(|e| e.id.as_str()).collect();
+    let all: Vec<usize> = (0..examples.len()).collect();
+    let folds = folds(&ids);
+    let fold = |i: usize| folds[i];
+    let n_folds = folds.iter().copied().max().map_or(0, |m| m + 1);
+    let mut topics = serde_json::Map::new();
+    let mut reports = Vec::new();
+    for (ti, topic) in config.topics.iter().enumerate() {
+        let labels: Vec<bool> = examples
+            .iter()
+            .map(|e| e.labels.contains(&topic.id))
+            .collect();
+        if !labels.iter().any(|&l| l) {
+            continue;
+        }
+        // Out-of-fold probabilities.
+        let mut oof = vec![0.0; examples.len()];
+        for k in 0..n_folds {
+            let train: Vec<usize> = all.iter().copied().filter(|&i| fold(i) != k).collect();
+            let (w, b) = fit(&p, &labels, &train, &ids);
+            for i in all.iter().copied().filter(|&i| fold(i) == k) {
+                oof[i] = probability(&p, i, &w, b);
+            }
+        }
+        // Decision for a threshold `t` (the model alone) and a veto `v` (a rules match stays
+        // in only if the model gives it at least `v`); `None` = the model alone.
+        let quality = |t: f64, v: Option<f64>| {
+            let mut q = Quality::default();
+            for (i, &want) in labels.iter().enumerate() {
+                let (lock, rules) = p.rules[i][ti];
+                let got = match v {
+                    Some(v) => decide(lock, rules && oof[i] >= v, oof[i] >= t),
+                    None => oof[i] >= t,
+                };
+                q.add(want, got);
+            }
+            q
+        };
+        let mut scored: Vec<(f64, f64, Quality)> = Vec::new();
+        for t in (10..=90).map(|c| f64::from(c) / 100.0) {
+            for v in (0..=25).map(|c| f64::from(c) / 50.0) {
+                scored.push((t, v, quality(t, Some(v))));
+            }
+        }
+        let precise: Vec<&(f64, f64, Quality)> = scored
+            .iter()
+            .filter(|(_, _, q)| q.precision() >= MIN_PRECISION)
+            .collect();
+        let pool: Vec<&(f64, f64, Quality)> = if precise.is_empty() {
+            scored.iter().collect()
+        } else {
+            precise
+        };
+        let best = pool.iter().map(|(_, _, q)| q.f1()).fold(0.0, f64::max);
+        // The lowest veto that reaches the best F1 (rules are trusted unless the model is
+        // sure), and the middle of that plateau of thresholds: the least sensitive to new copy.
+        let top: Vec<&&(f64, f64, Quality)> = pool
+            .iter()
+            .filter(|(_, _, q)| q.f1() >= best - 1e-9)
+            .collect();
+        let veto = top.iter().map(|(_, v, _)| *v).fold(f64::INFINITY, f64::min);
+        let plateau: Vec<f64> = top
+            .iter()
+            .filter(|(_, v, _)| *v == veto)
+            .map(|(t, _, _)| *t)
+            .collect();
+        let threshold = plateau[plateau.len() / 2];
+        let mut rules_q = Quality::default();
+        for (i, &want) in labels.iter().enumerate() {
+            let (lock, rules) = p.rules[i][ti];
+            rules_q.add(want, decide(lock, rules, false));
+        }
+        let (w, b) = fit(&p, &labels, &all, &ids);
+        let mut weights: Vec<(&String, f64)> = p
+            .names
+            .iter()
+            .zip(&w)
+            .filter(|(_, w)| w.abs() >= MIN_WEIGHT)
+            .map(|(n, w)| (n, (w * 1000.0).round() / 1000.0))
+            .collect();
+        weights.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        let combined = quality(threshold, Some(veto));
+        let mistakes = labels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &want)| {
+                let (lock, rules) = p.rules[i][ti];
+                let got = decide(lock, rules && oof[i] >= veto, oof[i] >= threshold);
+                (got != want).then(|| (ids[i].to_owned(), want, round3(oof[i])))
+            })
+            .collect();
+        let alone = quality(threshold, None);
+        let cv = |q: Quality| {
+            json!({
+                "precision": round3(q.precision()),
+                "recall": round3(q.recall()),
+                "f1": round3(q.f1()),
+            })
+        };
+        let tw = TopicWeights {
+            threshold,
+            veto,
+            bias: (b * 1000.0).round() / 1000.0,
+            cross_validated: Some(json!({
+                "rules": cv(rules_q),
+                "model": cv(alone),
+                "rules_or_model": cv(combined),
+            })),
+            weights: weights
+                .iter()
+                .map(|(n, w)| ((*n).clone(), json!(w)))
+                .collect(),
+        };
+        reports.push(TopicReport {
+            topic: topic.id.clone(),
+            threshold,
+            veto,
+            features: weights.len(),
+            model: alone,
+            rules: rules_q,
+            combined,
+            mistakes,
+        });
+        topics.insert(
+            topic.id.clone(),
+            serde_json::to_value(tw).expect("weights serialise"),
+        );
+    }
+    let file = ModelFile {
+        format: FORMAT.to_owned(),
+        trained_on: format!(
+            "{} labelled stories; {} features",
+            examples.len(),
+            p.names.len()
+        ),
+        stem_length: super::features::STEM,
+        topics,
+    };
+    (file, reports)
+}
+
+/// The writer of a story, from its id (`train-a-en-055` → `train-a`, `eval-es-001` → `eval`).
+fn writer(id: &str) -> &str {
+    let mut parts = id.rsplitn(3, '-');
+    let (num, lang) = (parts.next(), parts.next());
+    match (num, lang, parts.next()) {
+        (Some(n), Some(l), Some(w)) if n.bytes().all(|b| b.is_ascii_digit()) && l.len() == 2 => w,
+        _ => id,
+    }
+}
+
+/// Cross-validation folds: one per writer when the corpus has several (a model is then always
+/// judged on a writer it has not seen, as it will be on the wire), else by a hash of the id.
+fn folds(ids: &[&str]) -> Vec<u64> {
+    let mut writers: Vec<&str> = ids.iter().map(|id| writer(id)).collect();
+    writers.sort_unstable();
+    writers.dedup();
+    if (3..=12).contains(&writers.len()) {
+        ids.iter()
+            .map(|id| writers.binary_search(&writer(id)).expect("listed") as u64)
+            .collect()
+    } else {
+        ids.iter()
+            .map(|id| (fnv1a(id.as_bytes()) / 5) % FOLDS)
+            .collect()
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
