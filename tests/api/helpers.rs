@@ -105,9 +105,14 @@ pub fn spawn_app() -> TestApp {
 
 /// Starts the server with the shipped rules, seeded from `seed` (or empty).
 pub fn spawn_app_with(seed: Option<&Path>) -> TestApp {
+    spawn_app_config(&config_text(seed))
+}
+
+/// Starts the server with this `feeds.toml` text.
+pub fn spawn_app_config(text: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
-    std::fs::write(&config, config_text(seed)).unwrap();
+    std::fs::write(&config, text).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
     cmd.arg("--config")
         .arg(&config)

@@ -1,14 +1,11 @@
 //! Subscribers (CONTRACT §9): restricted feeds and the articles only they select, for every kind
 //! of caller, key transport and request — the exact status, and no restricted byte otherwise.
 
-use crate::helpers::{TestApp, config_text, repo, spawn_command};
-use std::process::Command;
+use crate::helpers::{TestApp, config_text, repo, spawn_app_config};
 
 /// The shipped config with `security` made subscriber-only: security-only stories are then
 /// restricted articles, and `embassy-briefing` is a second restricted feed.
 fn spawn_restricted() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("feeds.toml");
     let text = config_text(Some(&repo().join("data/articles"))).replace(
         "id = \"security\"\ntitle = \"Seguridad / Security\"\ntopics = [\"security\"]\n",
         "id = \"security\"\ntitle = \"Seguridad / Security\"\ntopics = [\"security\"]\naccess = \"subscribers\"\n",
@@ -17,15 +14,7 @@ fn spawn_restricted() -> TestApp {
         text.contains("access = \"subscribers\"\n\n"),
         "the security feed block changed"
     );
-    std::fs::write(&config, text).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("--database")
-        .arg(dir.path().join("wirefeed.db"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("WIREFEED_LOG", "warn");
-    spawn_command(dir, cmd)
+    spawn_app_config(&text)
 }
 
 fn key(app: &TestApp, args: &[&str]) -> String {
@@ -287,8 +276,6 @@ fn revoking_a_key_in_another_process_is_refused_within_a_second() {
 }
 
 fn spawn_limited() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("feeds.toml");
     let text = config_text(Some(&repo().join("data/articles")))
         + "\n[limits]\nanonymous_per_minute = 60\nkey_per_minute = 60\nburst = 5\n";
     // config_text adds its own [limits] only when the text has none: this one wins.
@@ -297,15 +284,7 @@ fn spawn_limited() -> TestApp {
         "\n",
         1,
     );
-    std::fs::write(&config, text).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("--database")
-        .arg(dir.path().join("wirefeed.db"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("WIREFEED_LOG", "warn");
-    spawn_command(dir, cmd)
+    spawn_app_config(&text)
 }
 
 #[test]
