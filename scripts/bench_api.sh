@@ -94,7 +94,8 @@ wrk -t1 -c1 -d1s -s "$lua" "http://127.0.0.1:$PORT" -- sanity "$token" >"$work/s
 [ "$(val "$work/sanity.out" bad)" = 0 ] && [ "$(val "$work/sanity.out" ok)" -gt 0 ] \
   || { cat "$work/sanity.out"; die "sanity writes were refused: $(val "$work/sanity.out" bad_statuses)"; }
 body_bytes=$(val "$work/sanity.out" body_bytes)
-code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/articles/sanity-1-0000001")
+one=$(sqlite3 "$db" "SELECT id FROM articles WHERE id LIKE 'sanity-%' LIMIT 1")
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT/api/v1/articles/$one")
 [ "$code" = 200 ] || die "GET of a written article answered $code"
 echo "== sanity: $(val "$work/sanity.out" ok) writes accepted, body $body_bytes bytes"
 
