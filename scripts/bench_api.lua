@@ -1,12 +1,15 @@
 -- wrk script for scripts/bench_api.sh: durable API writes.
 --
---   wrk -t T -c C -d Ds -s scripts/bench_api.lua URL -- PREFIX TOKEN
+--   [BENCH_RATE=R BENCH_THREADS=T] wrk -t T -c C -d Ds -s scripts/bench_api.lua URL -- PREFIX TOKEN
 --
 -- Every request is a PUT /api/v1/articles/{PREFIX-thread-counter} (a new, unique id each time:
 -- every write creates version 1 of a new article) with a ~1 KB wire article as
 -- application/json and the publisher key as Authorization: Bearer. At the end it prints
 -- machine-readable lines (BENCH key value) that bench_api.sh reads: 2xx count, other statuses,
--- socket errors, duration, p50/p99 latency.
+-- socket errors, duration, p50/p99 latency. With BENCH_RATE (and BENCH_THREADS = wrk's -t), sends
+-- are paced to about BENCH_RATE writes/s in all (each thread spaces its sends T/RATE s apart, across
+-- its connections) as long as the server keeps up; without it, every connection sends its next
+-- write as soon as the previous one is answered (closed loop, as fast as the server goes).
 
 local threads = {}
 
@@ -57,6 +60,17 @@ local function body(n)
       lead, lead, text, lang, bylines[(n % #bylines) + 1], place, (n % 9) + 1)
 end
 
+local ffi = require("ffi")
+ffi.cdef [[
+typedef struct { long tv_sec; long tv_usec; } bench_timeval;
+int gettimeofday(bench_timeval *tv, void *tz);
+]]
+local tv = ffi.new("bench_timeval")
+local function now_ms()
+   ffi.C.gettimeofday(tv, nil)
+   return tonumber(tv.tv_sec) * 1000 + tonumber(tv.tv_usec) / 1000
+end
+
 function init(args)
    prefix = args[1] or "bench"
    local token = args[2] or os.getenv("WIREFEED_TOKEN") or ""
@@ -74,6 +88,22 @@ function request()
    counter = counter + 1
    local id = string.format("%s-%d-%07d", prefix, tid, counter)
    return wrk.format("PUT", "/api/v1/articles/" .. id, headers, body(counter))
+end
+
+-- wrk looks for delay() once, in its main Lua state, before any init(): so pacing is read from the
+-- environment here, and an unpaced run has no delay() (no timer per request) at all.
+local rate = tonumber(os.getenv("BENCH_RATE") or "0") or 0
+if rate > 0 then
+   local interval_ms = 1000 * (tonumber(os.getenv("BENCH_THREADS") or "1") or 1) / rate
+   local next_ms = nil
+   function delay()
+      local t = now_ms()
+      -- a schedule per thread; never bursts to catch up more than 1 s of lost time
+      if next_ms == nil or next_ms < t - 1000 then next_ms = t end
+      local wait = next_ms - t
+      next_ms = next_ms + interval_ms
+      return math.max(0, math.floor(wait))
+   end
 end
 
 function response(status, hdrs, b)
