@@ -3,7 +3,8 @@
 # (issue 7, CONTRACT §8 "Validators always move").
 #
 #   scripts/newsboat.sh        ROUNDS=3, PORT=18095, PROFILE=release|debug (release),
-#                              WAIT=seconds a correction may take to reach newsboat (5)
+#                              WAIT=seconds a correction may take to reach newsboat (5),
+#                              CACHE_MB=feeds.cache_mb for the server (default: as in feeds.toml)
 #
 # newsboat (Debian's 2.21) polls /feeds/all.atom of a server on a fresh temporary database.
 # newsboat sends validators (If-None-Match, If-Modified-Since) only from its third poll, and
@@ -21,6 +22,7 @@ ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18095}
 PROFILE=${PROFILE:-release}
 WAIT=${WAIT:-5}
+CACHE_MB=${CACHE_MB:-}
 
 die() { echo "newsboat.sh: $*" >&2; exit 1; }
 need=()
@@ -41,6 +43,11 @@ fi
 bin=$PWD/target/$PROFILE/wirefeed
 config=$PWD/feeds.toml
 work=$(mktemp -d /tmp/wirefeed-newsboat.XXXXXX)
+if [ -n "$CACHE_MB" ]; then # the shipped config with another feeds.cache_mb (0 = page cache off)
+  sed -e "s|^cache_mb = .*|cache_mb = $CACHE_MB|" -e "s|^seed_dir = .*|seed_dir = \"$PWD/data/articles\"|" \
+    feeds.toml >"$work/feeds.toml"
+  config=$work/feeds.toml
+fi
 base="http://127.0.0.1:$PORT"
 feed="$base/feeds/all.atom"
 spid=""
@@ -101,13 +108,21 @@ for mode in back-to-back poll-between; do
     head="Port authority reopens the northern terminal ($mode $r)"
     put "$id" "$(article "$head" "The northern terminal reopened on Monday. Originaltext$tag.")"
     for _ in 1 2 3; do poll; sleep 0.3; done
-    [ "$(in_cache "Originaltext$tag")" -ge 1 ] || die "round $mode $r: newsboat never showed the new article $id"
+    if [ "$(in_cache "Originaltext$tag")" -lt 1 ]; then
+      failed=$((failed + 1))
+      echo "  LOST $mode $r: after 3 polls newsboat's cache does not have the new article $id; feed now: $(headers)"
+      continue
+    fi
     align
     t0=$(now)
     put "$id" "$(article "$head" "The northern terminal reopened on Monday after repairs. Updatetext$tag." update "")"
-    [ "$mode" = poll-between ] && poll
+    if [ "$mode" = poll-between ]; then
+      poll
+      between=$(in_cache "Updatetext$tag")
+    fi
     put "$id" "$(article "$head" "The northern terminal reopened on Tuesday, not Monday. Correctiontext$tag." correction "The terminal reopened on Tuesday, not Monday.")"
     t1=$(now)
+    [ "$mode" = poll-between ] && [ "$between" -lt 1 ] && echo "  note: the poll between update and correction did not store the update (round $r)"
     same=$(python3 -c "print('same second' if int($t0) == int($t1) else 'NOT the same second')")
     start=$(now); seen=""
     while python3 -c "import sys; sys.exit(0 if $(now) - $start < $WAIT else 1)"; do
