@@ -126,6 +126,16 @@ impl Representation {
         }
     }
 
+    /// The hash of the body (what entity tags are made of).
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// Whether the body's hash is `hash`.
+    pub fn same_hash(&self, hash: &str) -> bool {
+        self.hash == hash
+    }
+
     /// Whether two documents have the same bytes.
     pub fn same_body(&self, other: &Representation) -> bool {
         self.hash == other.hash

@@ -65,6 +65,8 @@ pub struct Feeds {
     rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// API keys, reloaded when the change log says they changed.
     pub keyring: crate::auth::Keyring,
+    /// With the page cache off: the entity tag and Last-Modified last served per page.
+    served: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
     /// Feed pages rendered, per format (in [`Format::ALL`] order): what the cache saved shows here.
     renders: [AtomicU64; 4],
 }
@@ -85,6 +87,7 @@ impl Feeds {
             changes: watch::Changes::default(),
             rendering: Mutex::new(HashMap::new()),
             renders: Default::default(),
+            served: Mutex::new(HashMap::new()),
             keyring: Default::default(),
         }
     }
@@ -127,8 +130,13 @@ impl Feeds {
         }
     }
 
+    /// Whether a cached page may still be served. A page already dated this second stays until
+    /// the next one even if its data changed since: a new render could not show the change yet
+    /// (its Last-Modified must be later than this page's, and not in the future), so a burst
+    /// of writes costs at most one render per page per second.
     fn fresh(&self, rep: &Representation, now: i64) -> bool {
-        rep.expires_at.is_none_or(|t| now < t) && self.changes.current(&rep.deps)
+        rep.expires_at.is_none_or(|t| now < t)
+            && (rep.last_modified.timestamp() >= now || self.changes.current(&rep.deps))
     }
 
     /// The feed, and the view `who` gets of it (401/403 when none).
@@ -211,7 +219,8 @@ impl Feeds {
         // Only a restricted document's links carry the token: a public one is everyone's.
         let link_token = link_token.filter(|_| view != Entitlement::Public);
         if !self.cache.enabled() {
-            let rep = self.render(feed, format, q, link_token, now)?;
+            let key = Self::key(feed, format, q, &view, link_token.is_some());
+            let rep = self.render_uncached(&key, feed, format, q, link_token, now)?;
             return Ok((Arc::new(rep), view));
         }
         let key = Self::key(feed, format, q, &view, link_token.is_some());
@@ -228,6 +237,47 @@ impl Feeds {
         let rep = Arc::new(settle(self.cache.peek(&turn.key).as_deref(), rep, now));
         self.cache.put(turn.key.clone(), rep.clone());
         Ok((rep, view))
+    }
+
+    /// Renders without the page cache, still keeping validators moving: the entity tag and
+    /// Last-Modified served last for each page are remembered, and a page whose bytes changed
+    /// within the second of the last one waits for the next second (CONTRACT §8).
+    fn render_uncached(
+        &self,
+        key: &str,
+        feed: &FeedDef,
+        format: Format,
+        q: &FeedQuery,
+        link_token: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, FeedError> {
+        let mut now = now;
+        loop {
+            let mut rep = self.render(feed, format, q, link_token, now)?;
+            let mut served = self.served.lock().unwrap_or_else(PoisonError::into_inner);
+            let prev = served.get(key).cloned();
+            match prev {
+                Some((hash, lm)) if rep.same_hash(&hash) => rep.set_last_modified(lm),
+                Some((_, lm)) if rep.last_modified <= lm => {
+                    let next = lm + chrono::Duration::seconds(1);
+                    if next > now {
+                        drop(served);
+                        while Utc::now().timestamp() < next.timestamp() {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                        }
+                        now = next;
+                        continue;
+                    }
+                    rep.set_last_modified(next);
+                }
+                _ => {}
+            }
+            if served.len() > 10_000 {
+                served.clear();
+            }
+            served.insert(key.to_owned(), (rep.hash().to_owned(), rep.last_modified));
+            return Ok(rep);
+        }
     }
 
     /// How many feed pages this process rendered in `format` (for `/metrics` and tests).
