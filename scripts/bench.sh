@@ -26,6 +26,13 @@ echo "== generating $N and 1000 synthetic articles"
 python3 scripts/gen_articles.py "$N" "$work/big.jsonl"
 python3 scripts/gen_articles.py 1000 "$work/small.jsonl"
 sed -e 's/^seed_dir = .*//' feeds.toml > "$work/cached.toml"
+# Rate limits off (one client address at tens of thousands of requests a second); LIMITS=on
+# sets limits so high they never refuse, to measure what checking them costs.
+if [ "${LIMITS:-off}" = on ]; then
+  printf '\n[limits]\nanonymous_per_minute = 10000000\nkey_per_minute = 10000000\nburst = 1000000\n' >> "$work/cached.toml"
+else
+  printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$work/cached.toml"
+fi
 sed -e 's/^cache_mb = .*/cache_mb = 0/' "$work/cached.toml" > "$work/cold.toml"
 
 echo "== importing"

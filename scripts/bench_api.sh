@@ -41,8 +41,16 @@ fi
 cargo build --release --quiet || die "cargo build --release failed"
 bin=$PWD/target/release/wirefeed
 lua=$PWD/scripts/bench_api.lua
-config=$PWD/feeds.toml
 work=$(mktemp -d /tmp/wirefeed-bench-api.XXXXXX)
+# The shipped config with an absolute seed folder and rate limits off (LIMITS=on: limits so
+# high they never refuse, to measure what checking them costs).
+config=$work/feeds.toml
+sed -e "s|^seed_dir = \"data/articles\"|seed_dir = \"$PWD/data/articles\"|" feeds.toml > "$config"
+if [ "${LIMITS:-off}" = on ]; then
+  printf '\n[limits]\nanonymous_per_minute = 10000000\nkey_per_minute = 10000000\nburst = 1000000\n' >> "$config"
+else
+  printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$config"
+fi
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
