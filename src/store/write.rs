@@ -188,11 +188,21 @@ pub(super) fn touch(tx: &Connection, scopes: &BTreeSet<String>, now: i64) -> Res
 
 /// The moment (Unix ms) recorded for a change to an article that last changed at `old`: never
 /// in the same second as the previous change, so every new state gets a later `Last-Modified`.
+///
+/// Bounded: a change while the previous one still waits for its second joins it, so rapid
+/// edits never push the recorded time more than a second ahead of the clock.
 fn next_change(now_ms: i64, old: Option<&Article>) -> i64 {
     match old {
+        Some(o) if o.changed_at.timestamp_millis() > now_ms => o.changed_at.timestamp_millis(),
         Some(o) => now_ms.max((o.changed_at.timestamp() + 1) * 1000),
         None => now_ms,
     }
+}
+
+/// A date readers see (Unix seconds) strictly after `old`, unless `old` is already ahead of the
+/// clock (then the new change shares it: nobody has seen that second yet).
+fn next_second(now: i64, old: i64) -> i64 {
+    if old > now { old } else { now.max(old + 1) }
 }
 
 fn upsert_one(
@@ -240,7 +250,7 @@ fn upsert_one(
                 old.updated_at.timestamp()
             } else {
                 // Strictly later than the previous update, as the change time is.
-                now.max(old.updated_at.timestamp() + 1)
+                next_second(now, old.updated_at.timestamp())
             };
             (
                 old.version + 1,
@@ -361,7 +371,7 @@ fn kill_one(
     let now = now_ms.div_euclid(1000);
     let version = old.version + 1;
     let changed_at = next_change(now_ms, Some(&old));
-    let canceled_at = now.max(old.updated_at.timestamp() + 1);
+    let canceled_at = next_second(now, old.updated_at.timestamp());
     tx.prepare_cached(
         "UPDATE articles SET status = 'canceled', version = ?2, canceled_at = ?3, updated_at = ?3, \
          kill_reason = ?4, changed_at = ?5, seen_at = ?5 WHERE id = ?1",

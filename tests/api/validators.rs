@@ -136,3 +136,34 @@ fn a_held_page_never_goes_backwards_and_never_passes_date() {
         prev = Some(r);
     }
 }
+
+/// Regression: each edit within a second pushed the recorded change time a further second
+/// ahead, so twenty quick edits dated the story twenty seconds into the future and a DELETE
+/// then waited that long (schemathesis' stateful phase timed out on it).
+#[test]
+fn rapid_edits_never_push_an_articles_dates_more_than_a_second_ahead() {
+    let app = crate::helpers::spawn_app_with(None);
+    let token = crate::helpers::publisher_key(&app);
+    for i in 0..20 {
+        let mut body = crate::helpers::story("rapid-1", "Border talks resume");
+        body["body"] = serde_json::json!(format!("KESSEL (ANV) - Edit {i}."));
+        let r = app.api("PUT", "/api/v1/articles/rapid-1", &token, Some(&body));
+        assert!(r.status == 200 || r.status == 201, "{}", r.body);
+    }
+    let a = app
+        .api("GET", "/api/v1/articles/rapid-1", &token, None)
+        .json();
+    let updated: chrono::DateTime<chrono::Utc> = a["updated_at"].as_str().unwrap().parse().unwrap();
+    assert!(
+        updated <= chrono::Utc::now() + chrono::Duration::seconds(2),
+        "{updated}"
+    );
+    let start = std::time::Instant::now();
+    let r = app.api("DELETE", "/api/v1/articles/rapid-1", &token, None);
+    assert_eq!(r.status, 200);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
