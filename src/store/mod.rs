@@ -1,18 +1,17 @@
 //! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
 
 mod changes;
+mod durable;
 mod keys;
 mod read;
 mod schema;
 mod write;
 
 pub use changes::Change;
+pub use durable::{Applied, DurableWriter, IfMatch, Op};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
 pub use read::{Cursor, ListQuery, PageQuery, Selection, StoredVersion, lang_key};
-pub use write::{
-    Applied, DurableWriter, IfMatch, Op, SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError,
-    topic_scope,
-};
+pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};

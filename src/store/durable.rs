@@ -1,0 +1,174 @@
+//! Writes promised to a client: preconditions, one op per write, and a dedicated connection
+//! that commits a whole group with one fsync (`synchronous = FULL`).
+
+use super::write::{existing, kill_one, touch, upsert_one};
+use super::{Result, Store, StoreError, UpsertOutcome, Write, WriteError};
+use crate::model::{Article, ArticleId, Draft, TopicId};
+use chrono::{DateTime, Utc};
+use rusqlite::Connection;
+use std::collections::BTreeSet;
+
+/// An `If-Match` precondition (RFC 9110 §13.1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `*`: the article must exist.
+    Any,
+    /// One of these entity tags (unquoted) must be the current one.
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    fn check(&self, current: Option<&Article>) -> Result<(), WriteError> {
+        let ok = match (self, current) {
+            (_, None) => false,
+            (Self::Any, Some(_)) => true,
+            (Self::Tags(tags), Some(a)) => {
+                let tag = a.etag();
+                tags.contains(&tag)
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(WriteError::PreconditionFailed {
+                current: current.map(Article::etag),
+            })
+        }
+    }
+}
+
+/// One write of a group committed together (see [`DurableWriter::apply`]).
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// Create or update an article.
+    Upsert {
+        /// What the writer sent, with its id set.
+        draft: Box<Draft>,
+        /// Final topics (editor ∪ automatic), sorted.
+        topics: Vec<TopicId>,
+        /// Refuse (409) if the id exists: `POST` semantics.
+        create_only: bool,
+        /// `If-Match`, if the client sent one.
+        if_match: Option<IfMatch>,
+    },
+    /// Kill an article: status `canceled`, a new version, nothing erased.
+    Kill {
+        /// Which article.
+        id: ArticleId,
+        /// Shown in every kill notice.
+        reason: Option<String>,
+        /// `If-Match`, if the client sent one.
+        if_match: Option<IfMatch>,
+    },
+}
+
+/// What one applied write did, with the article as committed.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// Created, updated or unchanged.
+    pub outcome: UpsertOutcome,
+    /// The article after the write.
+    pub article: Article,
+}
+
+fn apply_one(
+    tx: &Connection,
+    op: &Op,
+    now_ms: i64,
+    scopes: &mut BTreeSet<String>,
+) -> Result<Applied, WriteError> {
+    let id = match op {
+        Op::Upsert { draft, .. } => draft.id.clone().expect("ops carry their id"),
+        Op::Kill { id, .. } => id.clone(),
+    };
+    let if_match = match op {
+        Op::Upsert { if_match, .. } | Op::Kill { if_match, .. } => if_match,
+    };
+    if let Some(m) = if_match {
+        m.check(existing(tx, id.as_str())?.as_ref())?;
+    }
+    let outcome = match op {
+        Op::Upsert {
+            draft,
+            topics,
+            create_only,
+            ..
+        } => {
+            if *create_only && existing(tx, id.as_str())?.is_some() {
+                return Err(WriteError::Conflict(format!(
+                    "an article with id {:?} exists; PUT /api/v1/articles/{id} replaces it",
+                    id.as_str()
+                )));
+            }
+            let w = Write {
+                draft,
+                id: &id,
+                topics,
+            };
+            upsert_one(tx, &w, now_ms, scopes)?
+        }
+        Op::Kill { reason, .. } => kill_one(tx, &id, reason.as_deref(), now_ms, scopes)?,
+    };
+    let article = super::read::get_in(tx, id.as_str(), now_ms.div_euclid(1000))?
+        .ok_or_else(|| WriteError::NotFound(id.to_string()))?;
+    Ok(Applied { outcome, article })
+}
+
+/// A dedicated connection for writes whose success is promised to a client: every commit is
+/// flushed to disk (`synchronous = FULL`), and many writes share one commit.
+pub struct DurableWriter {
+    conn: Connection,
+}
+
+impl DurableWriter {
+    /// Applies a group of writes in one transaction, each in its own savepoint: a refused write
+    /// (409, 412, 404) leaves the others alone. One fsync for the whole group.
+    ///
+    /// An `Err` means nothing was committed (busy or failing storage): every op failed.
+    pub fn apply(
+        &mut self,
+        ops: &[Op],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Result<Applied, WriteError>>> {
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now_ms = now.timestamp_millis();
+        let mut scopes = BTreeSet::new();
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            let mut mine = BTreeSet::new();
+            let sp = tx.savepoint()?;
+            let r = apply_one(&sp, op, now_ms, &mut mine);
+            match &r {
+                Ok(_) => {
+                    sp.commit()?;
+                    scopes.append(&mut mine);
+                }
+                // A storage failure fails the whole group: nothing is committed.
+                Err(WriteError::Store(e)) => return Err(clone_store_error(e)),
+                Err(_) => drop(sp), // rolls back this op only
+            }
+            results.push(r);
+        }
+        touch(&tx, &scopes, now_ms.div_euclid(1000))?;
+        tx.commit()?;
+        Ok(results)
+    }
+}
+
+fn clone_store_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Busy => StoreError::Busy,
+        other => StoreError::Corrupt(other.to_string()),
+    }
+}
+
+impl Store {
+    /// A connection for durable writes (see [`DurableWriter`]).
+    pub fn durable_writer(&self) -> Result<DurableWriter> {
+        let conn = super::connect(&self.path)?;
+        conn.execute_batch("PRAGMA synchronous = FULL;")?;
+        Ok(DurableWriter { conn })
+    }
+}
