@@ -20,25 +20,8 @@ command -v curl >/dev/null || die "curl is not installed"
 command -v xmllint >/dev/null || die "xmllint is not installed (the NewsML-G2 check needs it)"
 python3 -c 'import tomllib, feedparser, jsonschema' || die "python3 lacks tomllib, feedparser or jsonschema"
 
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
-
-# The shipped config, with the seed folder made absolute and rate limits off: these checks
-# come fast from one address, which is not what the limits are about (tests cover those).
-config="$work/feeds.toml"
-sed -e "s|^seed_dir = \"data/articles\"|seed_dir = \"$PWD/data/articles\"|" feeds.toml > "$config"
-grep -q '^\[limits\]' "$config" || printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$config"
-WIREFEED_LOG=warn "$bin" --config "$config" --database "$work/wirefeed.db" \
-  serve --bind "127.0.0.1:$port" --base-url "$base" >"$work/stdout" 2>"$work/stderr" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 300); do
-  grep -q "^listening on" "$work/stdout" 2>/dev/null && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "^listening on" "$work/stdout" || { cat "$work/stderr"; die "the server did not start"; }
+. scripts/lib.sh
+start_server
 
 # From here on a failing check is counted, not fatal; setup failures above and below stop the run.
 passed=0; failed=0

@@ -49,9 +49,7 @@ impl Feeds {
         let ahead = a.changed_at.timestamp() - now.timestamp();
         if (1..=2).contains(&ahead) {
             let until = a.changed_at.timestamp();
-            while chrono::Utc::now().timestamp() < until {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
+            super::validators::wait_for_second(until);
             now = unix(until);
             a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
         }

@@ -262,9 +262,7 @@ impl Feeds {
                     let next = lm + chrono::Duration::seconds(1);
                     if next > now {
                         drop(served);
-                        while Utc::now().timestamp() < next.timestamp() {
-                            std::thread::sleep(std::time::Duration::from_millis(20));
-                        }
+                        validators::wait_for_second(next.timestamp());
                         now = next;
                         continue;
                     }

@@ -32,3 +32,11 @@ pub(super) fn settle(
     hold.deps = rep.deps;
     hold
 }
+
+/// Blocks until the clock reaches `second` (Unix time): a change recorded for the next second
+/// can be served once it begins. Called only right after two changes within one second.
+pub(super) fn wait_for_second(second: i64) {
+    while Utc::now().timestamp() < second {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

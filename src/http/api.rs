@@ -121,7 +121,7 @@ pub(super) async fn create(
     feeds: web::Data<Feeds>,
     newsroom: web::Data<Newsroom>,
 ) -> Result<HttpResponse, Problem> {
-    publisher(&req, &feeds, now().timestamp())?;
+    publisher(&req)?;
     let limit = feeds.config.api.max_body_bytes;
     let body = json_body(&req, payload, limit, false)
         .await?
@@ -144,7 +144,7 @@ pub(super) async fn replace(
     feeds: web::Data<Feeds>,
     newsroom: web::Data<Newsroom>,
 ) -> Result<HttpResponse, Problem> {
-    publisher(&req, &feeds, now().timestamp())?;
+    publisher(&req)?;
     let limit = feeds.config.api.max_body_bytes;
     let body = json_body(&req, payload, limit, false)
         .await?
@@ -197,7 +197,7 @@ pub(super) async fn kill(
     feeds: web::Data<Feeds>,
     newsroom: web::Data<Newsroom>,
 ) -> Result<HttpResponse, Problem> {
-    publisher(&req, &feeds, now().timestamp())?;
+    publisher(&req)?;
     let limit = feeds.config.api.max_body_bytes;
     let reason = match json_body(&req, payload, limit, true).await? {
         None => None,
@@ -228,7 +228,7 @@ pub(super) async fn read(
     newsroom: web::Data<Newsroom>,
 ) -> Result<HttpResponse, Problem> {
     let t = now();
-    publisher(&req, &feeds, t.timestamp())?;
+    publisher(&req)?;
     let n = newsroom.clone();
     let id = id.into_inner();
     let missing = format!("there is no article {id:?}");
@@ -257,10 +257,9 @@ pub(super) async fn read(
 pub(super) async fn versions(
     req: HttpRequest,
     id: web::Path<String>,
-    feeds: web::Data<Feeds>,
     newsroom: web::Data<Newsroom>,
 ) -> Result<HttpResponse, Problem> {
-    publisher(&req, &feeds, now().timestamp())?;
+    publisher(&req)?;
     let n = newsroom.clone();
     let id = id.into_inner();
     let (i, missing) = (id.clone(), format!("there is no article {id:?}"));
@@ -338,7 +337,7 @@ pub(super) async fn list(
     feeds: web::Data<Feeds>,
     newsroom: web::Data<Newsroom>,
 ) -> Result<HttpResponse, Problem> {
-    publisher(&req, &feeds, now().timestamp())?;
+    publisher(&req)?;
     let mut q = parse_list(req.query_string())?;
     let limit = q.limit;
     q.limit += 1;
@@ -392,11 +391,10 @@ pub(super) async fn openapi(feeds: web::Data<Feeds>) -> HttpResponse {
 /// feed), including what this server counted and has not written yet. Never a token.
 pub(super) async fn subscribers(
     req: HttpRequest,
-    feeds: web::Data<Feeds>,
     newsroom: web::Data<Newsroom>,
     usage: web::Data<crate::usage::Usage>,
 ) -> Result<HttpResponse, Problem> {
-    publisher(&req, &feeds, now().timestamp())?;
+    publisher(&req)?;
     let n = newsroom.clone();
     let mut keys = web::block(move || n.keys()).await??;
     for (name, requests, not_modified, seen, feed) in usage.pending() {

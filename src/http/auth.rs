@@ -45,11 +45,7 @@ pub(super) fn principal_with(
 }
 
 /// The principal, who must hold a publisher key.
-pub(super) fn publisher(
-    req: &HttpRequest,
-    _feeds: &Feeds,
-    _now: i64,
-) -> Result<Principal, Problem> {
+pub(super) fn publisher(req: &HttpRequest) -> Result<Principal, Problem> {
     match super::gate::principal_of(req) {
         p if p.is_publisher() => Ok(p),
         Principal::Anonymous => Err(Problem::unauthorized(

@@ -109,17 +109,19 @@ pub(super) async fn gate(
         }
         return Ok(req.into_response(resp));
     }
+    // Usage is counted per key: anonymous requests (the hot path) allocate nothing here.
     let key = match &who {
-        Principal::Key(k) => Some(k.name.clone()),
+        Principal::Key(k) => Some((
+            k.name.clone(),
+            req.path()
+                .strip_prefix("/feeds/")
+                .and_then(|f| f.rsplit_once('.').map(|(id, _)| id.to_owned())),
+        )),
         Principal::Anonymous => None,
     };
-    let feed = req
-        .path()
-        .strip_prefix("/feeds/")
-        .and_then(|f| f.rsplit_once('.').map(|(id, _)| id.to_owned()));
     req.extensions_mut().insert(who);
     let mut res = next.call(req).await?.map_into_boxed_body();
-    if let Some(name) = key {
+    if let Some((name, feed)) = key {
         if let Some(v) = &verdict {
             rate_headers(res.headers_mut(), v);
         }

@@ -42,7 +42,7 @@ impl Queue {
                         Err(e) => {
                             tracing::warn!(error = %e, writes = ops.len(), "write group failed");
                             for reply in replies {
-                                let _ = reply.send(Err(WriteError::Store(copy(&e))));
+                                let _ = reply.send(Err(WriteError::Store(e.duplicate())));
                             }
                         }
                     }
@@ -58,12 +58,5 @@ impl Queue {
         let stopped = || StoreError::Corrupt("the writer thread stopped".into());
         self.tx.send((op, reply)).map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())
-    }
-}
-
-fn copy(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Busy => StoreError::Busy,
-        other => StoreError::Corrupt(other.to_string()),
     }
 }

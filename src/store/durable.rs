@@ -2,7 +2,7 @@
 //! that commits a whole group with one fsync (`synchronous = FULL`).
 
 use super::write::{existing, kill_one, touch, upsert_one};
-use super::{Result, Store, StoreError, UpsertOutcome, Write, WriteError};
+use super::{Result, Store, UpsertOutcome, Write, WriteError};
 use crate::model::{Article, ArticleId, Draft, TopicId};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
@@ -146,7 +146,7 @@ impl DurableWriter {
                     scopes.append(&mut mine);
                 }
                 // A storage failure fails the whole group: nothing is committed.
-                Err(WriteError::Store(e)) => return Err(clone_store_error(e)),
+                Err(WriteError::Store(e)) => return Err(e.duplicate()),
                 Err(_) => drop(sp), // rolls back this op only
             }
             results.push(r);
@@ -154,13 +154,6 @@ impl DurableWriter {
         touch(&tx, &scopes, now_ms.div_euclid(1000))?;
         tx.commit()?;
         Ok(results)
-    }
-}
-
-fn clone_store_error(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Busy => StoreError::Busy,
-        other => StoreError::Corrupt(other.to_string()),
     }
 }
 

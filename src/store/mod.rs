@@ -60,6 +60,15 @@ impl StoreError {
     fn from_sqlite(e: rusqlite::Error) -> Self {
         e.into()
     }
+
+    /// The same failure for another caller (a failed write group answers every write in it):
+    /// busy stays busy (503), anything else keeps its message.
+    pub fn duplicate(&self) -> StoreError {
+        match self {
+            StoreError::Busy => StoreError::Busy,
+            other => StoreError::Corrupt(other.to_string()),
+        }
+    }
 }
 
 /// Shorthand for store results.

@@ -123,19 +123,22 @@ pub fn spawn_app_config(text: &str) -> TestApp {
     spawn_command(dir, cmd)
 }
 
-/// Runs `cmd` (a `wirefeed serve`) with stdout piped and waits for its address.
-pub fn spawn_command(dir: tempfile::TempDir, mut cmd: Command) -> TestApp {
-    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
-    // The server prints its address once it is bound: no sleeping, no polling.
+/// The server prints its address once it is bound: no sleeping, no polling.
+fn listening_address(child: &mut Child) -> String {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let address = line
-        .trim()
+    line.trim()
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+        .to_owned()
+}
+
+/// Runs `cmd` (a `wirefeed serve`) with stdout piped and waits for its address.
+pub fn spawn_command(dir: tempfile::TempDir, mut cmd: Command) -> TestApp {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap();
+    let address = listening_address(&mut child);
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -384,15 +387,7 @@ pub fn start_server(config: &Path, db: &Path) -> (Child, String) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let address = listening_address(&mut child);
     (child, address)
 }
 

@@ -1,0 +1,25 @@
+# Shared by the check scripts: start the real binary on a fresh database on a free port.
+# Source it from the repository root after setting `bin`; then call `start_server`.
+
+# Starts `$bin serve` on 127.0.0.1 with the shipped config (its seed folder made absolute, rate
+# limits off: checks come fast from one address, which is not what limits are about; the
+# tests cover those). Sets work, config, base and pid; removes everything on exit.
+start_server() {
+  work=$(mktemp -d)
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  base="http://127.0.0.1:$port"
+  config="$work/feeds.toml"
+  sed -e "s|^seed_dir = \"data/articles\"|seed_dir = \"$PWD/data/articles\"|" feeds.toml > "$config"
+  grep -q '^\[limits\]' "$config" || printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$config"
+  WIREFEED_LOG=warn "$bin" --config "$config" --database "$work/wirefeed.db" \
+    serve --bind "127.0.0.1:$port" --base-url "$base" >"$work/stdout" 2>"$work/stderr" &
+  pid=$!
+  trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+  for _ in $(seq 1 300); do
+    grep -q "^listening on" "$work/stdout" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "^listening on" "$work/stdout" || { cat "$work/stderr" >&2; echo "the server did not start" >&2; exit 1; }
+}
