@@ -5,6 +5,8 @@ use super::raw::{self, RawConfig};
 use super::*;
 use toml::Spanned;
 
+mod sections;
+
 /// Parses and checks config text; relative paths are resolved against `base`.
 pub(super) fn check(src: &str, base: &Path) -> Result<Config, Vec<Problem>> {
     let lines = LineIndex::new(src);
@@ -119,83 +121,6 @@ impl Checker {
             api,
             limits,
             websub,
-        }
-    }
-
-    fn int(&mut self, v: &Option<Spanned<i64>>, key: &str, range: (i64, i64), default: i64) -> i64 {
-        match v {
-            Some(n) if !(range.0..=range.1).contains(n.get_ref()) => {
-                self.at(
-                    n,
-                    format!("{key} must be between {} and {}", range.0, range.1),
-                );
-                default
-            }
-            Some(n) => *n.get_ref(),
-            None => default,
-        }
-    }
-
-    fn duration(&mut self, v: &Option<Spanned<String>>, key: &str, default: u64) -> Duration {
-        match v {
-            Some(d) => parse_duration(d.get_ref())
-                .filter(|d| !d.is_zero())
-                .unwrap_or_else(|| {
-                    self.at(
-                        d,
-                        format!("{key} must look like \"10d\", \"12h\", \"30m\" or \"10s\""),
-                    );
-                    Duration::from_secs(default)
-                }),
-            None => Duration::from_secs(default),
-        }
-    }
-
-    fn api(&mut self, a: &raw::RawApi) -> ApiSettings {
-        ApiSettings {
-            max_body_bytes: self.int(&a.max_body_kb, "api.max_body_kb", (1, 65_536), 1024) as usize
-                * 1024,
-        }
-    }
-
-    fn limits(&mut self, l: &raw::RawLimits) -> LimitSettings {
-        LimitSettings {
-            anonymous_per_minute: self.int(
-                &l.anonymous_per_minute,
-                "limits.anonymous_per_minute",
-                (0, 10_000_000),
-                600,
-            ) as u32,
-            key_per_minute: self.int(
-                &l.key_per_minute,
-                "limits.key_per_minute",
-                (0, 10_000_000),
-                1200,
-            ) as u32,
-            burst: self.int(&l.burst, "limits.burst", (1, 1_000_000), 60) as u32,
-        }
-    }
-
-    fn websub(&mut self, w: &raw::RawWebSub) -> WebSubSettings {
-        let lease_default = self.duration(&w.lease_default, "websub.lease_default", 10 * 86_400);
-        let lease_max = self.duration(&w.lease_max, "websub.lease_max", 30 * 86_400);
-        if lease_default > lease_max
-            && let Some(d) = &w.lease_default
-        {
-            self.at(
-                d,
-                "websub.lease_default must not be longer than websub.lease_max",
-            );
-        }
-        WebSubSettings {
-            lease_default,
-            lease_max,
-            max_attempts: self.int(&w.max_attempts, "websub.max_attempts", (1, 100), 12) as u32,
-            timeout: self.duration(&w.timeout, "websub.timeout", 10),
-            allow_private_callbacks: w
-                .allow_private_callbacks
-                .as_ref()
-                .is_some_and(|b| *b.get_ref()),
         }
     }
 
