@@ -232,8 +232,11 @@ pub(crate) fn connect(path: &Path) -> Result<Connection> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
-         PRAGMA temp_store = MEMORY;",
+         PRAGMA temp_store = MEMORY;
+         PRAGMA mmap_size = 4294967296;",
     )?;
+    // Reads map the file (SQLite caps the map at its compile-time maximum) instead of copying
+    // every page with pread: cold renders at 1M articles spent a third of their time there.
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }

@@ -242,9 +242,10 @@ pub(super) fn get_in(conn: &Connection, id: &str, now: i64) -> Result<Option<Art
     .transpose()
 }
 
-/// Up to this many changed rows, a `since=` page is found by change time and sorted; beyond,
+/// Up to this many changed rows (twice a full page), a `since=` page is found by change time and
+/// sorted; beyond,
 /// the feed order is walked and filtered (the changed rows are then dense near its top).
-const FEW_CHANGES: i64 = 400;
+const FEW_CHANGES: i64 = 100;
 
 /// Whether few enough rows of the selection changed since `q.since` to find them by change time.
 fn few_changes(conn: &Connection, q: &PageQuery) -> Result<bool> {
@@ -288,14 +289,18 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
             format!("AND {param} IS NULL")
         }
     };
-    match &q.selection {
+    let sql = match &q.selection {
         // With `since`, the changed rows are few: find them by update time, then sort them.
         Selection::Topic(_) => format!(
             "SELECT {cols} FROM article_topics t {hint} JOIN articles a ON a.id = t.article_id \
              WHERE t.topic = ?1 {lang} AND (t.published_at, t.article_id) {cmp} (?3, ?4) \
              AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} \
              ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
-            cols = prefixed("a."),
+            cols = if recent {
+                "a.rowid".to_owned()
+            } else {
+                prefixed("a.")
+            },
             hint = if recent {
                 "INDEXED BY article_topics_by_seen"
             } else {
@@ -305,10 +310,11 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
             since = opt(since, &format!("{plus}t.seen_at > ?6"), "?6"),
         ),
         Selection::All => format!(
-            "SELECT {COLUMNS} FROM articles {hint} \
+            "SELECT {cols} FROM articles {hint} \
              WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
              AND status = 'usable' AND restricted = 0 AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
              ORDER BY published_at {dir}, id {dir} LIMIT ?7",
+            cols = if recent { "rowid" } else { COLUMNS },
             hint = if recent {
                 "INDEXED BY articles_by_seen"
             } else {
@@ -325,6 +331,15 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
             lang = opt(lang, "lang_key = ?2", "?2"),
             since = opt(since, "seen_at > ?6", "?6"),
         ),
+    };
+    if recent && q.selection != Selection::Kills {
+        // The changed rows are sorted by their keys alone, then only the page's rows are read
+        // whole: sorting hundreds of full rows (bodies included) cost more than finding them.
+        format!(
+            "SELECT {COLUMNS} FROM articles WHERE rowid IN ({sql}) ORDER BY published_at {dir}, id {dir}"
+        )
+    } else {
+        sql
     }
 }
 
@@ -425,11 +440,15 @@ impl Store {
                     .query_row([now], |r| r.get(0))?,
                 Selection::Topic(t) => c
                     .prepare_cached(
-                        "SELECT min(a.embargo_until) FROM articles a \
-                         JOIN article_topics t ON t.article_id = a.id AND t.topic = ?2 \
-                         WHERE a.embargo_until > ?1 AND a.status = 'usable'",
+                        // Walks the embargo index from `now` up to the first lift in the
+                        // topic (a join from the topic side reads the whole topic: 1.9 s at 1M).
+                        "SELECT a.embargo_until FROM articles a INDEXED BY articles_by_embargo \
+                         WHERE a.embargo_until > ?1 AND a.status = 'usable' \
+                         AND EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = a.id AND t.topic = ?2) \
+                         ORDER BY a.embargo_until LIMIT 1",
                     )?
-                    .query_row(params![now, t], |r| r.get(0))?,
+                    .query_row(params![now, t], |r| r.get(0))
+                    .optional()?,
             };
             Ok(v)
         })
