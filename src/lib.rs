@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod feeds;
 pub mod http;
+pub mod hub;
 pub mod import;
 pub mod ingest;
 pub mod limits;

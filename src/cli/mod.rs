@@ -23,8 +23,10 @@ macro_rules! say {
 }
 
 mod newsroom;
+mod websub;
 
 use newsroom::{keys, kill};
+use websub::{WebSubAction, websub};
 
 /// wirefeed: a news-wire syndication server (RSS, Atom, NewsML-G2, JSON Feed).
 #[derive(Debug, Parser)]
@@ -95,6 +97,11 @@ enum Command {
     Keys {
         #[command(subcommand)]
         action: KeysAction,
+    },
+    /// The WebSub hub's subscriptions.
+    Websub {
+        #[command(subcommand)]
+        action: WebSubAction,
     },
     /// Kill an article: it leaves the feeds, kill notices go out, nothing is erased.
     Kill {
@@ -256,6 +263,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         }
         Command::Check => check(&config, &cli.config, &database),
         Command::Keys { action } => keys(&config, &database, action),
+        Command::Websub { action } => websub(&config, &database, action),
         Command::Kill { id, reason } => kill(&config, &database, &id, reason),
     }
 }
@@ -289,8 +297,10 @@ fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, Cl
     spawn_usage_flush(usage.clone(), store.clone());
     let feeds = Arc::new(Feeds::new(config, store));
     feeds.watch();
+    let hub = crate::hub::Hub::start(feeds.clone())
+        .map_err(|e| CliError::runtime(format!("cannot start the WebSub hub: {e}")))?;
     actix_web::rt::System::new().block_on(async move {
-        let server = crate::http::server(listener, feeds, newsroom, usage)
+        let server = crate::http::server(listener, feeds, newsroom, usage, hub)
             .map_err(|e| CliError::runtime(e.to_string()))?;
         say!("listening on http://{local}");
         let _ = std::io::stdout().flush();

@@ -104,6 +104,11 @@ impl Feeds {
         }
     }
 
+    /// Woken (one waiter, a stored permit) whenever the change log moves.
+    pub fn moved(&self) -> &tokio::sync::Notify {
+        &self.changes.moved
+    }
+
     /// Checks the change log every [`POLL_INTERVAL`] on a background thread, so the request
     /// path never touches the database to learn that nothing changed.
     pub fn watch(self: &Arc<Self>) {
@@ -323,6 +328,8 @@ impl Feeds {
         if let Some(c) = &page.previous {
             links.push(("previous", url(None, Some(c))));
         }
+        // WebSub discovery (§4): in the document and in its Link header.
+        links.push(("hub", format!("{}/websub", self.config.agency.base_url)));
         // Last-Modified moves with any change to the feed's scopes, any item update, and any
         // embargo lift among the items (a lifted article appears without a write).
         let last_modified = page

@@ -16,6 +16,8 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 pub(super) struct Changes {
     scopes: RwLock<HashMap<String, Change>>,
     watching: AtomicBool,
+    /// Woken whenever the change log moved (the WebSub hub waits on it).
+    pub(super) moved: tokio::sync::Notify,
 }
 
 impl Changes {
@@ -26,6 +28,7 @@ impl Changes {
             Ok(Some(map)) => {
                 let keys = map.get(SCOPE_KEYS).map_or(0, |c| c.seq);
                 *self.scopes.write().expect("scopes lock poisoned") = map;
+                self.moved.notify_one();
                 if let Err(e) = keyring.sync(keys, store) {
                     tracing::warn!(error = %e, "cannot reload API keys");
                 }

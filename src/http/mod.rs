@@ -5,6 +5,7 @@ mod auth;
 mod gate;
 mod handlers;
 mod problem;
+mod websub;
 
 pub use problem::Problem;
 
@@ -54,6 +55,7 @@ pub fn server(
     feeds: Arc<Feeds>,
     newsroom: Arc<Newsroom>,
     usage: Arc<crate::usage::Usage>,
+    hub: Arc<crate::hub::Hub>,
 ) -> std::io::Result<Server> {
     let workers = feeds.config.workers;
     let feeds = web::Data::from(feeds);
@@ -61,6 +63,7 @@ pub fn server(
     let limits = web::Data::new(crate::limits::Limits::new(&feeds.config.limits));
     let usage = web::Data::from(usage);
     let metrics = web::Data::new(Metrics::default());
+    let hub = web::Data::from(hub);
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
         App::new()
@@ -69,12 +72,18 @@ pub fn server(
             .app_data(newsroom.clone())
             .app_data(limits.clone())
             .app_data(usage.clone())
+            .app_data(hub.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
             .wrap(actix_web::middleware::from_fn(handlers::observe))
             .route("/", get().to(handlers::index))
             .route("/healthz", get().to(handlers::healthz))
             .route("/metrics", get().to(handlers::metrics))
             .route("/feeds/{file}", get().to(handlers::feed))
+            .service(
+                web::resource("/websub")
+                    .route(web::post().to(websub::subscribe))
+                    .default_service(web::to(handlers::not_allowed("POST"))),
+            )
             .route("/articles/{file}", get().to(handlers::article))
             .service(
                 web::resource("/api/v1/openapi.json")

@@ -36,7 +36,14 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     let mut links: Vec<Link> = doc
         .links
         .iter()
-        .map(|(rel, href)| link(href.clone(), rel, "application/atom+xml", None))
+        .map(|(rel, href)| match *rel {
+            "hub" => Link {
+                href: href.clone(),
+                rel: "hub".into(),
+                ..Default::default()
+            },
+            _ => link(href.clone(), rel, "application/atom+xml", None),
+        })
         .collect();
     links.push(link(
         format!("{}/", cfg.agency.base_url),

@@ -23,6 +23,9 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     if let Some(next) = doc.link("next") {
         feed["next_url"] = Value::String(next.to_owned());
     }
+    if let Some(hub) = doc.link("hub") {
+        feed["hubs"] = json!([{ "type": "WebSub", "url": hub }]);
+    }
     let mut out = serde_json::to_string_pretty(&feed).expect("a JSON value always serialises");
     out.push('\n');
     out

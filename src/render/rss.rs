@@ -17,11 +17,11 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     let links = doc
         .links
         .iter()
-        .filter(|(rel, _)| matches!(*rel, "self" | "next" | "previous" | "first"))
+        .filter(|(rel, _)| matches!(*rel, "self" | "next" | "previous" | "first" | "hub"))
         .map(|(rel, href)| Link {
             href: href.clone(),
             rel: (*rel).into(),
-            mime_type: Some("application/rss+xml".into()),
+            mime_type: (*rel != "hub").then(|| "application/rss+xml".into()),
             ..Default::default()
         })
         .collect();

@@ -2,6 +2,7 @@
 
 mod changes;
 mod durable;
+mod hub;
 mod keys;
 mod read;
 mod schema;
@@ -9,6 +10,7 @@ mod write;
 
 pub use changes::Change;
 pub use durable::{Applied, DurableWriter, IfMatch, Op};
+pub use hub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
 pub use read::{Cursor, ListQuery, PageQuery, Selection, StoredVersion, lang_key};
 pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};

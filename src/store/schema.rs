@@ -126,6 +126,39 @@ pub(super) const MIGRATIONS: &[&str] = &[
         value   TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 6: the WebSub hub (CONTRACT §10). A topic remembers the hash of the document last pushed,
+    // so a change is pushed once whichever process sees it; a subscription has at most one
+    // pending delivery (of the latest document: a burst is coalesced), retried with backoff.
+    r#"
+    CREATE TABLE websub_subscriptions (
+        id              INTEGER PRIMARY KEY,
+        callback        TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        secret          TEXT,
+        lease_seconds   INTEGER NOT NULL,
+        expires_at      INTEGER NOT NULL,
+        created_at      INTEGER NOT NULL,
+        last_delivery_at INTEGER,
+        last_status     INTEGER,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (callback, topic)
+    ) STRICT;
+    CREATE INDEX websub_subscriptions_by_topic ON websub_subscriptions (topic);
+    CREATE TABLE websub_topics (
+        topic           TEXT PRIMARY KEY,
+        hash            TEXT NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE websub_deliveries (
+        subscription_id INTEGER PRIMARY KEY REFERENCES websub_subscriptions (id) ON DELETE CASCADE,
+        generation      INTEGER NOT NULL DEFAULT 1,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        due_at          INTEGER NOT NULL,
+        lease_until     INTEGER NOT NULL DEFAULT 0,
+        enqueued_at     INTEGER NOT NULL,
+        last_error      TEXT
+    ) STRICT;
+    CREATE INDEX websub_deliveries_by_due ON websub_deliveries (due_at);
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

@@ -1,0 +1,131 @@
+//! Which of our feeds a WebSub topic URL names, and the document it is now.
+
+use crate::auth::{Principal, Refusal};
+use crate::feeds::{FeedError, FeedQuery, Feeds, Representation};
+use crate::model::Format;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// A topic URL resolved to one of our feeds.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// Feed id.
+    pub feed: String,
+    /// Format, from the extension.
+    pub format: Format,
+    /// The feed query (`lang=`, `limit=`, `token=` ...).
+    pub query: FeedQuery,
+}
+
+/// Why a topic cannot be subscribed to or delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum TopicError {
+    /// Not one of our feed URLs.
+    #[error("{0}")]
+    Unknown(String),
+    /// The feed is restricted and the topic's `token=` does not reach it (or no longer does).
+    #[error("{0}")]
+    NotEntitled(String),
+    /// Storage failed: try again later.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+impl Topic {
+    /// Resolves `url` if it is `{base_url}/feeds/{feed}.{ext}` with a valid query.
+    pub fn parse(feeds: &Feeds, url: &str) -> Result<Topic, TopicError> {
+        let base = &feeds.config.agency.base_url;
+        let unknown = || {
+            TopicError::Unknown(format!(
+                "not a feed of this hub: topics are {base}/feeds/{{feed}}.{{rss,atom,xml,json}}"
+            ))
+        };
+        let rest = url
+            .strip_prefix(base.as_str())
+            .and_then(|r| r.strip_prefix("/feeds/"))
+            .ok_or_else(unknown)?;
+        let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (feed, ext) = file.rsplit_once('.').ok_or_else(unknown)?;
+        let format = Format::from_extension(ext).ok_or_else(unknown)?;
+        if feeds.config.feed(feed).is_none() {
+            return Err(TopicError::Unknown(format!("there is no feed {feed:?}")));
+        }
+        let query = FeedQuery::parse_str(query).map_err(|errors| {
+            TopicError::Unknown(
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+        Ok(Topic {
+            feed: feed.to_owned(),
+            format,
+            query,
+        })
+    }
+
+    /// The topic's document now, as a reader of the same URL gets it (a `token=` in the topic
+    /// acts as that key, and the document's links carry it). Blocking: database and rendering.
+    pub fn document(
+        &self,
+        feeds: &Feeds,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Representation>, TopicError> {
+        let who = match &self.query.token {
+            None => Principal::Anonymous,
+            Some(t) => match feeds.keyring.authenticate(&t.0, now.timestamp()) {
+                Ok(key) => Principal::Key(key),
+                Err(r) => {
+                    let why = match r {
+                        Refusal::Unknown => "unknown",
+                        Refusal::Revoked => "revoked",
+                        Refusal::Expired => "expired",
+                    };
+                    return Err(TopicError::NotEntitled(format!(
+                        "the topic's token is {why}"
+                    )));
+                }
+            },
+        };
+        let link_token = self.query.token.as_ref().map(|t| t.0.as_str());
+        match feeds.feed(&self.feed, self.format, &self.query, &who, link_token, now) {
+            Ok((rep, _)) => Ok(rep),
+            Err(FeedError::Unauthorized(m) | FeedError::Forbidden(m)) => {
+                Err(TopicError::NotEntitled(m))
+            }
+            Err(FeedError::NotFound(m) | FeedError::Gone(m)) => Err(TopicError::Unknown(m)),
+            Err(FeedError::Store(e)) => Err(TopicError::Store(e)),
+        }
+    }
+}
+
+/// `url` with any `token=` value hidden, for logs and `websub list`.
+pub fn redact(url: &str) -> String {
+    let Some((path, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|p| match p.split_once('=') {
+            Some(("token", _)) => "token=…".to_owned(),
+            _ => p.to_owned(),
+        })
+        .collect();
+    format!("{path}?{}", query.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn tokens_are_hidden_and_the_rest_kept() {
+        assert_eq!(
+            redact("http://x/feeds/a.rss?lang=es&token=wf_sub_abc"),
+            "http://x/feeds/a.rss?lang=es&token=…"
+        );
+        assert_eq!(redact("http://x/feeds/a.rss"), "http://x/feeds/a.rss");
+    }
+}

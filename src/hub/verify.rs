@@ -1,0 +1,109 @@
+//! Verification of intent (W3C WebSub §5.3) and denial (§5.2): nothing changes unless the
+//! callback echoes the challenge exactly with a 2xx.
+
+use super::client::read_capped;
+use super::{Hub, Mode, Request, Topic, TopicError, redact};
+use crate::store::NewSubscription;
+use chrono::Utc;
+use std::sync::Arc;
+
+pub(super) async fn run(hub: Arc<Hub>, req: Request) {
+    let topic_hash = if req.mode == Mode::Subscribe {
+        let (feeds, topic) = (hub.feeds.clone(), req.topic.clone());
+        let checked = tokio::task::spawn_blocking(move || {
+            let t = Topic::parse(&feeds, &topic)?;
+            Ok::<_, TopicError>(t.document(&feeds, Utc::now())?.hash().to_owned())
+        })
+        .await;
+        match checked {
+            Ok(Ok(hash)) => Some(hash),
+            Ok(Err(TopicError::Store(e))) => {
+                tracing::warn!(error = %e, topic = %redact(&req.topic), "websub: cannot check the topic; request dropped");
+                return;
+            }
+            Ok(Err(e)) => return deny(&hub, &req, &e.to_string()).await,
+            Err(e) => {
+                tracing::error!(error = %e, "websub: topic check panicked");
+                return;
+            }
+        }
+    } else {
+        None
+    };
+    let lease = hub.lease_for(req.lease_seconds);
+    let challenge = challenge();
+    let mut url = req.callback.clone();
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("hub.mode", req.mode.as_str())
+            .append_pair("hub.topic", &req.topic)
+            .append_pair("hub.challenge", &challenge);
+        if req.mode == Mode::Subscribe {
+            q.append_pair("hub.lease_seconds", &lease.to_string());
+        }
+    }
+    let echoed = match hub.client.get(url).send().await {
+        Ok(resp) if resp.status().is_success() => read_capped(resp).await == challenge.as_bytes(),
+        Ok(resp) => {
+            tracing::info!(status = resp.status().as_u16(), callback = %req.callback, "websub: verification refused");
+            false
+        }
+        Err(e) => {
+            tracing::info!(error = %e, callback = %req.callback, "websub: verification failed");
+            false
+        }
+    };
+    if !echoed {
+        Hub::count(&hub.stats.verify_failed);
+        return;
+    }
+    let store = hub.feeds.store.clone();
+    let (callback, topic, secret) = (
+        req.callback.to_string(),
+        req.topic.clone(),
+        req.secret.clone(),
+    );
+    let mode = req.mode;
+    let saved = tokio::task::spawn_blocking(move || match mode {
+        Mode::Subscribe => store
+            .websub_subscribe(&NewSubscription {
+                callback: &callback,
+                topic: &topic,
+                secret: secret.as_deref(),
+                lease_seconds: lease as i64,
+                now: Utc::now().timestamp(),
+                hash: topic_hash.as_deref().unwrap_or_default(),
+            })
+            .map(|_| ()),
+        Mode::Unsubscribe => store.websub_unsubscribe(&callback, &topic).map(|_| ()),
+    })
+    .await;
+    match saved {
+        Ok(Ok(())) => {
+            Hub::count(&hub.stats.verified);
+            tracing::info!(mode = req.mode.as_str(), callback = %req.callback, topic = %redact(&req.topic), lease, "websub: verified");
+        }
+        Ok(Err(e)) => tracing::warn!(error = %e, "websub: cannot save the subscription"),
+        Err(e) => tracing::error!(error = %e, "websub: saving the subscription panicked"),
+    }
+}
+
+/// Tells the callback its subscription is refused (§5.2); its answer does not matter.
+async fn deny(hub: &Hub, req: &Request, reason: &str) {
+    let mut url = req.callback.clone();
+    url.query_pairs_mut()
+        .append_pair("hub.mode", "denied")
+        .append_pair("hub.topic", &req.topic)
+        .append_pair("hub.reason", reason);
+    tracing::info!(callback = %req.callback, topic = %redact(&req.topic), reason, "websub: subscription denied");
+    if let Ok(resp) = hub.client.get(url).send().await {
+        let _ = read_capped(resp).await;
+    }
+}
+
+/// 256 random bits, hex.
+fn challenge() -> String {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).expect("the OS random source works");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
