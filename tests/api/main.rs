@@ -16,3 +16,5 @@ mod publish;
 mod store_plan;
 mod subscribers;
 mod validators;
+mod websub;
+mod websub_harness;
