@@ -12,6 +12,8 @@ start_server() {
   config="$work/feeds.toml"
   sed -e "s|^seed_dir = \"data/articles\"|seed_dir = \"$PWD/data/articles\"|" feeds.toml > "$config"
   grep -q '^\[limits\]' "$config" || printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$config"
+  # WIREFEED_EXTRA_CONFIG: more TOML appended (a check that needs one setting of its own).
+  printf '%s\n' "${WIREFEED_EXTRA_CONFIG:-}" >> "$config"
   WIREFEED_LOG=warn "$bin" --config "$config" --database "$work/wirefeed.db" \
     serve --bind "127.0.0.1:$port" --base-url "$base" >"$work/stdout" 2>"$work/stderr" &
   pid=$!
