@@ -283,6 +283,11 @@ impl Feeds {
         }
     }
 
+    /// Whether rendered pages are kept (`feeds.cache_mb` > 0).
+    pub fn caching(&self) -> bool {
+        self.cache.enabled()
+    }
+
     /// How many feed pages this process rendered in `format` (for `/metrics` and tests).
     pub fn renders(&self, format: Format) -> u64 {
         self.renders[format as usize].load(Ordering::Relaxed)

@@ -17,10 +17,16 @@ const EXPIRE_EVERY: Duration = Duration::from_secs(5);
 
 pub(super) async fn watch(hub: Arc<Hub>) {
     let mut expired_at = Instant::now();
+    // Without the page cache every check renders every topic: check less often unprompted.
+    let every = if hub.feeds.caching() {
+        CHECK
+    } else {
+        Duration::from_secs(1)
+    };
     loop {
         tokio::select! {
             () = hub.feeds.moved().notified() => {}
-            () = tokio::time::sleep(CHECK) => {}
+            () = tokio::time::sleep(every) => {}
         }
         let expire = expired_at.elapsed() >= EXPIRE_EVERY;
         if expire {
