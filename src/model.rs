@@ -182,6 +182,10 @@ pub struct Content {
     pub dateline: Option<String>,
     /// Time the article is first shown as published; `None` means "when first stored".
     pub published_at: Option<DateTime<Utc>>,
+    /// The UTC offset (seconds east) `published_at` was written with: pages show the story's
+    /// own local time. Display only: not part of the stored version's JSON.
+    #[serde(skip)]
+    pub published_offset: Option<i32>,
     /// Not to be shown before this time.
     pub embargo_until: Option<DateTime<Utc>>,
     /// Topics chosen by the editor (kept whatever the classifier says).

@@ -50,6 +50,7 @@ fn content(lang: &str, headline: &str, body: &str) -> Content {
         byline: vec![],
         dateline: None,
         published_at: None,
+        published_offset: None,
         embargo_until: None,
         editor_topics: vec![],
         keywords: vec![],

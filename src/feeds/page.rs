@@ -63,6 +63,7 @@ pub(super) fn page(
         since: q.since.map(|t| t.timestamp_millis()),
         limit: limit + 1,
         now: now.timestamp(),
+        search: q.q.as_ref().map(|s| s.match_expr()),
     };
     let mut articles = match &feed.kind {
         FeedKind::All => store.page(&query(Selection::All))?,

@@ -3,7 +3,7 @@
 use crate::config::is_language_tag;
 use crate::model::FieldError;
 use crate::render;
-use crate::store::{Cursor, lang_key};
+use crate::store::{Cursor, SearchQuery, lang_key};
 use chrono::{DateTime, Utc};
 
 /// Feed query parameters, parsed.
@@ -19,6 +19,8 @@ pub struct FeedQuery {
     pub after: Option<Cursor>,
     /// `since=`: only items updated after.
     pub since: Option<DateTime<Utc>>,
+    /// `q=`: a saved search (CONTRACT §11): only articles matching it.
+    pub q: Option<SearchQuery>,
     /// `token=`: a subscriber key for readers that cannot send headers. Never part of the
     /// canonical query or a cache key; its `Debug` hides it.
     pub token: Option<crate::auth::Secret>,
@@ -66,6 +68,10 @@ impl FeedQuery {
                         format!("{k} must be the cursor from a feed's paging link"),
                     ),
                 },
+                "q" => match SearchQuery::parse(v) {
+                    Ok(s) => q.q = Some(s),
+                    Err(e) => bad("q", e),
+                },
                 "token" => q.token = Some(crate::auth::Secret(v.to_owned())),
                 "since" => match DateTime::parse_from_rfc3339(v) {
                     // Changes are recorded in milliseconds: finer digits say nothing more.
@@ -101,6 +107,10 @@ impl FeedQuery {
         }
         if let Some(n) = self.limit {
             parts.push(format!("limit={n}"));
+        }
+        if let Some(s) = &self.q {
+            let q: String = form_urlencoded::byte_serialize(s.canonical().as_bytes()).collect();
+            parts.push(format!("q={q}"));
         }
         if let Some(s) = self.since {
             // Milliseconds are kept (and all that is compared): two polls within one second

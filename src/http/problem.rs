@@ -133,6 +133,10 @@ impl From<StoreError> for Problem {
                 )
                 .header("Retry-After", "1")
             }
+            StoreError::BadSearch(m) => Problem::invalid(vec![crate::model::FieldError::new(
+                "q",
+                format!("the search cannot be run ({m}); search for words or \"a phrase\""),
+            )]),
             e => {
                 tracing::error!(error = %e, "storage failure");
                 Problem::new(

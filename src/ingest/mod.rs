@@ -181,15 +181,18 @@ impl ArticleInput {
         let mut time = |field: &str, v: Option<String>| match v {
             None => None,
             Some(s) => match DateTime::parse_from_rfc3339(s.trim()) {
-                Ok(t) => Some(t.with_timezone(&Utc)),
+                Ok(t) => Some(t),
                 Err(_) => {
                     errors.push(FieldError::new(field, format!("{s:?} is not an RFC 3339 date-time such as \"2026-11-20T09:15:00-05:00\"")));
                     None
                 }
             },
         };
-        let published_at = time("published_at", self.published_at);
-        let embargo_until = time("embargo_until", self.embargo_until);
+        let published = time("published_at", self.published_at);
+        let published_at = published.map(|t| t.with_timezone(&Utc));
+        let published_offset = published.map(|t| t.offset().local_minus_utc());
+        let embargo_until =
+            time("embargo_until", self.embargo_until).map(|t| t.with_timezone(&Utc));
         let mut editor_topics = self.topics.unwrap_or_default();
         for t in &editor_topics {
             if !rules.topics.contains(t) {
@@ -253,6 +256,7 @@ impl ArticleInput {
                 byline,
                 dateline: non_empty(self.dateline),
                 published_at,
+                published_offset,
                 embargo_until,
                 editor_topics,
                 keywords: self

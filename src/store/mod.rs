@@ -6,6 +6,7 @@ mod hub;
 mod keys;
 mod read;
 mod schema;
+mod search;
 mod write;
 
 pub use changes::Change;
@@ -13,6 +14,7 @@ pub use durable::{Applied, DurableWriter, IfMatch, Op};
 pub use hub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
 pub use read::{Cursor, ListQuery, PageQuery, Selection, StoredVersion, lang_key};
+pub use search::{MAX_QUERY_BYTES, SearchPage, SearchQuery};
 pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};
 
 use rusqlite::{Connection, OpenFlags};
@@ -40,6 +42,9 @@ pub enum StoreError {
     /// Anything else from SQLite.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// The full-text engine refused a search query (the reader's mistake: a 400).
+    #[error("the search query cannot be run: {0}")]
+    BadSearch(String),
     /// A stored value could not be decoded.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
@@ -53,7 +58,13 @@ impl From<rusqlite::Error> for StoreError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 Self::Busy
             }
-            _ => Self::Sqlite(e),
+            // FTS5 refusing a query is about the query (a reader's search), not the database.
+            _ => match &e {
+                rusqlite::Error::SqliteFailure(_, Some(m)) if m.starts_with("fts5:") => {
+                    Self::BadSearch(m.clone())
+                }
+                _ => Self::Sqlite(e),
+            },
         }
     }
 }

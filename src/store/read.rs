@@ -3,6 +3,7 @@
 use super::{Result, Store, StoreError};
 use crate::model::{Article, ArticleId, Content, PubStatus, Revision, TopicId};
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 /// A position in a feed: the sort key (a Unix time) and id of the last item seen.
@@ -69,11 +70,14 @@ pub struct PageQuery {
     pub limit: u32,
     /// Current Unix time: embargoed articles are hidden until then.
     pub now: i64,
+    /// Only articles matching this full-text search (an FTS5 expression from
+    /// [`super::SearchQuery::match_expr`]).
+    pub search: Option<String>,
 }
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -121,6 +125,7 @@ pub(super) struct RawRow {
     kill_reason: Option<String>,
     changed_at: i64,
     restricted: bool,
+    published_offset: Option<i64>,
 }
 
 impl RawRow {
@@ -150,6 +155,7 @@ impl RawRow {
             kill_reason: r.get(21)?,
             changed_at: r.get(22)?,
             restricted: r.get(23)?,
+            published_offset: r.get(24)?,
         })
     }
 
@@ -173,6 +179,7 @@ impl RawRow {
                 byline: json_list(&self.byline)?,
                 dateline: self.dateline,
                 published_at: Some(published_at),
+                published_offset: self.published_offset.map(|o| o as i32),
                 embargo_until: self.embargo_until.map(ts).transpose()?,
                 editor_topics: json_list(&self.editor_topics)?,
                 keywords: json_list(&self.keywords)?,
@@ -198,7 +205,7 @@ impl RawRow {
 
 /// Links to translations, both ways, of articles that are visible at `now` (an embargoed or
 /// killed article must not be announced through its translation).
-fn load_translations(conn: &Connection, a: &mut Article, now: i64) -> Result<()> {
+pub(super) fn load_translations(conn: &Connection, a: &mut Article, now: i64) -> Result<()> {
     let mut out = Vec::new();
     if let Some(orig) = &a.content.translation_of {
         let mut st = conn.prepare_cached(
@@ -272,6 +279,14 @@ fn few_changes(conn: &Connection, q: &PageQuery) -> Result<bool> {
 fn page_sql(q: &PageQuery, by_change: bool) -> String {
     let lang = q.lang.is_some();
     let since = q.since.is_some();
+    let search = q.search.is_some();
+    let matching = |rowid: &str| {
+        if search {
+            format!("AND {rowid} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?8)")
+        } else {
+            "AND ?8 IS NULL".to_owned()
+        }
+    };
     // Few changed rows: find them by change time and sort them. Many: walk the feed order and
     // filter (`+` keeps SQLite off the change-time index).
     let recent = since && by_change;
@@ -294,8 +309,9 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
         Selection::Topic(_) => format!(
             "SELECT {cols} FROM article_topics t {hint} JOIN articles a ON a.id = t.article_id \
              WHERE t.topic = ?1 {lang} AND (t.published_at, t.article_id) {cmp} (?3, ?4) \
-             AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} \
+             AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} {search} \
              ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
+            search = matching("a.rowid"),
             cols = if recent {
                 "a.rowid".to_owned()
             } else {
@@ -312,8 +328,9 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
         Selection::All => format!(
             "SELECT {cols} FROM articles {hint} \
              WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
-             AND status = 'usable' AND restricted = 0 AND (embargo_until IS NULL OR embargo_until <= ?5) {since} \
+             AND status = 'usable' AND restricted = 0 AND (embargo_until IS NULL OR embargo_until <= ?5) {since} {search} \
              ORDER BY published_at {dir}, id {dir} LIMIT ?7",
+            search = matching("rowid"),
             cols = if recent { "rowid" } else { COLUMNS },
             hint = if recent {
                 "INDEXED BY articles_by_seen"
@@ -326,8 +343,9 @@ fn page_sql(q: &PageQuery, by_change: bool) -> String {
         Selection::Kills => format!(
             "SELECT {COLUMNS} FROM articles \
              WHERE ?1 IS NULL {lang} AND canceled_at IS NOT NULL AND (canceled_at, id) {cmp} (?3, ?4) \
-             AND ?5 IS NOT NULL AND restricted = 0 {since} \
+             AND ?5 IS NOT NULL AND restricted = 0 {since} {search} \
              ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
+            search = matching("rowid"),
             lang = opt(lang, "lang_key = ?2", "?2"),
             since = opt(since, "seen_at > ?6", "?6"),
         ),
@@ -351,17 +369,8 @@ fn prefixed(prefix: &str) -> String {
         .join(", ")
 }
 
-fn page_params(
-    q: &PageQuery,
-) -> (
-    Option<String>,
-    Option<String>,
-    i64,
-    String,
-    i64,
-    Option<i64>,
-    i64,
-) {
+/// The parameters `?1`–`?8` of [`page_sql`].
+fn page_params(q: &PageQuery) -> [Value; 8] {
     let topic = match &q.selection {
         Selection::Topic(t) => Some(t.clone()),
         _ => None,
@@ -370,15 +379,16 @@ fn page_params(
         (Some(c), _) | (None, Some(c)) => (c.key, c.id.clone()),
         (None, None) => (i64::MAX, String::new()),
     };
-    (
-        topic,
-        q.lang.clone(),
-        key,
-        id,
-        q.now,
-        q.since,
-        i64::from(q.limit),
-    )
+    [
+        topic.into(),
+        q.lang.clone().into(),
+        key.into(),
+        id.into(),
+        q.now.into(),
+        q.since.into(),
+        i64::from(q.limit).into(),
+        q.search.clone().into(),
+    ]
 }
 
 pub(super) fn explain_page(
@@ -389,9 +399,7 @@ pub(super) fn explain_page(
     let sql = format!("EXPLAIN QUERY PLAN {}", page_sql(q, by_change));
     let p = page_params(q);
     let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(params![p.0, p.1, p.2, p.3, p.4, p.5, p.6], |r| {
-        r.get::<_, String>(3)
-    })?;
+    let rows = st.query_map(rusqlite::params_from_iter(p), |r| r.get::<_, String>(3))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -410,7 +418,7 @@ impl Store {
             let p = page_params(q);
             let mut st = conn.prepare_cached(&sql)?;
             let raws = st
-                .query_map(params![p.0, p.1, p.2, p.3, p.4, p.5, p.6], RawRow::read)?
+                .query_map(rusqlite::params_from_iter(p), RawRow::read)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             drop(st);
             let mut out = raws

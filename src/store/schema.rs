@@ -159,6 +159,33 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX websub_deliveries_by_due ON websub_deliveries (due_at);
     "#,
+    // 7: full-text search (CONTRACT §11) over headline, summary and body, accent- and
+    // case-insensitive (unicode61 folds case and strips diacritics in every script), kept by
+    // triggers in the same transaction as every write; and the UTC offset a story's
+    // `published_at` was written with, so pages show the story's own local time.
+    r#"
+    ALTER TABLE articles ADD COLUMN published_offset INTEGER;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        headline, summary, body,
+        content = 'articles', content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, headline, summary, body)
+        VALUES (new.rowid, new.headline, new.summary, new.body);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, headline, summary, body)
+        VALUES ('delete', old.rowid, old.headline, old.summary, old.body);
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF headline, summary, body ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, headline, summary, body)
+        VALUES ('delete', old.rowid, old.headline, old.summary, old.body);
+        INSERT INTO articles_fts (rowid, headline, summary, body)
+        VALUES (new.rowid, new.headline, new.summary, new.body);
+    END;
+    INSERT INTO articles_fts (articles_fts) VALUES ('rebuild');
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

@@ -154,6 +154,7 @@ pub(super) fn upsert_one(
     if let Some(old) = &old {
         if content.published_at.is_none() {
             content.published_at = Some(old.published_at);
+            content.published_offset = old.content.published_offset;
         }
         if content == old.content && w.topics == old.topics.as_slice() {
             return Ok(UpsertOutcome::Unchanged(w.id.clone()));
@@ -209,8 +210,8 @@ pub(super) fn upsert_one(
     tx.prepare_cached(&format!(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}) \
+         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -219,7 +220,7 @@ pub(super) fn upsert_one(
          urgency = excluded.urgency, translation_of = excluded.translation_of, \
          revision = excluded.revision, correction_note = excluded.correction_note, \
          updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
-         restricted = excluded.restricted",
+         restricted = excluded.restricted, published_offset = excluded.published_offset",
         restricted_sql("?14")
     ))?
     .execute(params![
@@ -246,6 +247,7 @@ pub(super) fn upsert_one(
         updated_at,
         changed_at,
         seen_at,
+        content.published_offset,
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \

@@ -22,6 +22,7 @@ fn article(headline: &str, body: &str) -> Article {
             byline: vec![headline.chars().take(20).collect()],
             dateline: Some(body.chars().take(10).collect()),
             published_at: Some(t),
+            published_offset: None,
             embargo_until: None,
             editor_topics: vec![],
             keywords: vec![body.chars().take(8).collect()],

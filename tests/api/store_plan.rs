@@ -31,6 +31,7 @@ fn every_feed_page_query_is_an_index_range_with_no_sort_or_full_scan() {
                             since,
                             limit: 51,
                             now: 1_795_000_000,
+                            search: None,
                         };
                         let plan = store.explain_page(&q, by_change).unwrap();
                         let text = plan.join("\n");
