@@ -17,6 +17,7 @@ pub mod import;
 pub mod ingest;
 pub mod limits;
 pub mod model;
+pub mod pages;
 pub mod publish;
 pub mod render;
 pub mod store;

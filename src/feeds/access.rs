@@ -94,3 +94,11 @@ impl Feeds {
         }
     }
 }
+
+/// Whether a topic has a page and a place on the front page: its own feed (the feed with the
+/// topic's id) is public.
+pub fn topic_is_public(config: &crate::config::Config, topic: &str) -> bool {
+    config.feed(topic).is_some_and(|f| {
+        f.access == Access::Public && f.kind == FeedKind::Topics(vec![topic.to_owned()])
+    })
+}

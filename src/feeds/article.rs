@@ -72,11 +72,13 @@ impl Feeds {
                 format!("{url}.json"),
             ),
             // The page of a killed story is gone (410), and says so in the page.
-            ArticleFormat::Html if a.status == PubStatus::Canceled => {
-                (render::kill_page(cfg, &a), "text/html; charset=utf-8", url)
-            }
+            ArticleFormat::Html if a.status == PubStatus::Canceled => (
+                crate::pages::kill_page(cfg, &a),
+                "text/html; charset=utf-8",
+                url,
+            ),
             ArticleFormat::Html => (
-                render::article_page(cfg, &a),
+                crate::pages::article_page(cfg, &a),
                 "text/html; charset=utf-8",
                 url,
             ),

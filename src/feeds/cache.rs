@@ -57,6 +57,9 @@ pub struct Representation {
     pub expires_at: Option<i64>,
     /// The status it is served with (200, or 410 for a kill notice page).
     pub status: u16,
+    /// The request headers the body depends on, for `Vary` (pages chosen by `Accept-Language`
+    /// add it).
+    pub vary: &'static str,
     /// Change-log scopes and the sequence numbers this document was rendered at.
     pub(super) deps: Vec<(String, i64)>,
     /// Header values formatted once, since a page is served many times: the quoted entity
@@ -122,6 +125,7 @@ impl Representation {
             links,
             expires_at: None,
             status: 200,
+            vary: "Accept-Encoding",
             deps: Vec::new(),
         }
     }

@@ -7,14 +7,16 @@ mod access;
 mod article;
 mod cache;
 mod page;
+mod pages;
 mod query;
 mod turn;
 mod validators;
 mod watch;
 
-pub use access::Entitlement;
+pub use access::{Entitlement, topic_is_public};
 pub use article::ArticleFormat;
 pub use cache::{Cache, Encoding, Representation};
+pub use pages::{INDEX_STORIES, MAX_SEARCH_PAGE, Page, SEARCH_PAGE};
 pub use query::FeedQuery;
 pub use watch::POLL_INTERVAL;
 
@@ -199,12 +201,8 @@ impl Feeds {
         now: DateTime<Utc>,
     ) -> Result<(Option<Arc<Representation>>, Entitlement), FeedError> {
         let (feed, view) = self.resolve(feed_id, who)?;
-        if !self.cache.enabled() || !self.changes.watching() {
-            return Ok((None, view));
-        }
         let key = Self::key(feed, format, q, &view, link_token.is_some());
-        let rep = self.cache.get(&key, |r| self.fresh(r, now.timestamp()));
-        Ok((rep, view))
+        Ok((self.cached_at(&key, now), view))
     }
 
     /// One page of one feed: from the cache when current, else rendered (and cached).
@@ -223,12 +221,25 @@ impl Feeds {
         let (feed, view) = self.resolve(feed_id, who)?;
         // Only a restricted document's links carry the token: a public one is everyone's.
         let link_token = link_token.filter(|_| view != Entitlement::Public);
-        if !self.cache.enabled() {
-            let key = Self::key(feed, format, q, &view, link_token.is_some());
-            let rep = self.render_uncached(&key, feed, format, q, link_token, now)?;
-            return Ok((Arc::new(rep), view));
-        }
         let key = Self::key(feed, format, q, &view, link_token.is_some());
+        let rep = self.through_cache(key, now, &|now| {
+            self.render(feed, format, q, link_token, now)
+        })?;
+        Ok((rep, view))
+    }
+
+    /// The current document under `key`: from the cache, else rendered once however many ask
+    /// at the same moment (and cached). Without the page cache, rendered every time but with
+    /// validators that still move.
+    pub(super) fn through_cache(
+        &self,
+        key: String,
+        now: DateTime<Utc>,
+        render: &dyn Fn(DateTime<Utc>) -> Result<Representation, FeedError>,
+    ) -> Result<Arc<Representation>, FeedError> {
+        if !self.cache.enabled() {
+            return Ok(Arc::new(self.render_uncached(&key, now, render)?));
+        }
         let turn = RenderTurn::take(&self.rendering, key);
         let _held = turn.lock.lock().unwrap_or_else(PoisonError::into_inner);
         // Whoever held the lock before us may have rendered this very page.
@@ -236,12 +247,20 @@ impl Feeds {
             .cache
             .get(&turn.key, |r| self.fresh(r, now.timestamp()))
         {
-            return Ok((rep, view));
+            return Ok(rep);
         }
-        let rep = self.render(feed, format, q, link_token, now)?;
+        let rep = render(now)?;
         let rep = Arc::new(settle(self.cache.peek(&turn.key).as_deref(), rep, now));
         self.cache.put(turn.key.clone(), rep.clone());
-        Ok((rep, view))
+        Ok(rep)
+    }
+
+    /// The cached document under `key` if it is still current: no database, no rendering.
+    pub(super) fn cached_at(&self, key: &str, now: DateTime<Utc>) -> Option<Arc<Representation>> {
+        if !self.cache.enabled() || !self.changes.watching() {
+            return None;
+        }
+        self.cache.get(key, |r| self.fresh(r, now.timestamp()))
     }
 
     /// Renders without the page cache, still keeping validators moving: the entity tag and
@@ -250,15 +269,12 @@ impl Feeds {
     fn render_uncached(
         &self,
         key: &str,
-        feed: &FeedDef,
-        format: Format,
-        q: &FeedQuery,
-        link_token: Option<&str>,
         now: DateTime<Utc>,
+        render: &dyn Fn(DateTime<Utc>) -> Result<Representation, FeedError>,
     ) -> Result<Representation, FeedError> {
         let mut now = now;
         loop {
-            let mut rep = self.render(feed, format, q, link_token, now)?;
+            let mut rep = render(now)?;
             let mut served = self.served.lock().unwrap_or_else(PoisonError::into_inner);
             let prev = served.get(key).cloned();
             match prev {

@@ -182,11 +182,14 @@ pub(super) fn respond(
         .insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((
             header::VARY,
-            HeaderValue::from_static(if suffix.is_some() {
-                "Accept-Encoding, Authorization"
-            } else {
-                "Accept-Encoding"
-            }),
+            match (suffix.is_some(), rep.vary) {
+                (false, vary) => HeaderValue::from_static(vary),
+                (true, "Accept-Encoding") => {
+                    HeaderValue::from_static("Accept-Encoding, Authorization")
+                }
+                (true, vary) => HeaderValue::from_str(&format!("{vary}, Authorization"))
+                    .expect("Vary values are ASCII"),
+            },
         ));
     if status == StatusCode::NOT_MODIFIED {
         return resp.finish();
@@ -292,24 +295,6 @@ pub(super) async fn article(
     ))
 }
 
-/// `GET /`: the feed index.
-pub(super) async fn index(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResponse {
-    let rep = Representation::new(
-        crate::render::index_page(&feeds.config),
-        "text/html; charset=utf-8",
-        feeds.started,
-        vec![("self", format!("{}/", feeds.config.agency.base_url))],
-    );
-    respond(
-        &req,
-        &rep,
-        negotiate(&req),
-        feeds.config.feeds.max_age,
-        now().timestamp(),
-        &Entitlement::Public,
-    )
-}
-
 /// `GET /healthz`: 200 `ok` while the database answers.
 pub(super) async fn healthz(feeds: web::Data<Feeds>) -> HttpResponse {
     let f = feeds.clone();
@@ -385,6 +370,9 @@ pub(super) fn not_allowed(
 pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, Problem> {
     let p = req.path();
     let known = p == "/"
+        || p == "/search"
+        || p == "/feeds.opml"
+        || p.starts_with("/topics/")
         || p == "/healthz"
         || p == "/metrics"
         || p.starts_with("/feeds/")

@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod gate;
 mod handlers;
+mod pages;
 mod problem;
 mod websub;
 
@@ -75,7 +76,10 @@ pub fn server(
             .app_data(hub.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
             .wrap(actix_web::middleware::from_fn(handlers::observe))
-            .route("/", get().to(handlers::index))
+            .route("/", get().to(pages::index))
+            .route("/topics/{topic}", get().to(pages::topic))
+            .route("/search", get().to(pages::search))
+            .route("/feeds.opml", get().to(pages::opml))
             .route("/healthz", get().to(handlers::healthz))
             .route("/metrics", get().to(handlers::metrics))
             .route("/feeds/{file}", get().to(handlers::feed))

@@ -4,15 +4,15 @@
 //! [`xml_clean`], and every body goes through [`body_html`], so escaping lives in one place.
 
 mod atom;
-mod html;
 mod jsonfeed;
 mod newsml;
 mod ninjs;
+mod opml;
 mod rss;
 
-pub use html::{article_page, index_page, kill_page};
 pub use newsml::news_item;
 pub use ninjs::ninjs;
+pub use opml::opml;
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};
 use crate::model::{Article, Format, Revision};

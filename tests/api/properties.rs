@@ -186,7 +186,7 @@ fn check_all(config: &Config, a: &Article) {
         }
         assert_eq!(eol(&headline), want_title, "NewsML headline");
     }
-    let html = render::article_page(config, a);
+    let html = wirefeed::pages::article_page(config, a);
     assert!(html.starts_with("<!DOCTYPE html>"));
 }
 

@@ -1,0 +1,230 @@
+//! Pages people read (CONTRACT §11) as documents like feeds: rendered once, kept in the page
+//! cache until the change-log scopes they show move or an embargo in them lifts, with
+//! validators that always move.
+
+use super::{Entitlement, FeedError, FeedQuery, Feeds, Representation, page, unix};
+use crate::auth::Principal;
+use crate::config::{Access, FeedDef, FeedKind};
+use crate::model::Article;
+use crate::pages::{self, Builder, IndexPage, SearchView, TopicView, Ui};
+use crate::store::{PageQuery, SearchQuery, Selection};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// Results per search page.
+pub const SEARCH_PAGE: u32 = 20;
+/// Stories per topic on the front page.
+pub const INDEX_STORIES: u32 = 5;
+/// Deepest search page offered (ranked results further down are not worth their cost).
+pub const MAX_SEARCH_PAGE: u32 = 50;
+
+/// Which page.
+#[derive(Debug, Clone)]
+pub enum Page {
+    /// `/`, with the feed builder's choices.
+    Index(Builder),
+    /// `/topics/{topic}`: `query` pages it like its feed (its `lang` is the page's language).
+    Topic {
+        /// Topic id.
+        topic: String,
+        /// Paging and language.
+        query: FeedQuery,
+    },
+    /// `/search?q=`.
+    Search {
+        /// What the reader typed.
+        typed: String,
+        /// The parsed query, when there is one.
+        query: Option<SearchQuery>,
+        /// From 1.
+        page: u32,
+    },
+}
+
+const HTML: &str = "text/html; charset=utf-8";
+
+/// What the front page and search show: every public, visible story.
+fn everything() -> FeedDef {
+    FeedDef {
+        id: "all".into(),
+        title: String::new(),
+        kind: FeedKind::All,
+        access: Access::Public,
+    }
+}
+
+impl Feeds {
+    /// One page in the chrome language `ui`; `negotiated` when `ui` came from
+    /// `Accept-Language` (the page then varies by it).
+    pub fn page(
+        &self,
+        which: &Page,
+        ui: Ui,
+        negotiated: bool,
+        who: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<(Arc<Representation>, Entitlement), FeedError> {
+        let (feed, view) = match which {
+            Page::Topic { topic, .. } => {
+                if self.config.topic(topic).is_none() {
+                    return Err(FeedError::NotFound(format!("there is no topic {topic:?}")));
+                }
+                let (feed, view) = self.resolve(topic, who)?;
+                (feed.clone(), view)
+            }
+            _ => (everything(), Entitlement::Public),
+        };
+        let whose = match &view {
+            Entitlement::Public => "public",
+            Entitlement::Key { .. } => "restricted",
+        };
+        let what = match which {
+            Page::Index(b) => format!("index|{}", b.url(&self.config)),
+            Page::Topic { topic, query } => format!("topic:{topic}{}", query.canonical()),
+            Page::Search { query, page, .. } => format!(
+                "search:{}|{page}",
+                query
+                    .as_ref()
+                    .map(SearchQuery::canonical)
+                    .unwrap_or_default()
+            ),
+        };
+        let key = format!(
+            "page:{what}|{}|{}|{whose}",
+            ui.code(),
+            if negotiated { "n" } else { "x" }
+        );
+        if let Some(rep) = self.cached_at(&key, now) {
+            return Ok((rep, view));
+        }
+        let rep = self.through_cache(key, now, &|now| {
+            let mut rep = self.render_page(which, &feed, ui, now)?;
+            if negotiated {
+                rep.vary = "Accept-Encoding, Accept-Language";
+            }
+            Ok(rep)
+        })?;
+        Ok((rep, view))
+    }
+
+    fn render_page(
+        &self,
+        which: &Page,
+        feed: &FeedDef,
+        ui: Ui,
+        now: DateTime<Utc>,
+    ) -> Result<Representation, FeedError> {
+        self.refresh_unwatched();
+        let deps = Self::deps(feed);
+        let seqs = self.changes.seqs(deps.clone());
+        let now_ts = now.timestamp();
+        let cfg = &self.config;
+        let (body, shown, self_url) = match which {
+            Page::Index(builder) => {
+                let mut sections = Vec::new();
+                for t in cfg
+                    .topics
+                    .iter()
+                    .filter(|t| super::topic_is_public(cfg, &t.id))
+                {
+                    let stories = self.store.page(&PageQuery {
+                        selection: Selection::Topic(t.id.clone()),
+                        lang: Some(ui.code().to_owned()),
+                        before: None,
+                        after: None,
+                        since: None,
+                        limit: INDEX_STORIES,
+                        now: now_ts,
+                        search: None,
+                    })?;
+                    sections.push((t, stories));
+                }
+                let page = IndexPage {
+                    ui,
+                    sections,
+                    builder: builder.clone(),
+                };
+                let shown: Vec<Article> =
+                    page.sections.iter().flat_map(|(_, s)| s.clone()).collect();
+                (
+                    pages::index_page(cfg, &page),
+                    shown,
+                    format!("{}/", cfg.agency.base_url),
+                )
+            }
+            Page::Topic { topic, query } => {
+                let limit = query.limit.unwrap_or(cfg.feeds.default_limit);
+                let found = page::page(&self.store, feed, query, limit, now)?;
+                let topic_def = cfg
+                    .topic(topic)
+                    .ok_or_else(|| FeedError::NotFound(format!("there is no topic {topic:?}")))?;
+                let view = TopicView {
+                    ui,
+                    topic: topic_def,
+                    articles: &found.articles,
+                    next: found
+                        .next
+                        .as_ref()
+                        .map(|c| query.query_string(Some(c), None)),
+                    previous: found
+                        .previous
+                        .as_ref()
+                        .map(|c| query.query_string(None, Some(c))),
+                };
+                (
+                    pages::topic_page(cfg, &view),
+                    found.articles,
+                    format!("{}/topics/{topic}", cfg.agency.base_url),
+                )
+            }
+            Page::Search { typed, query, page } => {
+                let found = match query {
+                    Some(q) => Some(self.store.search(
+                        q,
+                        None,
+                        SEARCH_PAGE,
+                        (page - 1) * SEARCH_PAGE,
+                        now_ts,
+                    )?),
+                    None => None,
+                };
+                let view = SearchView {
+                    ui,
+                    typed,
+                    query: query.as_ref().map(SearchQuery::canonical),
+                    results: found.as_ref().map_or(&[], |f| &f.articles),
+                    page: *page,
+                    more: found.as_ref().is_some_and(|f| f.more),
+                };
+                (
+                    pages::search_page(cfg, &view),
+                    found.map(|f| f.articles).unwrap_or_default(),
+                    format!("{}/search", cfg.agency.base_url),
+                )
+            }
+        };
+        // As for feeds: the latest change of the scopes shown, of any story shown, and of any
+        // embargo lifted among them; never later than now.
+        let last_modified = shown
+            .iter()
+            .flat_map(|a| {
+                [
+                    Some(a.updated_at.timestamp()),
+                    a.content
+                        .embargo_until
+                        .map(|e| e.timestamp())
+                        .filter(|&e| e <= now_ts),
+                ]
+            })
+            .flatten()
+            .chain([self.changes.changed_at(&deps)])
+            .max()
+            .unwrap_or(0)
+            .min(now_ts);
+        let mut rep =
+            Representation::new(body, HTML, unix(last_modified), vec![("self", self_url)]);
+        rep.expires_at = page::next_lift(&self.store, feed, now_ts)?;
+        rep.deps = seqs;
+        Ok(rep)
+    }
+}

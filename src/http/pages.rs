@@ -1,0 +1,189 @@
+//! Handlers of the pages people read (CONTRACT §11): `/`, `/topics/{topic}`, `/search`,
+//! `/feeds.opml`. Each picks the page's language, asks the feed service for the document
+//! (cached like a feed) off the event loop, and answers it like a feed.
+
+use super::Problem;
+use super::gate::principal_of;
+use super::handlers::{negotiate, respond};
+use crate::feeds::{Entitlement, FeedQuery, Feeds, MAX_SEARCH_PAGE, Page, Representation};
+use crate::model::{FieldError, Format};
+use crate::pages::{Builder, Ui};
+use crate::store::SearchQuery;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("the clock is within chrono's range")
+}
+
+fn pairs(req: &HttpRequest) -> Vec<(String, String)> {
+    form_urlencoded::parse(req.query_string().as_bytes())
+        .map(|(k, v): (Cow<'_, str>, Cow<'_, str>)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The page's language: `?lang=` when it names one we have, else the best of
+/// `Accept-Language`, else the agency's. The second value says whether the page then depends
+/// on `Accept-Language` (it does unless `?lang=` chose).
+fn chrome(req: &HttpRequest, feeds: &Feeds, pairs: &[(String, String)]) -> (Ui, bool) {
+    if let Some(ui) = param(pairs, "lang").and_then(Ui::from_tag) {
+        return (ui, false);
+    }
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Ui::negotiate);
+    let ui = accepted
+        .or_else(|| Ui::from_tag(&feeds.config.agency.language))
+        .unwrap_or(Ui::En);
+    (ui, true)
+}
+
+async fn serve(
+    req: HttpRequest,
+    feeds: web::Data<Feeds>,
+    page: Page,
+    ui: Ui,
+    negotiated: bool,
+) -> Result<HttpResponse, Problem> {
+    let t = now();
+    let who = principal_of(&req);
+    let encoding = negotiate(&req);
+    let f = feeds.clone();
+    let (rep, view): (Arc<Representation>, Entitlement) = web::block(move || {
+        let (rep, view) = f.page(&page, ui, negotiated, &who, t)?;
+        rep.encoded(encoding);
+        Ok::<_, crate::feeds::FeedError>((rep, view))
+    })
+    .await??;
+    Ok(respond(
+        &req,
+        &rep,
+        encoding,
+        feeds.config.feeds.max_age,
+        t.timestamp(),
+        &view,
+    ))
+}
+
+/// `GET /`: the latest stories by topic, and the feed builder.
+pub(super) async fn index(
+    req: HttpRequest,
+    feeds: web::Data<Feeds>,
+) -> Result<HttpResponse, Problem> {
+    let pairs = pairs(&req);
+    let (ui, negotiated) = chrome(&req, &feeds, &pairs);
+    // The builder keeps what it can use of its choices and falls back for the rest.
+    let feed = param(&pairs, "feed")
+        .filter(|id| feeds.config.feed(id).is_some())
+        .unwrap_or("all")
+        .to_owned();
+    let builder = Builder {
+        feed,
+        lang: param(&pairs, "feed_lang")
+            .and_then(Ui::from_tag)
+            .map(|l| l.code().to_owned()),
+        format: param(&pairs, "format")
+            .and_then(Format::from_extension)
+            .unwrap_or(Format::Atom),
+        q: param(&pairs, "q")
+            .filter(|q| !q.trim().is_empty())
+            .and_then(|q| SearchQuery::parse(q).ok())
+            .map(|q| q.canonical()),
+    };
+    serve(req, feeds, Page::Index(builder), ui, negotiated).await
+}
+
+/// `GET /topics/{topic}`: the topic's stories in the page's language, paged like its feed.
+pub(super) async fn topic(
+    req: HttpRequest,
+    topic: web::Path<String>,
+    feeds: web::Data<Feeds>,
+) -> Result<HttpResponse, Problem> {
+    let pairs = pairs(&req);
+    let (ui, negotiated) = chrome(&req, &feeds, &pairs);
+    let mut query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
+    query.lang = Some(ui.code().to_owned());
+    query.token = None;
+    let page = Page::Topic {
+        topic: topic.into_inner(),
+        query,
+    };
+    serve(req, feeds, page, ui, negotiated).await
+}
+
+/// `GET /search?q=`: ranked results in every language, with the saved-search feed.
+pub(super) async fn search(
+    req: HttpRequest,
+    feeds: web::Data<Feeds>,
+) -> Result<HttpResponse, Problem> {
+    let pairs = pairs(&req);
+    let (ui, negotiated) = chrome(&req, &feeds, &pairs);
+    let typed = param(&pairs, "q").unwrap_or("").to_owned();
+    let mut errors = Vec::new();
+    let query = if typed.trim().is_empty() {
+        None
+    } else {
+        match SearchQuery::parse(&typed) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                errors.push(FieldError::new("q", e));
+                None
+            }
+        }
+    };
+    let page = match param(&pairs, "page") {
+        None => 1,
+        Some(p) => match p.parse::<u32>() {
+            Ok(n @ 1..=MAX_SEARCH_PAGE) => n,
+            _ => {
+                errors.push(FieldError::new(
+                    "page",
+                    format!("page must be a whole number from 1 to {MAX_SEARCH_PAGE}, got {p:?}"),
+                ));
+                1
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(Problem::invalid(errors));
+    }
+    let page = Page::Search {
+        typed: typed.chars().take(crate::store::MAX_QUERY_BYTES).collect(),
+        query,
+        page,
+    };
+    serve(req, feeds, page, ui, negotiated).await
+}
+
+/// `GET /feeds.opml`: every public feed, in every language, as RSS and Atom.
+pub(super) async fn opml(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResponse {
+    let rep = Representation::new(
+        crate::render::opml(&feeds.config, feeds.started),
+        "text/x-opml; charset=utf-8",
+        feeds.started,
+        vec![(
+            "self",
+            format!("{}/feeds.opml", feeds.config.agency.base_url),
+        )],
+    );
+    respond(
+        &req,
+        &rep,
+        negotiate(&req),
+        feeds.config.feeds.max_age,
+        now().timestamp(),
+        &Entitlement::Public,
+    )
+}

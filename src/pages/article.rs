@@ -1,0 +1,136 @@
+//! The page of one article, and the kill notice a killed article's page becomes (410).
+
+use super::{Layout, Ui, story_time};
+use crate::config::Config;
+use crate::model::{Article, Revision};
+use crate::render::{article_url, body_html, kill_text, topics_of};
+use maud::{Markup, PreEscaped, html};
+
+/// The chrome of an article's page: the article's own language when there is one for it.
+fn ui_of(config: &Config, a: &Article) -> Ui {
+    Ui::from_tag(&a.content.language)
+        .or_else(|| Ui::from_tag(&config.agency.language))
+        .unwrap_or(Ui::En)
+}
+
+fn switch(config: &Config, a: &Article) -> Vec<(Ui, String)> {
+    a.translations
+        .iter()
+        .filter_map(|(id, lang)| Some((Ui::from_tag(lang)?, article_url(config, id.as_str()))))
+        .collect()
+}
+
+/// The HTML page of one article: byline, dateline, time in the story's own offset,
+/// correction box, deck, body, topics (linking to their pages), translations, other formats.
+pub fn article_page(config: &Config, a: &Article) -> String {
+    let ui = ui_of(config, a);
+    let url = article_url(config, a.id.as_str());
+    let base = &config.agency.base_url;
+    let head = html! {
+        link rel="canonical" href=(url);
+        link rel="alternate" type="application/vnd.iptc.g2.newsitem+xml" href={ (url) ".xml" };
+        link rel="alternate" type="application/json" href={ (url) ".json" };
+        @for (id, lang) in &a.translations {
+            link rel="alternate" hreflang=(lang) href=(article_url(config, id.as_str()));
+        }
+    };
+    let main = html! {
+        article lang=(a.content.language) {
+            h1 { (a.content.headline) }
+            p.meta {
+                @if !a.content.byline.is_empty() {
+                    span.byline { (ui.t("by")) " " (a.content.byline.join(", ")) } " · "
+                }
+                @if let Some(d) = &a.content.dateline { span.dateline { (d) } " · " }
+                (story_time(ui, a.published_at, a.content.published_offset))
+            }
+            @if a.version > 1 && a.revision != Revision::Minor {
+                p.meta {
+                    (ui.t("updated")) " " (story_time(ui, a.updated_at, a.content.published_offset))
+                    " (" (ui.t("version")) " " (a.version) ")"
+                }
+            }
+            @if a.revision == Revision::Correction {
+                p.correction role="note" {
+                    strong { (ui.t("correction")) ": " }
+                    (a.correction_note.as_deref().unwrap_or(""))
+                }
+            }
+            @if let Some(s) = &a.content.summary { p.deck { (s) } }
+            (PreEscaped(body_html(&a.content.body, base)))
+            (facts(config, ui, a, &url))
+        }
+    };
+    Layout {
+        config,
+        ui,
+        title: &a.content.headline,
+        head,
+        switch: switch(config, a),
+    }
+    .render(main)
+}
+
+fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {
+    let base = &config.agency.base_url;
+    let topics = topics_of(config, a);
+    html! {
+        @if !topics.is_empty() {
+            p.meta.topics {
+                (ui.t("topics")) ": "
+                @for (i, t) in topics.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href={ (base) "/topics/" (t.id) "?lang=" (ui.code()) } { (t.name(ui.code())) }
+                }
+            }
+        }
+        @if !a.translations.is_empty() {
+            p.meta.translations {
+                (ui.t("translations")) ": "
+                @for (id, lang) in &a.translations {
+                    a hreflang=(lang) href=(article_url(config, id.as_str())) { (ui.language_name(lang)) } " "
+                }
+            }
+        }
+        p.meta.formats {
+            (ui.t("formats")) ": "
+            a href={ (url) ".xml" } { "NewsML-G2" } " · "
+            a href={ (url) ".json" } { "ninjs" }
+        }
+    }
+}
+
+/// The page of a killed article, served with 410 Gone: the kill notice, not the story.
+pub fn kill_page(config: &Config, a: &Article) -> String {
+    let ui = ui_of(config, a);
+    let url = article_url(config, a.id.as_str());
+    let head = html! {
+        meta name="robots" content="noindex";
+        link rel="alternate" type="application/vnd.iptc.g2.newsitem+xml" href={ (url) ".xml" };
+        link rel="alternate" type="application/json" href={ (url) ".json" };
+    };
+    let main = html! {
+        article lang=(a.content.language) {
+            h1 { (ui.t("killed")) }
+            div.kill role="alert" {
+                p { strong { (crate::render::kill_title(a)) } }
+                p { (kill_text(config, a)) }
+                @if let Some(r) = &a.kill_reason { p { (ui.t("reason")) ": " (r) } }
+            }
+            p.meta { (ui.t("killed_help")) }
+            p.meta.formats {
+                (ui.t("formats")) ": "
+                a href={ (url) ".xml" } { "NewsML-G2" } " · "
+                a href={ (url) ".json" } { "ninjs" }
+            }
+        }
+    };
+    Layout {
+        config,
+        ui,
+        title: &crate::render::kill_title(a),
+        head,
+        switch: Vec::new(),
+    }
+    .render(main)
+}

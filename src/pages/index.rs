@@ -1,0 +1,165 @@
+//! The front page: the latest stories of each topic in the visitor's language, and a feed
+//! builder that makes the URL to paste into a reader.
+
+use super::{Layout, Ui, feed_alternates, story_item};
+use crate::config::{Access, Config, Topic};
+use crate::model::{Article, Format};
+use maud::{PreEscaped, html};
+
+/// The feed builder's choices (from the form's query, or its defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Builder {
+    /// Feed id.
+    pub feed: String,
+    /// `lang=` of the feed, if any.
+    pub lang: Option<String>,
+    /// The format.
+    pub format: Format,
+    /// A saved search, canonical, if any.
+    pub q: Option<String>,
+}
+
+impl Builder {
+    /// The feed URL these choices make.
+    pub fn url(&self, config: &Config) -> String {
+        let mut parts = Vec::new();
+        if let Some(l) = &self.lang {
+            parts.push(format!("lang={l}"));
+        }
+        if let Some(q) = &self.q {
+            let q: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
+            parts.push(format!("q={q}"));
+        }
+        let query = if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        };
+        format!(
+            "{}/feeds/{}.{}{query}",
+            config.agency.base_url,
+            self.feed,
+            self.format.extension()
+        )
+    }
+}
+
+/// What the front page shows.
+pub struct IndexPage<'a> {
+    /// The chrome's language, which is also the language of the stories shown.
+    pub ui: Ui,
+    /// Each public topic with its latest stories.
+    pub sections: Vec<(&'a Topic, Vec<Article>)>,
+    /// The builder's current choices.
+    pub builder: Builder,
+}
+
+/// Progressive enhancement: the URL follows the form as it changes, and a copy button
+/// appears. Without JavaScript the form's button shows the URL instead.
+const BUILDER_JS: &str = r#"(function(){var f=document.getElementById("builder");if(!f)return;var o=document.getElementById("feed-url"),b=document.getElementById("copy");function u(){var p=[],l=f.elements.feed_lang.value,q=f.elements.q.value.trim();if(l)p.push("lang="+encodeURIComponent(l));if(q)p.push("q="+encodeURIComponent(q));o.value=f.dataset.base+"/feeds/"+f.elements.feed.value+"."+f.elements.format.value+(p.length?"?"+p.join("&"):"");}f.addEventListener("input",u);f.addEventListener("change",u);b.hidden=false;b.addEventListener("click",function(){navigator.clipboard.writeText(o.value).then(function(){b.textContent=b.dataset.copied;});});})();"#;
+
+/// The front page.
+pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
+    let ui = page.ui;
+    let base = &config.agency.base_url;
+    let lang_q = format!("?lang={}", ui.code());
+    let head = html! {
+        @for f in config.feed_list.iter().filter(|f| f.access == Access::Public) {
+            (feed_alternates(config, &f.id, &f.title, &lang_q))
+        }
+    };
+    let b = &page.builder;
+    let main = html! {
+        h1 { (ui.t("latest")) }
+        @for (topic, stories) in &page.sections {
+            section aria-labelledby={ "t-" (topic.id) } {
+                h2 #{ "t-" (topic.id) } { (topic.name(ui.code())) }
+                @if stories.is_empty() {
+                    p { (ui.t("no_stories")) }
+                } @else {
+                    ul.stories {
+                        @for a in stories { (story_item(config, ui, a, None)) }
+                    }
+                }
+                p.feeds {
+                    a href={ (base) "/topics/" (topic.id) "?lang=" (ui.code()) } { (ui.t("more_in")) " " (topic.name(ui.code())) }
+                    " · "
+                    a href={ (base) "/feeds/" (topic.id) ".atom?lang=" (ui.code()) } { "Atom" }
+                    a href={ (base) "/feeds/" (topic.id) ".rss?lang=" (ui.code()) } { "RSS" }
+                    a href={ (base) "/feeds/" (topic.id) ".json?lang=" (ui.code()) } { "JSON Feed" }
+                }
+            }
+        }
+        section aria-labelledby="builder-title" {
+            h2 #builder-title { (ui.t("builder")) }
+            p { (ui.t("builder_help")) }
+            form.builder #builder method="get" action={ (base) "/" } data-base=(base) {
+                input type="hidden" name="lang" value=(ui.code());
+                div {
+                    label for="b-feed" { (ui.t("feed")) }
+                    select #b-feed name="feed" {
+                        @for f in &config.feed_list {
+                            option value=(f.id) selected[f.id == b.feed] {
+                                (feed_title(config, ui, f))
+                                @if f.access == Access::Subscribers { " (" (ui.t("subscribers")) ")" }
+                            }
+                        }
+                    }
+                }
+                div {
+                    label for="b-lang" { (ui.t("language")) }
+                    select #b-lang name="feed_lang" {
+                        option value="" selected[b.lang.is_none()] { (ui.t("any_language")) }
+                        @for l in Ui::ALL {
+                            option value=(l.code()) selected[b.lang.as_deref() == Some(l.code())] { (ui.language_name(l.code())) }
+                        }
+                    }
+                }
+                div {
+                    label for="b-format" { (ui.t("format")) }
+                    select #b-format name="format" {
+                        @for (f, name) in [(Format::Atom, "Atom 1.0"), (Format::Rss, "RSS 2.0"), (Format::JsonFeed, "JSON Feed 1.1"), (Format::NewsMl, "IPTC NewsML-G2")] {
+                            option value=(f.extension()) selected[f == b.format] { (name) }
+                        }
+                    }
+                }
+                div {
+                    label for="b-q" { (ui.t("search_optional")) }
+                    input #b-q type="search" name="q" value=(b.q.as_deref().unwrap_or(""));
+                }
+                button type="submit" { (ui.t("show_url")) }
+                div.url {
+                    label for="feed-url" { (ui.t("feed_url")) }
+                    output #feed-url for="b-feed b-lang b-format b-q" { (b.url(config)) }
+                    button #copy type="button" hidden data-copied=(ui.t("copied")) { (ui.t("copy")) }
+                }
+            }
+            script { (PreEscaped(BUILDER_JS)) }
+        }
+    };
+    let switch = Ui::ALL
+        .into_iter()
+        .filter(|&l| l != ui)
+        .map(|l| (l, format!("{base}/?lang={}", l.code())))
+        .collect();
+    Layout {
+        config,
+        ui,
+        title: ui.t("latest"),
+        head,
+        switch,
+    }
+    .render(main)
+}
+
+/// A feed's name in the page's language: its topic's name when it is one topic's feed.
+pub(crate) fn feed_title(config: &Config, ui: Ui, f: &crate::config::FeedDef) -> String {
+    match &f.kind {
+        crate::config::FeedKind::All => ui.t("all_feed").to_owned(),
+        crate::config::FeedKind::Kills => ui.t("kills_feed").to_owned(),
+        crate::config::FeedKind::Topics(ts) if ts.len() == 1 && ts[0] == f.id => config
+            .topic(&ts[0])
+            .map_or_else(|| f.title.clone(), |t| t.name(ui.code()).to_owned()),
+        _ => f.title.clone(),
+    }
+}

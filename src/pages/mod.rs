@@ -1,0 +1,133 @@
+//! Pages people read (CONTRACT §11): the front page, topic pages, article pages and kill
+//! notices, search. Templates are maud: compiled into the binary, checked by the compiler, and
+//! escaping every interpolated value unless it is explicitly marked as already HTML.
+//!
+//! Pages need no JavaScript to read, load nothing from elsewhere (no fonts, no CDNs), follow
+//! `prefers-color-scheme`, fit a 375 px phone and print cleanly.
+
+mod article;
+mod index;
+mod labels;
+mod search;
+mod topic;
+
+pub use article::{article_page, kill_page};
+pub use index::{Builder, IndexPage, index_page};
+pub use labels::Ui;
+pub use search::{SearchView, search_page};
+pub use topic::{TopicView, topic_page};
+
+use crate::config::Config;
+use crate::model::Article;
+use chrono::{DateTime, FixedOffset, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+const STYLE: &str = include_str!("style.css");
+
+/// The whole page around `main`: header with the agency and its navigation, the language
+/// switch, and the footer. `alternates` are `<link>` elements for the head (feeds, formats).
+pub(crate) struct Layout<'a> {
+    pub config: &'a Config,
+    pub ui: Ui,
+    pub title: &'a str,
+    pub head: Markup,
+    /// The same page in the other languages: (lang, URL).
+    pub switch: Vec<(Ui, String)>,
+}
+
+impl Layout<'_> {
+    pub(crate) fn render(&self, main: Markup) -> String {
+        let base = &self.config.agency.base_url;
+        let ui = self.ui;
+        html! {
+            (DOCTYPE)
+            html lang=(ui.code()) {
+                head {
+                    meta charset="utf-8";
+                    meta name="viewport" content="width=device-width, initial-scale=1";
+                    meta name="color-scheme" content="light dark";
+                    title { (self.title) " · " (self.config.agency.name) }
+                    style { (PreEscaped(STYLE)) }
+                    link rel="alternate" type="text/x-opml" title=(ui.t("opml")) href={ (base) "/feeds.opml" };
+                    (self.head)
+                }
+                body {
+                    a.skip href="#main" { (ui.t("skip")) }
+                    header.site {
+                        p.agency { a href={ (base) "/?lang=" (ui.code()) } { (self.config.agency.name) } }
+                        nav aria-label=(ui.t("sections")) {
+                            ul {
+                                li { a href={ (base) "/?lang=" (ui.code()) } { (ui.t("home")) } }
+                                @for t in &self.config.topics {
+                                    @if crate::feeds::topic_is_public(self.config, &t.id) {
+                                        li { a href={ (base) "/topics/" (t.id) "?lang=" (ui.code()) } { (t.name(ui.code())) } }
+                                    }
+                                }
+                                li { a href={ (base) "/search?lang=" (ui.code()) } { (ui.t("search")) } }
+                            }
+                        }
+                        @if !self.switch.is_empty() {
+                            p.switch {
+                                @for (other, url) in &self.switch {
+                                    a href=(url) hreflang=(other.code()) lang=(other.code()) { (other.t("this_language")) }
+                                }
+                            }
+                        }
+                    }
+                    main #main { (main) }
+                    footer.site {
+                        p { (self.config.agency.copyright) }
+                        p { a href={ (base) "/feeds.opml" } { (ui.t("opml")) } }
+                    }
+                }
+            }
+        }
+        .into_string()
+    }
+}
+
+/// An article's publication time in the story's own offset (as its writer gave it), with
+/// the machine-readable instant in `datetime`.
+pub(crate) fn story_time(ui: Ui, t: DateTime<Utc>, offset: Option<i32>) -> Markup {
+    let offset = offset
+        .and_then(FixedOffset::east_opt)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"));
+    let local = t.with_timezone(&offset);
+    html! {
+        time datetime=(local.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) { (ui.date_time(&local)) }
+    }
+}
+
+/// One line of a story list: headline link, then dateline, time and language.
+pub(crate) fn story_item(config: &Config, ui: Ui, a: &Article, token: Option<&str>) -> Markup {
+    let url = story_url(config, a, token);
+    html! {
+        li.story lang=(a.content.language) {
+            a.headline href=(url) { (a.content.headline) }
+            p.meta {
+                @if let Some(d) = &a.content.dateline { span.dateline { (d) } " · " }
+                (story_time(ui, a.published_at, a.content.published_offset))
+                " · " span.language { (ui.language_name(&a.content.language)) }
+            }
+            @if let Some(s) = &a.content.summary { p.summary { (s) } }
+        }
+    }
+}
+
+fn story_url(config: &Config, a: &Article, token: Option<&str>) -> String {
+    let url = crate::render::article_url(config, a.id.as_str());
+    match token {
+        Some(t) if a.restricted => format!("{url}?token={t}"),
+        _ => url,
+    }
+}
+
+/// `<link rel="alternate">` autodiscovery for one feed in the three reader formats.
+pub(crate) fn feed_alternates(config: &Config, feed_id: &str, title: &str, query: &str) -> Markup {
+    let base = &config.agency.base_url;
+    html! {
+        @for (ext, mime) in [("atom", "application/atom+xml"), ("rss", "application/rss+xml"), ("json", "application/feed+json")] {
+            link rel="alternate" type=(mime) title=(title) href={ (base) "/feeds/" (feed_id) "." (ext) (query) };
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! OPML 2.0 (http://opml.org/spec2.opml) of every public feed: each topic, `all` and `kills`,
+//! in every language and without a filter, as RSS and as Atom — a reader imports them at once.
+
+use super::xml_clean;
+use crate::config::{Access, Config};
+use chrono::{DateTime, Utc};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
+use std::io;
+
+/// The OPML document; `created` is its `dateCreated` (RFC 822, as OPML asks).
+pub fn opml(config: &Config, created: DateTime<Utc>) -> String {
+    let mut w = Writer::new_with_indent(Vec::with_capacity(8 * 1024), b' ', 2);
+    write(&mut w, config, created).expect("writing to a Vec cannot fail");
+    let mut bytes = w.into_inner();
+    bytes.push(b'\n');
+    String::from_utf8(bytes).expect("the writer only writes UTF-8")
+}
+
+fn languages(config: &Config) -> Vec<String> {
+    let mut langs: Vec<String> = config
+        .topics
+        .iter()
+        .flat_map(|t| t.names.keys().cloned())
+        .collect();
+    langs.sort();
+    langs.dedup();
+    langs
+}
+
+fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io::Result<()> {
+    let base = &config.agency.base_url;
+    let name = xml_clean(&config.agency.name);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    w.create_element("opml")
+        .with_attribute(("version", "2.0"))
+        .write_inner_content(|w| {
+            w.create_element("head").write_inner_content(|w| {
+                w.create_element("title")
+                    .write_text_content(BytesText::new(&name))?;
+                w.create_element("dateCreated")
+                    .write_text_content(BytesText::new(&created.to_rfc2822()))?;
+                w.create_element("ownerName")
+                    .write_text_content(BytesText::new(&name))?;
+                w.create_element("docs")
+                    .write_text_content(BytesText::new("http://opml.org/spec2.opml"))?;
+                Ok(())
+            })?;
+            w.create_element("body").write_inner_content(|w| {
+                for f in config
+                    .feed_list
+                    .iter()
+                    .filter(|f| f.access == Access::Public)
+                {
+                    let title = xml_clean(&f.title);
+                    w.create_element("outline")
+                        .with_attribute(("text", title.as_ref()))
+                        .write_inner_content(|w| {
+                            let langs = languages(config);
+                            let variants = std::iter::once(None).chain(langs.iter().map(Some));
+                            for lang in variants {
+                                for (ext, version, label) in
+                                    [("rss", "RSS2", "RSS"), ("atom", "Atom", "Atom")]
+                                {
+                                    let query =
+                                        lang.map(|l| format!("?lang={l}")).unwrap_or_default();
+                                    let text = match lang {
+                                        Some(l) => format!("{title} ({l}, {label})"),
+                                        None => format!("{title} ({label})"),
+                                    };
+                                    let xml_url = format!("{base}/feeds/{}.{ext}{query}", f.id);
+                                    let html_url = if crate::feeds::topic_is_public(config, &f.id) {
+                                        format!("{base}/topics/{}{query}", f.id)
+                                    } else {
+                                        format!("{base}/{query}")
+                                    };
+                                    let mut e = w
+                                        .create_element("outline")
+                                        .with_attribute(("type", "rss"))
+                                        .with_attribute(("text", text.as_str()))
+                                        .with_attribute(("title", text.as_str()))
+                                        .with_attribute(("version", version))
+                                        .with_attribute(("xmlUrl", xml_url.as_str()))
+                                        .with_attribute(("htmlUrl", html_url.as_str()));
+                                    if let Some(l) = lang {
+                                        e = e.with_attribute(("language", l.as_str()));
+                                    }
+                                    e.write_empty()?;
+                                }
+                            }
+                            Ok(())
+                        })?;
+                }
+                Ok(())
+            })?;
+            Ok(())
+        })?;
+    Ok(())
+}
