@@ -62,10 +62,9 @@ const BUILDER_JS: &str = r#"(function(){var f=document.getElementById("builder")
 pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
     let ui = page.ui;
     let base = &config.agency.base_url;
-    let lang_q = format!("?lang={}", ui.code());
     let head = html! {
         @for f in config.feed_list.iter().filter(|f| f.access == Access::Public) {
-            (feed_alternates(config, &f.id, &f.title, &lang_q))
+            (feed_alternates(config, &f.id, &feed_title(config, ui, f), ""))
         }
     };
     let b = &page.builder;
