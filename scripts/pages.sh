@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Pages people read, checked as a person would see them (issue 11): starts the server, makes a
+# correction and a kill, then for the front page, a topic page, an article, a corrected
+# article, a kill notice and a search takes screenshots at 1280 px and 375 px with headless
+# Chromium, and runs the Nu Html Checker (vnu) and axe-core on each. Fails on any HTML error or
+# accessibility violation. Screenshots go to $OUT (default target/pages).
+#   PROFILE=debug|release (default release)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=target/${PROFILE:-release}/wirefeed
+out=${OUT:-target/pages}
+[ -x "$bin" ] || cargo build -q ${PROFILE:+$( [ "$PROFILE" = release ] && echo --release )}
+for tool in chromium chromedriver vnu node; do
+  command -v "$tool" >/dev/null || { echo "pages: $tool is not installed" >&2; exit 1; }
+done
+# npm may install axe's entry point without its execute bit (install scripts not allowed): run it with node.
+axe_js=$(npm root -g)/@axe-core/cli/dist/src/bin/cli.js
+[ -f "$axe_js" ] || { echo "pages: @axe-core/cli is not installed (npm install -g @axe-core/cli)" >&2; exit 1; }
+source scripts/lib.sh
+start_server
+mkdir -p "$out"
+token=$("$bin" --config "$config" --database "$work/wirefeed.db" keys add pages-desk --role publisher)
+sleep 1.2 # the server learns of a key added by another process within a second
+api() { curl -sf -o /dev/null -X "$1" "$base$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data "$3"; }
+story='{"id":"pages-fix","headline":"Reabre el paso fronterizo de Kessel tras las obras","summary":"El paso estuvo cerrado once días.","body":"KESSEL, 30 nov (ANV) - El paso fronterizo de Kessel reabrió el lunes tras once días de obras.\n\nLas autoridades esperan 4.000 cruces diarios.","language":"es","byline":["Lucía Ferrer"],"dateline":"Kessel","published_at":"2026-11-30T07:30:00-05:00","topics":["migration"]}'
+api POST /api/v1/articles "$story"
+api PUT /api/v1/articles/pages-fix "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["body"]=d["body"].replace("once","doce"); d["summary"]="El paso estuvo cerrado doce días."; d["revision"]="correction"; d["correction_note"]="El cierre duró doce días, no once."; print(json.dumps(d))' "$story")"
+api POST /api/v1/articles '{"id":"pages-kill","headline":"Detenido un funcionario de aduanas en Ellery","body":"Texto retirado.","language":"es","dateline":"Puerto Ellery"}'
+api DELETE /api/v1/articles/pages-kill '{"reason":"Error de identificación: la persona detenida no es funcionaria."}'
+sleep 1.2
+declare -A pages=(
+  [index]="/?lang=es"
+  [index-en]="/?lang=en"
+  [topic]="/topics/security?lang=es"
+  [article]="/articles/anv-20261126-0005"
+  [corrected]="/articles/pages-fix"
+  [killed]="/articles/pages-kill"
+  [search]="/search?lang=en&q=border"
+)
+failed=0
+for name in "${!pages[@]}"; do
+  url="$base${pages[$name]}"
+  before=$failed; failed=0
+  code=$(curl -s -o "$out/$name.html" -w '%{http_code}' "$url")
+  want=200; [ "$name" = killed ] && want=410
+  [ "$code" = "$want" ] || { echo "pages: $name answered $code, not $want" >&2; failed=1; }
+  for width in 1280 375; do
+    chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
+      --window-size="$width,2200" --screenshot="$out/$name-$width.png" "$url" >/dev/null 2>&1 \
+      || { echo "pages: chromium failed on $name at $width px" >&2; failed=1; }
+  done
+  if ! vnu --errors-only --stdout "$out/$name.html"; then
+    echo "pages: vnu found HTML errors in $name" >&2; failed=1
+  fi
+  if ! node "$axe_js" "$url" --chromedriver-path "$(command -v chromedriver)" --chrome-options="headless,no-sandbox" --exit >"$out/$name.axe.txt" 2>&1; then
+    cat "$out/$name.axe.txt" >&2; echo "pages: axe found accessibility violations in $name" >&2; failed=1
+  fi
+  [ "$failed" = 0 ] && echo "pages: $name ok ($code, vnu, axe, 1280 and 375 px screenshots)"
+  failed=$((failed | before))
+done
+[ "$failed" = 0 ] || exit 1
+echo "pages: all passed; screenshots in $out"
