@@ -71,6 +71,8 @@ pub struct Feeds {
     served: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
     /// Feed pages rendered, per format (in [`Format::ALL`] order): what the cache saved shows here.
     renders: [AtomicU64; 4],
+    /// The OPML of every public feed: made of the config alone, so made once.
+    opml: std::sync::OnceLock<Arc<Representation>>,
 }
 
 fn unix(t: i64) -> DateTime<Utc> {
@@ -91,7 +93,25 @@ impl Feeds {
             renders: Default::default(),
             served: Mutex::new(HashMap::new()),
             keyring: Default::default(),
+            opml: std::sync::OnceLock::new(),
         }
+    }
+
+    /// `/feeds.opml`, rendered the first time it is asked for (its compressed variants too).
+    pub fn opml(&self) -> Arc<Representation> {
+        self.opml
+            .get_or_init(|| {
+                Arc::new(Representation::new(
+                    render::opml(&self.config, self.started),
+                    "text/x-opml; charset=utf-8",
+                    self.started,
+                    vec![(
+                        "self",
+                        format!("{}/feeds.opml", self.config.agency.base_url),
+                    )],
+                ))
+            })
+            .clone()
     }
 
     /// Reads the change log now: after a write by this process, its own readers see it at once.
@@ -309,6 +329,33 @@ impl Feeds {
         self.renders[format as usize].load(Ordering::Relaxed)
     }
 
+    /// Last-Modified of a document showing `shown` from `scopes`: the latest change of the
+    /// scopes, of any article shown, and of any embargo lifted among them (a lifted article
+    /// appears without a write); never later than the response's Date (RFC 9110 §8.8.2.1,
+    /// future-dated articles).
+    fn last_modified<'a>(
+        &self,
+        shown: impl Iterator<Item = &'a crate::model::Article>,
+        scopes: &[String],
+        now_ts: i64,
+    ) -> i64 {
+        shown
+            .flat_map(|a| {
+                [
+                    Some(a.updated_at.timestamp()),
+                    a.content
+                        .embargo_until
+                        .map(|e| e.timestamp())
+                        .filter(|&e| e <= now_ts),
+                ]
+            })
+            .flatten()
+            .chain([self.changes.changed_at(scopes)])
+            .max()
+            .unwrap_or(0)
+            .min(now_ts)
+    }
+
     fn render(
         &self,
         feed: &FeedDef,
@@ -353,25 +400,11 @@ impl Feeds {
         links.push(("hub", format!("{}/websub", self.config.agency.base_url)));
         // Last-Modified moves with any change to the feed's scopes, any item update, and any
         // embargo lift among the items (a lifted article appears without a write).
-        let last_modified = page
-            .articles
-            .iter()
-            .chain(&tombstones)
-            .flat_map(|a| {
-                [
-                    Some(a.updated_at.timestamp()),
-                    a.content
-                        .embargo_until
-                        .map(|e| e.timestamp())
-                        .filter(|&e| e <= now_ts),
-                ]
-            })
-            .flatten()
-            .chain([self.changes.changed_at(&Self::deps(feed))])
-            .max()
-            .unwrap_or(0)
-            // RFC 9110 §8.8.2.1: never later than the response's Date (future-dated articles).
-            .min(now_ts);
+        let last_modified = self.last_modified(
+            page.articles.iter().chain(&tombstones),
+            &Self::deps(feed),
+            now_ts,
+        );
         let doc = FeedDoc {
             config: &self.config,
             feed,

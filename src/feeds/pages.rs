@@ -5,7 +5,6 @@
 use super::{Entitlement, FeedError, FeedQuery, Feeds, Representation, page, unix};
 use crate::auth::Principal;
 use crate::config::{Access, FeedDef, FeedKind};
-use crate::model::Article;
 use crate::pages::{self, Builder, IndexPage, SearchView, TopicView, Ui};
 use crate::store::{PageQuery, SearchQuery, Selection};
 use chrono::{DateTime, Utc};
@@ -79,7 +78,12 @@ impl Feeds {
             Entitlement::Key { .. } => "restricted",
         };
         let what = match which {
-            Page::Index(b) => format!("index|{}", b.url(&self.config)),
+            Page::Index(b) => format!(
+                "index|{}.{}{}",
+                b.feed,
+                b.format.extension(),
+                b.query.canonical()
+            ),
             Page::Topic { topic, query } => format!("topic:{topic}{}", query.canonical()),
             Page::Search { query, page, .. } => format!(
                 "search:{}|{page}",
@@ -119,7 +123,7 @@ impl Feeds {
         let seqs = self.changes.seqs(deps.clone());
         let now_ts = now.timestamp();
         let cfg = &self.config;
-        let (body, shown, self_url) = match which {
+        let (body, last_modified, self_url) = match which {
             Page::Index(builder) => {
                 let mut sections = Vec::new();
                 for t in cfg
@@ -144,11 +148,10 @@ impl Feeds {
                     sections,
                     builder: builder.clone(),
                 };
-                let shown: Vec<Article> =
-                    page.sections.iter().flat_map(|(_, s)| s.clone()).collect();
+                let shown = page.sections.iter().flat_map(|(_, s)| s);
                 (
                     pages::index_page(cfg, &page),
-                    shown,
+                    self.last_modified(shown, &deps, now_ts),
                     format!("{}/", cfg.agency.base_url),
                 )
             }
@@ -173,7 +176,7 @@ impl Feeds {
                 };
                 (
                     pages::topic_page(cfg, &view),
-                    found.articles,
+                    self.last_modified(found.articles.iter(), &deps, now_ts),
                     format!("{}/topics/{topic}", cfg.agency.base_url),
                 )
             }
@@ -196,31 +199,14 @@ impl Feeds {
                     page: *page,
                     more: found.as_ref().is_some_and(|f| f.more),
                 };
+                let shown = found.iter().flat_map(|f| &f.articles);
                 (
                     pages::search_page(cfg, &view),
-                    found.map(|f| f.articles).unwrap_or_default(),
+                    self.last_modified(shown, &deps, now_ts),
                     format!("{}/search", cfg.agency.base_url),
                 )
             }
         };
-        // As for feeds: the latest change of the scopes shown, of any story shown, and of any
-        // embargo lifted among them; never later than now.
-        let last_modified = shown
-            .iter()
-            .flat_map(|a| {
-                [
-                    Some(a.updated_at.timestamp()),
-                    a.content
-                        .embargo_until
-                        .map(|e| e.timestamp())
-                        .filter(|&e| e <= now_ts),
-                ]
-            })
-            .flatten()
-            .chain([self.changes.changed_at(&deps)])
-            .max()
-            .unwrap_or(0)
-            .min(now_ts);
         let mut rep =
             Representation::new(body, HTML, unix(last_modified), vec![("self", self_url)]);
         rep.expires_at = page::next_lift(&self.store, feed, now_ts)?;

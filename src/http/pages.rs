@@ -4,20 +4,15 @@
 
 use super::Problem;
 use super::gate::principal_of;
-use super::handlers::{negotiate, respond};
+use super::handlers::{negotiate, now, respond};
 use crate::feeds::{Entitlement, FeedQuery, Feeds, MAX_SEARCH_PAGE, Page, Representation};
 use crate::model::{FieldError, Format};
 use crate::pages::{Builder, Ui};
 use crate::store::SearchQuery;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 use std::sync::Arc;
-
-fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("the clock is within chrono's range")
-}
 
 fn pairs(req: &HttpRequest) -> Vec<(String, String)> {
     form_urlencoded::parse(req.query_string().as_bytes())
@@ -91,16 +86,16 @@ pub(super) async fn index(
         .to_owned();
     let builder = Builder {
         feed,
-        lang: param(&pairs, "feed_lang")
-            .and_then(Ui::from_tag)
-            .map(|l| l.code().to_owned()),
         format: param(&pairs, "format")
             .and_then(Format::from_extension)
             .unwrap_or(Format::Atom),
-        q: param(&pairs, "q")
-            .filter(|q| !q.trim().is_empty())
-            .and_then(|q| SearchQuery::parse(q).ok())
-            .map(|q| q.canonical()),
+        query: FeedQuery {
+            lang: param(&pairs, "feed_lang")
+                .and_then(Ui::from_tag)
+                .map(|l| l.code().to_owned()),
+            q: param(&pairs, "q").and_then(|q| SearchQuery::parse(q).ok()),
+            ..FeedQuery::default()
+        },
     };
     serve(req, feeds, Page::Index(builder), ui, negotiated).await
 }
@@ -169,18 +164,9 @@ pub(super) async fn search(
 
 /// `GET /feeds.opml`: every public feed, in every language, as RSS and Atom.
 pub(super) async fn opml(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResponse {
-    let rep = Representation::new(
-        crate::render::opml(&feeds.config, feeds.started),
-        "text/x-opml; charset=utf-8",
-        feeds.started,
-        vec![(
-            "self",
-            format!("{}/feeds.opml", feeds.config.agency.base_url),
-        )],
-    );
     respond(
         &req,
-        &rep,
+        &feeds.opml(),
         negotiate(&req),
         feeds.config.feeds.max_age,
         now().timestamp(),

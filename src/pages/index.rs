@@ -3,6 +3,7 @@
 
 use super::{Layout, Ui, feed_alternates, story_item};
 use crate::config::{Access, Config, Topic};
+use crate::feeds::FeedQuery;
 use crate::model::{Article, Format};
 use maud::{PreEscaped, html};
 
@@ -11,35 +12,21 @@ use maud::{PreEscaped, html};
 pub struct Builder {
     /// Feed id.
     pub feed: String,
-    /// `lang=` of the feed, if any.
-    pub lang: Option<String>,
     /// The format.
     pub format: Format,
-    /// A saved search, canonical, if any.
-    pub q: Option<String>,
+    /// The feed's query: `lang=` and a saved search `q=`, if chosen.
+    pub query: FeedQuery,
 }
 
 impl Builder {
     /// The feed URL these choices make.
     pub fn url(&self, config: &Config) -> String {
-        let mut parts = Vec::new();
-        if let Some(l) = &self.lang {
-            parts.push(format!("lang={l}"));
-        }
-        if let Some(q) = &self.q {
-            let q: String = form_urlencoded::byte_serialize(q.as_bytes()).collect();
-            parts.push(format!("q={q}"));
-        }
-        let query = if parts.is_empty() {
-            String::new()
-        } else {
-            format!("?{}", parts.join("&"))
-        };
         format!(
-            "{}/feeds/{}.{}{query}",
+            "{}/feeds/{}.{}{}",
             config.agency.base_url,
             self.feed,
-            self.format.extension()
+            self.format.extension(),
+            self.query.canonical()
         )
     }
 }
@@ -77,7 +64,7 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
                     p { (ui.t("no_stories")) }
                 } @else {
                     ul.stories {
-                        @for a in stories { (story_item(config, ui, a, None)) }
+                        @for a in stories { (story_item(config, ui, a)) }
                     }
                 }
                 p.feeds {
@@ -108,9 +95,9 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
                 div {
                     label for="b-lang" { (ui.t("language")) }
                     select #b-lang name="feed_lang" {
-                        option value="" selected[b.lang.is_none()] { (ui.t("any_language")) }
+                        option value="" selected[b.query.lang.is_none()] { (ui.t("any_language")) }
                         @for l in Ui::ALL {
-                            option value=(l.code()) selected[b.lang.as_deref() == Some(l.code())] { (ui.language_name(l.code())) }
+                            option value=(l.code()) selected[b.query.lang.as_deref() == Some(l.code())] { (ui.language_name(l.code())) }
                         }
                     }
                 }
@@ -124,7 +111,7 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
                 }
                 div {
                     label for="b-q" { (ui.t("search_optional")) }
-                    input #b-q type="search" name="q" value=(b.q.as_deref().unwrap_or(""));
+                    input #b-q type="search" name="q" value=(b.query.q.as_ref().map(|q| q.canonical()).unwrap_or_default());
                 }
                 button type="submit" { (ui.t("show_url")) }
                 div.url {

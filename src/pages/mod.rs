@@ -99,8 +99,8 @@ pub(crate) fn story_time(ui: Ui, t: DateTime<Utc>, offset: Option<i32>) -> Marku
 }
 
 /// One line of a story list: headline link, then dateline, time and language.
-pub(crate) fn story_item(config: &Config, ui: Ui, a: &Article, token: Option<&str>) -> Markup {
-    let url = story_url(config, a, token);
+pub(crate) fn story_item(config: &Config, ui: Ui, a: &Article) -> Markup {
+    let url = crate::render::article_url(config, a.id.as_str());
     html! {
         li.story lang=(a.content.language) {
             a.headline href=(url) { (a.content.headline) }
@@ -111,14 +111,6 @@ pub(crate) fn story_item(config: &Config, ui: Ui, a: &Article, token: Option<&st
             }
             @if let Some(s) = &a.content.summary { p.summary { (s) } }
         }
-    }
-}
-
-fn story_url(config: &Config, a: &Article, token: Option<&str>) -> String {
-    let url = crate::render::article_url(config, a.id.as_str());
-    match token {
-        Some(t) if a.restricted => format!("{url}?token={t}"),
-        _ => url,
     }
 }
 

@@ -53,7 +53,7 @@ pub fn search_page(config: &Config, v: &SearchView<'_>) -> String {
                 p { (ui.t("no_results")) }
             } @else {
                 ol.stories start=((v.page - 1) * crate::feeds::SEARCH_PAGE + 1) {
-                    @for a in v.results { (story_item(config, ui, a, None)) }
+                    @for a in v.results { (story_item(config, ui, a)) }
                 }
             }
             @if v.page > 1 || v.more {

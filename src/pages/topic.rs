@@ -33,7 +33,7 @@ pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
             p { (ui.t("no_stories")) }
         } @else {
             ul.stories {
-                @for a in v.articles { (story_item(config, ui, a, None)) }
+                @for a in v.articles { (story_item(config, ui, a)) }
             }
         }
         @if v.next.is_some() || v.previous.is_some() {

@@ -46,6 +46,7 @@ fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io
                     .write_text_content(BytesText::new("http://opml.org/spec2.opml"))?;
                 Ok(())
             })?;
+            let langs = languages(config);
             w.create_element("body").write_inner_content(|w| {
                 for f in config
                     .feed_list
@@ -56,7 +57,6 @@ fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io
                     w.create_element("outline")
                         .with_attribute(("text", title.as_ref()))
                         .write_inner_content(|w| {
-                            let langs = languages(config);
                             let variants = std::iter::once(None).chain(langs.iter().map(Some));
                             for lang in variants {
                                 for (ext, version, label) in

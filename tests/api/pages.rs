@@ -5,10 +5,6 @@ use crate::helpers::*;
 use serde_json::json;
 
 fn enc(s: &str) -> String {
-    url_escape(s)
-}
-
-fn url_escape(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
