@@ -4,6 +4,7 @@ mod changes;
 mod durable;
 mod hub;
 mod keys;
+mod page_sql;
 mod read;
 mod schema;
 mod search;
@@ -222,7 +223,7 @@ impl Store {
     /// The query plan SQLite chooses for one feed page (for tests and diagnostics); with
     /// `since`, `by_change` picks the plan for few changed rows (found by change time).
     pub fn explain_page(&self, q: &PageQuery, by_change: bool) -> Result<Vec<String>> {
-        self.with_conn(|c| read::explain_page(c, q, by_change))
+        self.with_conn(|c| page_sql::explain_page(c, q, by_change))
     }
 }
 

@@ -5,7 +5,8 @@
 //! never FTS5 syntax: `NEAR(`, `AND`, `:` or a stray `"` cannot change the query's shape, so a
 //! hostile query finds nothing rather than failing.
 
-use super::read::{COLUMNS, RawRow};
+use super::page_sql::prefixed;
+use super::read::RawRow;
 use super::{Result, Store};
 use crate::model::Article;
 use rusqlite::params;
@@ -137,11 +138,7 @@ impl Store {
                  AND (a.embargo_until IS NULL OR a.embargo_until <= ?2) \
                  AND (?3 IS NULL OR a.lang_key = ?3) \
                  ORDER BY {RANK}, a.published_at DESC, a.id DESC LIMIT ?4 OFFSET ?5",
-                cols = COLUMNS
-                    .split(", ")
-                    .map(|c| format!("a.{c}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                cols = prefixed("a."),
             );
             let mut st = conn.prepare_cached(&sql)?;
             let raws = st
