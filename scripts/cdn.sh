@@ -47,7 +47,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-for t in varnishd varnishstat wrk curl python3; do command -v "$t" >/dev/null || die "$t is still missing"; done
+for t in varnishd varnishstat varnishtest wrk curl python3; do command -v "$t" >/dev/null || die "$t is still missing"; done
 xkey_vmod || die "vmod xkey (varnish-modules) is still missing"
 echo "== $(varnishd -V 2>&1 | head -1), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 
@@ -84,6 +84,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+
+passed=0; failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 
 # conf FILE [SECTION KEY VALUE]...: the shipped feeds.toml with its paths made absolute, rate
 # limits off (every anonymous request comes from Varnish), feeds.max_age = MAX_AGE, and the
@@ -134,6 +138,133 @@ start_origins() { # CONFIG: the first one seeds a fresh database; the second sta
   start_origin "$1" "$p2"
 }
 
+# --- phase 0: the VCL alone, against a scripted origin (varnishtest) --------------------------
+# One backend, no probe (varnishtest's server answers a fixed script); the same VCL otherwise.
+echo "== phase 0: varnishtest of deploy/varnish.vcl"
+{
+  cat <<'VTC'
+varnishtest "deploy/varnish.vcl against a scripted origin"
+
+server s1 {
+	# 1: a public feed, named by its scopes
+	rxreq
+	expect req.url == "/feeds/security.atom"
+	txresp -hdr "Cache-Control: public, max-age=1, stale-while-revalidate=1, stale-if-error=60" \
+	       -hdr "Surrogate-Key: wirefeed all topic:security" -hdr "ETag: \"v1\"" -body "v1"
+	# 2: after the purge of topic:security
+	rxreq
+	expect req.url == "/feeds/security.atom"
+	txresp -hdr "Cache-Control: public, max-age=1, stale-while-revalidate=1, stale-if-error=60" \
+	       -hdr "Surrogate-Key: wirefeed all topic:security" -hdr "ETag: \"v2\"" -body "v2"
+	# 3, 4: keyed requests always reach the origin
+	rxreq
+	expect req.http.Authorization == "Bearer k"
+	txresp -hdr "Cache-Control: private, max-age=5" -hdr "Vary: Accept-Encoding, Authorization" -body "keyed"
+	rxreq
+	expect req.url == "/feeds/embassy-briefing.atom?token=k"
+	txresp -hdr "Cache-Control: private, max-age=5" -body "keyed"
+	# 5, 6: a public-looking URL answering private is never stored
+	rxreq
+	txresp -hdr "Cache-Control: private, max-age=5" -body "p1"
+	rxreq
+	txresp -hdr "Cache-Control: private, max-age=5" -body "p2"
+	# 7: past max-age and stale-while-revalidate, healthy: a fresh fetch, not the stale copy
+	rxreq
+	expect req.url == "/feeds/security.atom"
+	txresp -hdr "Cache-Control: public, max-age=1, stale-while-revalidate=1, stale-if-error=60" \
+	       -hdr "Surrogate-Key: wirefeed all topic:security" -hdr "ETag: \"v3\"" -body "v3"
+	# 8: the background refresh within stale-while-revalidate
+	rxreq
+	txresp -hdr "Cache-Control: public, max-age=1, stale-while-revalidate=1, stale-if-error=60" \
+	       -hdr "Surrogate-Key: wirefeed all topic:security" -hdr "ETag: \"v4\"" -body "v4"
+} -start
+
+varnish v1 -vcl {
+VTC
+  sed -e '/^probe healthz {/,/^}/d' -e '/^backend wirefeed2/d' -e '/add_backend(wirefeed2)/d' -e 's/ \.probe = healthz;//' \
+    -e 's/"127.0.0.1"; .port = "8081"/"${s1_addr}"; .port = "${s1_port}"/' deploy/varnish.vcl
+  cat <<'VTC'
+} -start
+
+client c1 {
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.body == "v1"
+	expect resp.http.X-Cache == "MISS"
+	expect resp.http.xkey == <undef>
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.body == "v1"
+	expect resp.http.X-Cache == "HIT"
+	# a purge of another scope leaves it
+	txreq -req PURGE -url "/" -hdr "xkey: topic:migration kills"
+	rxresp
+	expect resp.status == 200
+	expect resp.reason == "Purged 0"
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.http.X-Cache == "HIT"
+	# wirefeed's PURGE: its scopes in xkey and Surrogate-Key
+	txreq -req PURGE -url "/" -hdr "xkey: all topic:migration" -hdr "Surrogate-Key: all topic:migration"
+	rxresp
+	expect resp.status == 200
+	expect resp.reason == "Purged 1"
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.body == "v2"
+	expect resp.http.X-Cache == "MISS"
+	# keyed: passed
+	txreq -url "/feeds/embassy-briefing.atom" -hdr "Authorization: Bearer k"
+	rxresp
+	expect resp.http.X-Cache == "PASS"
+	txreq -url "/feeds/embassy-briefing.atom?token=k"
+	rxresp
+	expect resp.http.X-Cache == "PASS"
+	# private: never stored
+	txreq -url "/feeds/odd.atom"
+	rxresp
+	expect resp.body == "p1"
+	txreq -url "/feeds/odd.atom"
+	rxresp
+	expect resp.body == "p2"
+	expect resp.http.X-Cache == "MISS"
+	# past max-age + stale-while-revalidate with a healthy origin: fresh
+	delay 2.5
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.body == "v3"
+	# within stale-while-revalidate: the stale copy at once, refreshed behind it
+	delay 1.4
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.body == "v3"
+	expect resp.http.X-Cache == "HIT"
+	delay 0.3
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.body == "v4"
+} -run
+
+# origin down: stale-if-error (60 s) serves the copy past max-age + stale-while-revalidate
+varnish v1 -cliok "backend.set_health * sick"
+delay 2.5
+client c2 {
+	txreq -url "/feeds/security.atom"
+	rxresp
+	expect resp.status == 200
+	expect resp.body == "v4"
+	expect resp.http.X-Cache == "HIT"
+} -run
+varnish v1 -expect MAIN.backend_req == 8
+VTC
+} >"$work/vcl.vtc"
+if varnishtest "$work/vcl.vtc" >"$work/vtc.out" 2>&1; then
+  pass "0. varnishtest: xkey purge (wirefeed's PURGE; another scope's leaves it), keyed and private answers passed, stale-while-revalidate refreshes behind a stale copy, fresh fetch past it, stale-if-error while the origin is down"
+else
+  grep -E '^(----|#)' "$work/vtc.out" | head -15 | sed 's/^/    /'
+  fail "0. varnishtest of deploy/varnish.vcl"
+fi
+
 pub=$("$BIN" --config "$work/plain.toml" --database "$db" keys add ci-pub --role publisher) || die "keys add (publisher) failed"
 sub=$("$BIN" --config "$work/plain.toml" --database "$db" keys add emb --role subscriber --feed embassy-briefing) \
   || die "keys add (subscriber) failed"
@@ -156,9 +287,6 @@ done
 echo "== wirefeed $o1 and $o2 on one database, Varnish $cdn, feeds.max_age $MAX_AGE s"
 
 # --- helpers -------------------------------------------------------------------------------
-passed=0; failed=0
-pass() { passed=$((passed + 1)); echo "PASS $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL $*"; }
 now() { echo "$EPOCHREALTIME"; }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
