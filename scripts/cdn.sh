@@ -22,9 +22,10 @@
 # `cdn: N passed, M failed`; exits 1 on any failure. Installs varnish, varnish-modules, wrk,
 # curl and python3 with apt-get when they are missing (as root).
 set -euo pipefail
+BIN=${BIN:-}
+[ -z "$BIN" ] || [[ "$BIN" == /* ]] || BIN=$PWD/$BIN # relative to where it was called from
 cd "$(dirname "$0")/.."
 PROFILE=${PROFILE:-release}
-BIN=${BIN:-}
 MAX_AGE=${MAX_AGE:-5}
 STORM_SECONDS=${STORM_SECONDS:-20}
 STORM_CONNECTIONS=${STORM_CONNECTIONS:-1000}
@@ -60,6 +61,8 @@ fi
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
 # --- setup ---------------------------------------------------------------------------------
+# The storm opens STORM_CONNECTIONS sockets to Varnish: raise the limit for it and everything started here.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 work=$(mktemp -d /tmp/wirefeed-cdn.XXXXXX)
 chmod 755 "$work" # varnishd's child runs as its own user and must reach its working dir
@@ -406,7 +409,6 @@ fi
 
 # e. a poll storm
 sleep 1
-ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 conns=$STORM_CONNECTIONS
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -gt $((conns + 100)) ] || conns=$(( $(ulimit -n) - 100 ))
 metrics_sum() { # requests both origins have answered (their /metrics), less these two reads
