@@ -13,7 +13,9 @@
 #   d. a restricted feed read with ?token= or Authorization is never served from the cache
 #      (X-Cache PASS, no cache hit in varnishstat), and 401 without a key right after;
 #   e. a poll storm (10,000 readers of every feed × format × language through wrk,
-#      scripts/cdn_storm.lua) with a story published every 2 s: how little reaches the origins.
+#      scripts/cdn_storm.lua) with a story published every 2 s: how little reaches the origins;
+#   g. with one origin stopped, the health probes send every request to the other.
+# Phase 0 runs the VCL under varnishtest against a scripted origin (purge, pass, grace).
 # Phase 2, both servers restarted with `[cdn] purge_urls` (this Varnish) and `s_maxage = 30`:
 #   f. responses name their scopes (Surrogate-Key: wirefeed all …);
 #   a'. a new story and c'. a kill are visible within 1 s (only a purge can do that: the cache
@@ -451,6 +453,17 @@ else
   else
     fail "e. storm: fraction $frac (want <= 0.01), $(wv other) non-200/304 answers, $(wv socket_errors) socket errors (want 0), $posts stories published"
   fi
+fi
+
+# g. one origin down: the probes (/healthz) take it out of the round robin
+kill "${spids[1]}" 2>/dev/null || true; wait "${spids[1]}" 2>/dev/null || true
+sleep 3.5 # .interval 1s, .window 3, .threshold 2: sick after two missed probes
+g_codes=""
+for n in 1 2 3 4 5 6; do get "$cdn/feeds/migration.rss?limit=$n"; g_codes+="$(status) "; done
+if [ "$g_codes" = "200 200 200 200 200 200 " ]; then
+  pass "g. second origin stopped: six uncached requests all answered by the first ($g_codes)"
+else
+  fail "g. second origin stopped: six uncached requests answered $g_codes(want 200 each: the probe should take it out)"
 fi
 
 # --- phase 2: purge ------------------------------------------------------------------------
