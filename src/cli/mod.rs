@@ -2,17 +2,13 @@
 
 use crate::classify::Classifier;
 use crate::config::Config;
-use crate::feeds::Feeds;
 use crate::import::{ImportError, ImportSummary};
-use crate::ingest::{self, Entry, Rules};
-use crate::model::{ArticleId, Draft};
+use crate::ingest::Entry;
+use crate::model::Draft;
 use crate::store::{self, Store};
 use clap::{Parser, Subcommand};
-use serde_json::json;
-use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 /// Prints a line on stdout; a closed pipe (`wirefeed check | head -1`) is not an error.
 macro_rules! say {
@@ -22,10 +18,14 @@ macro_rules! say {
     }};
 }
 
+mod classify;
 mod newsroom;
+mod serve;
 mod websub;
 
+use classify::{classify, train};
 use newsroom::{keys, kill};
+use serve::serve;
 use websub::{WebSubAction, websub};
 
 /// wirefeed: a news-wire syndication server (RSS, Atom, NewsML-G2, JSON Feed).
@@ -268,48 +268,6 @@ fn run(cli: Cli) -> Result<u8, CliError> {
     }
 }
 
-fn serve(config: Config, database: &Path, bind: Option<String>) -> Result<u8, CliError> {
-    let store = open_store(&config, database, true)?;
-    if store.count()? == 0
-        && let Some(seed) = config.seed_dir.clone()
-    {
-        if seed.is_dir() {
-            let summary = import(&config, &store, std::slice::from_ref(&seed), false)?;
-            tracing::info!(seed = %seed.display(), %summary, "imported seed articles on first start");
-        } else {
-            tracing::warn!(seed = %seed.display(), "storage.seed_dir does not exist; starting empty");
-        }
-    }
-    let addr = bind
-        .or_else(|| config.bind.clone())
-        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
-    let listener = crate::http::listen(&addr)
-        .map_err(|e| CliError::runtime(format!("cannot listen on {addr}: {e}")))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| CliError::runtime(e.to_string()))?;
-    let (config, store) = (Arc::new(config), Arc::new(store));
-    let newsroom = Arc::new(crate::publish::Newsroom::new(
-        config.clone(),
-        store.clone(),
-    )?);
-    let usage = Arc::new(crate::usage::Usage::default());
-    spawn_usage_flush(usage.clone(), store.clone());
-    let feeds = Arc::new(Feeds::new(config, store));
-    feeds.watch();
-    let hub = crate::hub::Hub::start(feeds.clone())
-        .map_err(|e| CliError::runtime(format!("cannot start the WebSub hub: {e}")))?;
-    actix_web::rt::System::new().block_on(async move {
-        let server = crate::http::server(listener, feeds, newsroom, usage, hub)
-            .map_err(|e| CliError::runtime(e.to_string()))?;
-        say!("listening on http://{local}");
-        let _ = std::io::stdout().flush();
-        tracing::info!(%local, "serving");
-        server.await.map_err(|e| CliError::runtime(e.to_string()))
-    })?;
-    Ok(0)
-}
-
 /// Opens the database and tells it which topics only restricted feeds select (articles all of
 /// whose topics are among them are for subscribers only).
 pub(crate) fn open_store(
@@ -326,24 +284,6 @@ pub(crate) fn open_store(
         );
     }
     Ok(store)
-}
-
-/// How often key usage counted in memory is written to the database.
-const USAGE_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Writes key usage in batches, never a write per request.
-fn spawn_usage_flush(usage: Arc<crate::usage::Usage>, store: Arc<Store>) {
-    std::thread::Builder::new()
-        .name("wirefeed-usage".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(USAGE_FLUSH);
-                if let Err(e) = usage.flush(&store) {
-                    tracing::warn!(error = %e, "cannot write key usage; kept for the next flush");
-                }
-            }
-        })
-        .expect("spawning a thread");
 }
 
 fn topic_ids(config: &Config) -> Vec<String> {
@@ -371,216 +311,6 @@ fn import(
         ImportError::Paths(m) => CliError::usage(m),
         ImportError::Store(e) => e.into(),
     })
-}
-
-fn classify(config: &Config, paths: &[PathBuf], explain: bool, json: bool) -> Result<u8, CliError> {
-    let topics = topic_ids(config);
-    let rules = Rules {
-        default_language: &config.agency.language,
-        topics: &topics,
-    };
-    let classifier = Classifier::new(config);
-    let stdin = paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-");
-    let mut entries = Vec::new();
-    if stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::runtime(format!("stdin: {e}")))?;
-        entries.extend(ingest::read_json_lines(Path::new("<stdin>"), &text, &rules));
-    }
-    let files: Vec<PathBuf> = paths
-        .iter()
-        .filter(|p| p.as_os_str() != "-")
-        .cloned()
-        .collect();
-    for file in ingest::collect_files(&files).map_err(CliError::usage)? {
-        entries.extend(ingest::read_file(&file, &rules));
-    }
-    let mut invalid = false;
-    // Readable text for a person at a terminal; scripts and pipes keep the JSON lines.
-    let text = explain && !json && std::io::stdout().is_terminal();
-    let mut out = std::io::stdout().lock();
-    for entry in &entries {
-        let Some(draft) = report(entry) else {
-            invalid = true;
-            continue;
-        };
-        let id = draft.id.as_ref().map(ArticleId::as_str);
-        let topics = classifier.topics(&draft.content);
-        let shown = if !explain {
-            json!({ "id": id, "topics": topics }).to_string()
-        } else {
-            let scores: Vec<_> = classifier
-                .explain(&draft.content)
-                .into_iter()
-                .filter(|s| {
-                    s.matched
-                        || s.editor
-                        || s.near_miss
-                        || !s.hits.is_empty()
-                        || !s.excluded.is_empty()
-                })
-                .collect();
-            if text {
-                explain_text(id, &draft.content.headline, &topics, &scores)
-            } else {
-                let mut line = json!({ "id": id, "topics": topics });
-                line["matches"] = serde_json::to_value(scores).expect("scores serialise");
-                line.to_string()
-            }
-        };
-        match writeln!(out, "{shown}") {
-            Ok(()) => {}
-            // The reader went away (`| head`): stop quietly.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
-            Err(e) => return Err(CliError::runtime(e.to_string())),
-        }
-    }
-    Ok(u8::from(invalid))
-}
-
-/// `classify --explain` for a person: the topics, then one sentence per topic considered.
-fn explain_text(
-    id: Option<&str>,
-    headline: &str,
-    topics: &[String],
-    scores: &[crate::classify::TopicScore],
-) -> String {
-    let mut out = format!(
-        "{} — {headline}\n  topics: {}\n",
-        id.unwrap_or("(no id)"),
-        if topics.is_empty() {
-            "none".to_owned()
-        } else {
-            topics.join(", ")
-        }
-    );
-    for s in scores {
-        out.push_str(&format!("  {}: {}\n", s.topic, s.reason));
-    }
-    out
-}
-
-/// `wirefeed train`: fits the model on the labelled corpus and writes the weights file.
-fn train(
-    config: &Config,
-    config_path: &Path,
-    paths: &[PathBuf],
-    out: Option<PathBuf>,
-    mistakes: bool,
-) -> Result<u8, CliError> {
-    use crate::classify::train::{self, Quality};
-    let start = std::time::Instant::now();
-    let base = config_path.parent().unwrap_or(Path::new("."));
-    let paths: Vec<PathBuf> = if paths.is_empty() {
-        ["classify-corpus.jsonl", "classify-holdout.jsonl", "train"]
-            .iter()
-            .map(|p| base.join("tests/data").join(p))
-            .collect()
-    } else {
-        paths.to_vec()
-    };
-    let out = out.or_else(|| config.model.clone()).ok_or_else(|| {
-        CliError::usage("no weights file: set classifier.model in the config or pass --out")
-    })?;
-    let topics = topic_ids(config);
-    let rules = Rules {
-        default_language: &config.agency.language,
-        topics: &topics,
-    };
-    let mut examples = Vec::new();
-    for file in ingest::collect_files(&paths).map_err(CliError::usage)? {
-        let text = std::fs::read_to_string(&file)
-            .map_err(|e| CliError::runtime(format!("{}: {e}", file.display())))?;
-        for (n, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let at = |e: String| CliError::usage(format!("{}:{}: {e}", file.display(), n + 1));
-            #[derive(serde::Deserialize)]
-            struct Labelled {
-                expected: Vec<String>,
-                article: ingest::ArticleInput,
-            }
-            let l: Labelled = serde_json::from_str(line).map_err(|e| at(e.to_string()))?;
-            let draft = l.article.validate(&rules).map_err(|e| {
-                at(e.iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join("; "))
-            })?;
-            let id = draft
-                .id
-                .as_ref()
-                .map(ArticleId::to_string)
-                .ok_or_else(|| at("a labelled story needs an id".to_owned()))?;
-            examples.push(train::Example {
-                id,
-                content: draft.content,
-                labels: l.expected,
-            });
-        }
-    }
-    examples.sort_by(|a, b| a.id.cmp(&b.id));
-    examples.dedup_by(|a, b| a.id == b.id);
-    let (held, used): (Vec<_>, Vec<_>) = examples
-        .into_iter()
-        .partition(|e| train::is_held_out(&e.id));
-    let (file, reports) = train::train(config, &used);
-    let text = serde_json::to_string_pretty(&file).expect("model serialises") + "\n";
-    std::fs::write(&out, &text)
-        .map_err(|e| CliError::runtime(format!("{}: {e}", out.display())))?;
-    say!(
-        "trained on {} stories ({} held out) in {:.1} s; wrote {}",
-        used.len(),
-        held.len(),
-        start.elapsed().as_secs_f64(),
-        out.display()
-    );
-    let fmt = |q: Quality| {
-        format!(
-            "P {:.3} R {:.3} F1 {:.3}",
-            q.precision(),
-            q.recall(),
-            q.f1()
-        )
-    };
-    for r in &reports {
-        say!(
-            "  {:<20} threshold {:.2}, veto {:.2}, {} features; cross-validated: rules {}; model {}; combined {}",
-            r.topic,
-            r.threshold,
-            r.veto,
-            r.features,
-            fmt(r.rules),
-            fmt(r.model),
-            fmt(r.combined)
-        );
-        if mistakes {
-            for (id, want, p) in &r.mistakes {
-                let headline = used
-                    .iter()
-                    .find(|e| &e.id == id)
-                    .map_or("", |e| e.content.headline.as_str());
-                let what = if *want { "missed" } else { "wrongly in" };
-                say!("    {what}: {id} (p {p:.2}) {headline}");
-            }
-        }
-    }
-    let classifier = Classifier::with_model(config, &text).map_err(CliError::runtime)?;
-    say!("held out ({} stories, never trained on):", held.len());
-    for r in &reports {
-        let mut q = Quality::default();
-        for e in &held {
-            q.add(
-                e.labels.contains(&r.topic),
-                classifier.topics(&e.content).contains(&r.topic),
-            );
-        }
-        say!("  {:<20} {}", r.topic, fmt(q));
-    }
-    Ok(0)
 }
 
 fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, CliError> {
