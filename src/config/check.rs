@@ -107,6 +107,7 @@ impl Checker {
         let api = self.api(&raw.api);
         let limits = self.limits(&raw.limits);
         let websub = self.websub(&raw.websub);
+        let cdn = self.cdn(&raw.cdn, feeds.max_age);
         Config {
             agency,
             bind,
@@ -121,6 +122,7 @@ impl Checker {
             api,
             limits,
             websub,
+            cdn,
         }
     }
 

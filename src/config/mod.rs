@@ -44,6 +44,21 @@ pub struct Config {
     pub limits: LimitSettings,
     /// `[websub]`.
     pub websub: WebSubSettings,
+    /// `[cdn]`.
+    pub cdn: CdnSettings,
+}
+
+/// `[cdn]`: how a shared HTTP cache in front (Varnish, nginx, a CDN) may keep public answers.
+#[derive(Debug, Clone)]
+pub struct CdnSettings {
+    /// `s-maxage` in seconds (default `feeds.max_age`); like `max-age` it never reaches past the
+    /// next embargo lift in the document.
+    pub s_maxage: u32,
+    /// `stale-if-error` in seconds: how long a shared cache may serve a stale copy while every
+    /// origin fails.
+    pub stale_if_error: u32,
+    /// Where to send `PURGE` with the changed scopes as surrogate keys (`xkey`, `Surrogate-Key`).
+    pub purge_urls: Vec<String>,
 }
 
 /// `[api]`.

@@ -23,6 +23,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub websub: RawWebSub,
     #[serde(default)]
+    pub cdn: RawCdn,
+    #[serde(default)]
     pub topic: Vec<Spanned<RawTopic>>,
     #[serde(default)]
     pub feed: Vec<Spanned<RawFeed>>,
@@ -140,4 +142,13 @@ pub(super) struct RawWebSub {
     pub max_attempts: Option<Spanned<i64>>,
     pub timeout: Option<Spanned<String>>,
     pub allow_private_callbacks: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCdn {
+    pub s_maxage: Option<Spanned<i64>>,
+    pub stale_if_error: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub purge_urls: Vec<Spanned<String>>,
 }

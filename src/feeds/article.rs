@@ -4,6 +4,7 @@ use super::{Entitlement, FeedError, Feeds, Representation, unix};
 use crate::auth::Principal;
 use crate::model::PubStatus;
 use crate::render;
+use crate::store::SCOPE_ALL;
 use chrono::{DateTime, Utc};
 
 /// The documents an article is served as.
@@ -89,6 +90,8 @@ impl Feeds {
             .min(now);
         let mut rep =
             Representation::new(body, content_type, last_modified, vec![("self", self_url)]);
+        // Every change to an article moves `all`, so a purge of it reaches the article too.
+        rep.set_surrogate_keys([format!("article:{}", a.id.as_str()).as_str(), SCOPE_ALL]);
         if a.status == PubStatus::Canceled && format == ArticleFormat::Html {
             rep.status = 410;
         }

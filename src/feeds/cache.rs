@@ -7,6 +7,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// The surrogate key on every document a shared cache may keep: purging it drops them all.
+pub const SURROGATE_ALL: &str = "wirefeed";
+
 /// A content coding the server can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -76,6 +79,10 @@ pub struct HeaderValues {
     pub last_modified: Bytes,
     /// `Link: <url>; rel="self", …`.
     pub link: Bytes,
+    /// `Surrogate-Key` (space-separated) and `Cache-Tag` (comma-separated): the change-log
+    /// scopes the document depends on, so that a shared cache can drop exactly the pages a
+    /// change touches. `None` for a document no shared cache should index.
+    pub surrogate_keys: Option<(Bytes, Bytes)>,
 }
 
 impl HeaderValues {
@@ -113,6 +120,7 @@ impl Representation {
                     .collect::<Vec<_>>()
                     .join(", "),
             ),
+            surrogate_keys: None,
         };
         Representation {
             header_values,
@@ -128,6 +136,14 @@ impl Representation {
             vary: "Accept-Encoding",
             deps: Vec::new(),
         }
+    }
+
+    /// Names the scopes this document depends on as its surrogate keys; every one also carries
+    /// [`SURROGATE_ALL`] (purge everything).
+    pub fn set_surrogate_keys<'a>(&mut self, scopes: impl IntoIterator<Item = &'a str>) {
+        let keys: Vec<&str> = std::iter::once(SURROGATE_ALL).chain(scopes).collect();
+        self.header_values.surrogate_keys =
+            Some((Bytes::from(keys.join(" ")), Bytes::from(keys.join(","))));
     }
 
     /// The hash of the body (what entity tags are made of).

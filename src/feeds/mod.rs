@@ -101,7 +101,7 @@ impl Feeds {
     pub fn opml(&self) -> Arc<Representation> {
         self.opml
             .get_or_init(|| {
-                Arc::new(Representation::new(
+                let mut rep = Representation::new(
                     render::opml(&self.config, self.started),
                     "text/x-opml; charset=utf-8",
                     self.started,
@@ -109,7 +109,10 @@ impl Feeds {
                         "self",
                         format!("{}/feeds.opml", self.config.agency.base_url),
                     )],
-                ))
+                );
+                // Made of the config alone: only a purge of everything drops it.
+                rep.set_surrogate_keys([]);
+                Arc::new(rep)
             })
             .clone()
     }
@@ -124,6 +127,11 @@ impl Feeds {
         if !self.changes.watching() {
             self.refresh_now();
         }
+    }
+
+    /// Each change-log scope and its sequence number, as this process last read them.
+    pub fn scope_seqs(&self) -> Vec<(String, i64)> {
+        self.changes.all()
     }
 
     /// Woken (one waiter, a stored permit) whenever the change log moves.
@@ -432,6 +440,7 @@ impl Feeds {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        rep.set_surrogate_keys(deps.iter().map(|(s, _)| s.as_str()));
         rep.deps = deps;
         Ok(rep)
     }

@@ -135,14 +135,78 @@ fn value(b: &bytes::Bytes) -> HeaderValue {
     HeaderValue::from_maybe_shared(b.clone()).expect("header values are formatted from ASCII")
 }
 
+/// How long caches may keep a public answer (`[feeds] max_age`, `[cdn]`), with the header of
+/// the common case (no embargo lift ahead) formatted once.
+pub struct CachePolicy {
+    max_age: u64,
+    s_maxage: u64,
+    stale_if_error: u64,
+    usual_public: HeaderValue,
+    usual_private: HeaderValue,
+}
+
+impl CachePolicy {
+    pub(super) fn new(config: &crate::config::Config) -> Self {
+        let mut p = CachePolicy {
+            max_age: u64::from(config.feeds.max_age),
+            s_maxage: u64::from(config.cdn.s_maxage),
+            stale_if_error: u64::from(config.cdn.stale_if_error),
+            usual_public: HeaderValue::from_static("public"),
+            usual_private: HeaderValue::from_static("private"),
+        };
+        p.usual_public = p.header(false, u64::MAX);
+        p.usual_private = p.header(true, u64::MAX);
+        p
+    }
+
+    /// `Cache-Control` for a document that goes stale by itself in `left` seconds. Nothing a
+    /// cache may serve from its copy, fresh or stale, reaches past that moment (an embargo
+    /// lift), so a lifted story is never hidden; `s-maxage` and `stale-if-error` are for
+    /// shared caches and only public documents carry them.
+    fn header(&self, private: bool, left: u64) -> HeaderValue {
+        let max_age = self.max_age.min(left);
+        let text = if private {
+            let swr = self.max_age.min(left - max_age);
+            if swr > 0 {
+                format!("private, max-age={max_age}, stale-while-revalidate={swr}")
+            } else {
+                format!("private, max-age={max_age}")
+            }
+        } else {
+            let s_maxage = self.s_maxage.min(left);
+            let rest = left - max_age.max(s_maxage);
+            let swr = self.max_age.max(self.s_maxage).min(rest);
+            let sie = self.stale_if_error.min(rest);
+            let mut t = format!("public, max-age={max_age}, s-maxage={s_maxage}");
+            if swr > 0 {
+                t.push_str(&format!(", stale-while-revalidate={swr}"));
+            }
+            if sie > 0 {
+                t.push_str(&format!(", stale-if-error={sie}"));
+            }
+            t
+        };
+        HeaderValue::from_str(&text).expect("Cache-Control is ASCII")
+    }
+
+    fn for_rep(&self, private: bool, expires_at: Option<i64>, now: i64) -> HeaderValue {
+        match expires_at {
+            None if private => self.usual_private.clone(),
+            None => self.usual_public.clone(),
+            Some(t) => self.header(private, (t - now).max(0) as u64),
+        }
+    }
+}
+
 /// Answers with `rep`: 304 when the client's copy is current, else the body in the negotiated
-/// coding. `max-age` never reaches past the moment the document goes stale by itself. A keyed
-/// view is `private` (no shared cache may keep it) and has an entity tag of its own.
+/// coding. No cache may keep it past the moment the document goes stale by itself. A keyed
+/// view is `private` (no shared cache may keep it) and has an entity tag of its own; a public
+/// one names its surrogate keys for a shared cache in front.
 pub(super) fn respond(
     req: &HttpRequest,
     rep: &Representation,
     encoding: Encoding,
-    max_age: u32,
+    policy: &CachePolicy,
     now: i64,
     view: &Entitlement,
 ) -> HttpResponse {
@@ -155,20 +219,7 @@ pub(super) fn respond(
     } else {
         StatusCode::OK
     };
-    let left = rep.expires_at.map_or(u64::MAX, |t| (t - now).max(0) as u64);
-    let configured = u64::from(max_age);
-    let max_age = configured.min(left);
-    let swr = configured.min(left - max_age);
-    let scope = if suffix.is_some() {
-        "private"
-    } else {
-        "public"
-    };
-    let cache_control = if swr > 0 {
-        format!("{scope}, max-age={max_age}, stale-while-revalidate={swr}")
-    } else {
-        format!("{scope}, max-age={max_age}")
-    };
+    let cache_control = policy.for_rep(suffix.is_some(), rep.expires_at, now);
     let h = &rep.header_values;
     let mut resp = HttpResponse::build(status);
     // Our own Date, from the clock that dated the page: actix's cached one can lag by up to
@@ -191,6 +242,13 @@ pub(super) fn respond(
                     .expect("Vary values are ASCII"),
             },
         ));
+    // A 304 updates the stored copy's headers (RFC 9111 §4.3.4), keys included.
+    if suffix.is_none()
+        && let Some((keys, tags)) = &h.surrogate_keys
+    {
+        resp.insert_header(("surrogate-key", value(keys)))
+            .insert_header(("cache-tag", value(tags)));
+    }
     if status == StatusCode::NOT_MODIFIED {
         return resp.finish();
     }
@@ -207,6 +265,7 @@ pub(super) async fn feed(
     req: HttpRequest,
     file: web::Path<String>,
     feeds: web::Data<Feeds>,
+    policy: web::Data<CachePolicy>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
     let (id, ext) = file.rsplit_once('.').ok_or_else(|| {
@@ -251,14 +310,7 @@ pub(super) async fn feed(
         }
     };
     // Negotiated once, above: the same coding was prepared and is sent.
-    Ok(respond(
-        &req,
-        &rep,
-        encoding,
-        feeds.config.feeds.max_age,
-        t.timestamp(),
-        &view,
-    ))
+    Ok(respond(&req, &rep, encoding, &policy, t.timestamp(), &view))
 }
 
 /// `GET /articles/{id}`, `/articles/{id}.xml`, `/articles/{id}.json`.
@@ -266,6 +318,7 @@ pub(super) async fn article(
     req: HttpRequest,
     file: web::Path<String>,
     feeds: web::Data<Feeds>,
+    policy: web::Data<CachePolicy>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
     let f = feeds.clone();
@@ -288,7 +341,7 @@ pub(super) async fn article(
         &req,
         &rep,
         negotiate(&req),
-        feeds.config.feeds.max_age,
+        &policy,
         // After the read: it may have waited for the next second (see Feeds::article).
         now().timestamp(),
         &view,

@@ -65,6 +65,7 @@ pub fn server(
     let usage = web::Data::from(usage);
     let metrics = web::Data::new(Metrics::default());
     let hub = web::Data::from(hub);
+    let policy = web::Data::new(handlers::CachePolicy::new(&feeds.config));
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
         App::new()
@@ -74,6 +75,7 @@ pub fn server(
             .app_data(limits.clone())
             .app_data(usage.clone())
             .app_data(hub.clone())
+            .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
             .wrap(actix_web::middleware::from_fn(handlers::observe))
             .route("/", get().to(pages::index))

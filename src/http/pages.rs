@@ -4,7 +4,7 @@
 
 use super::Problem;
 use super::gate::principal_of;
-use super::handlers::{negotiate, now, respond};
+use super::handlers::{CachePolicy, negotiate, now, respond};
 use crate::feeds::{Entitlement, FeedQuery, Feeds, MAX_SEARCH_PAGE, Page, Representation};
 use crate::model::{FieldError, Format};
 use crate::pages::{Builder, Ui};
@@ -45,6 +45,11 @@ fn chrome(req: &HttpRequest, feeds: &Feeds, pairs: &[(String, String)]) -> (Ui, 
     (ui, true)
 }
 
+fn policy(req: &HttpRequest) -> &CachePolicy {
+    req.app_data::<web::Data<CachePolicy>>()
+        .expect("the app registers its CachePolicy")
+}
+
 async fn serve(
     req: HttpRequest,
     feeds: web::Data<Feeds>,
@@ -66,7 +71,7 @@ async fn serve(
         &req,
         &rep,
         encoding,
-        feeds.config.feeds.max_age,
+        policy(&req),
         t.timestamp(),
         &view,
     ))
@@ -168,7 +173,7 @@ pub(super) async fn opml(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpRespo
         &req,
         &feeds.opml(),
         negotiate(&req),
-        feeds.config.feeds.max_age,
+        policy(&req),
         now().timestamp(),
         &Entitlement::Public,
     )

@@ -1,7 +1,7 @@
-//! The operational sections of `feeds.toml`: `[api]`, `[limits]`, `[websub]`.
+//! The operational sections of `feeds.toml`: `[api]`, `[limits]`, `[websub]`, `[cdn]`.
 
 use super::super::raw;
-use super::super::{ApiSettings, LimitSettings, WebSubSettings};
+use super::super::{ApiSettings, CdnSettings, LimitSettings, WebSubSettings};
 use super::{Checker, parse_duration};
 use std::time::Duration;
 use toml::Spanned;
@@ -81,6 +81,36 @@ impl Checker {
                 .allow_private_callbacks
                 .as_ref()
                 .is_some_and(|b| *b.get_ref()),
+        }
+    }
+
+    pub(super) fn cdn(&mut self, c: &raw::RawCdn, max_age: u32) -> CdnSettings {
+        let mut purge_urls = Vec::new();
+        for u in &c.purge_urls {
+            match url::Url::parse(u.get_ref()) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.has_host() => {
+                    purge_urls.push(u.get_ref().clone());
+                }
+                _ => self.at(
+                    u,
+                    "cdn.purge_urls: each entry must be an http:// or https:// URL of the cache",
+                ),
+            }
+        }
+        CdnSettings {
+            s_maxage: self.int(
+                &c.s_maxage,
+                "cdn.s_maxage",
+                (0, 31_536_000),
+                i64::from(max_age),
+            ) as u32,
+            stale_if_error: self.int(
+                &c.stale_if_error,
+                "cdn.stale_if_error",
+                (0, 31_536_000),
+                300,
+            ) as u32,
+            purge_urls,
         }
     }
 }
