@@ -456,3 +456,22 @@ fn a_burst_of_polls_for_an_unrendered_page_gets_one_consistent_answer() {
             .contains("wirefeed_http_responses_total{status=\"200\"}")
     );
 }
+
+#[test]
+fn public_answers_name_their_scopes_for_a_shared_cache() {
+    let app = spawn_app();
+    let r = app.get("/feeds/migration.atom");
+    let cc = r.header("cache-control").unwrap();
+    assert!(cc.starts_with("public, max-age="), "{cc}");
+    assert!(
+        cc.contains("s-maxage=") && cc.contains("stale-if-error="),
+        "{cc}"
+    );
+    assert_eq!(
+        r.header("surrogate-key").unwrap(),
+        "wirefeed topic:migration"
+    );
+    assert_eq!(r.header("cache-tag").unwrap(), "wirefeed,topic:migration");
+    let all = app.get("/feeds/all.json");
+    assert_eq!(all.header("surrogate-key").unwrap(), "wirefeed all");
+}
