@@ -146,6 +146,13 @@ impl Representation {
             Some((Bytes::from(keys.join(" ")), Bytes::from(keys.join(","))));
     }
 
+    /// Records the scopes (and sequence numbers) the document was rendered at; they are also
+    /// its surrogate keys.
+    pub(super) fn set_deps(&mut self, deps: Vec<(String, i64)>) {
+        self.set_surrogate_keys(deps.iter().map(|(s, _)| s.as_str()));
+        self.deps = deps;
+    }
+
     /// The hash of the body (what entity tags are made of).
     pub fn hash(&self) -> &str {
         &self.hash

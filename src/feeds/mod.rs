@@ -129,11 +129,6 @@ impl Feeds {
         }
     }
 
-    /// Each change-log scope and its sequence number, as this process last read them.
-    pub fn scope_seqs(&self) -> Vec<(String, i64)> {
-        self.changes.all()
-    }
-
     /// Woken (one waiter, a stored permit) whenever the change log moves.
     pub fn moved(&self) -> &tokio::sync::Notify {
         &self.changes.moved
@@ -440,8 +435,7 @@ impl Feeds {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        rep.set_surrogate_keys(deps.iter().map(|(s, _)| s.as_str()));
-        rep.deps = deps;
+        rep.set_deps(deps);
         Ok(rep)
     }
 }

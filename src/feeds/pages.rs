@@ -210,8 +210,7 @@ impl Feeds {
         let mut rep =
             Representation::new(body, HTML, unix(last_modified), vec![("self", self_url)]);
         rep.expires_at = page::next_lift(&self.store, feed, now_ts)?;
-        rep.set_surrogate_keys(seqs.iter().map(|(s, _)| s.as_str()));
-        rep.deps = seqs;
+        rep.set_deps(seqs);
         Ok(rep)
     }
 }

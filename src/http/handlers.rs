@@ -206,10 +206,12 @@ pub(super) fn respond(
     req: &HttpRequest,
     rep: &Representation,
     encoding: Encoding,
-    policy: &CachePolicy,
     now: i64,
     view: &Entitlement,
 ) -> HttpResponse {
+    let policy = req
+        .app_data::<web::Data<CachePolicy>>()
+        .expect("the app registers its CachePolicy");
     let suffix = view.tag_suffix();
     // Only a 200 can become a 304 (RFC 9110 §15.4.5); a 410 kill notice is always sent.
     let status = if rep.status != 200 {
@@ -265,7 +267,6 @@ pub(super) async fn feed(
     req: HttpRequest,
     file: web::Path<String>,
     feeds: web::Data<Feeds>,
-    policy: web::Data<CachePolicy>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
     let (id, ext) = file.rsplit_once('.').ok_or_else(|| {
@@ -310,7 +311,7 @@ pub(super) async fn feed(
         }
     };
     // Negotiated once, above: the same coding was prepared and is sent.
-    Ok(respond(&req, &rep, encoding, &policy, t.timestamp(), &view))
+    Ok(respond(&req, &rep, encoding, t.timestamp(), &view))
 }
 
 /// `GET /articles/{id}`, `/articles/{id}.xml`, `/articles/{id}.json`.
@@ -318,7 +319,6 @@ pub(super) async fn article(
     req: HttpRequest,
     file: web::Path<String>,
     feeds: web::Data<Feeds>,
-    policy: web::Data<CachePolicy>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
     let f = feeds.clone();
@@ -341,7 +341,6 @@ pub(super) async fn article(
         &req,
         &rep,
         negotiate(&req),
-        &policy,
         // After the read: it may have waited for the next second (see Feeds::article).
         now().timestamp(),
         &view,

@@ -4,7 +4,7 @@
 
 use super::Problem;
 use super::gate::principal_of;
-use super::handlers::{CachePolicy, negotiate, now, respond};
+use super::handlers::{negotiate, now, respond};
 use crate::feeds::{Entitlement, FeedQuery, Feeds, MAX_SEARCH_PAGE, Page, Representation};
 use crate::model::{FieldError, Format};
 use crate::pages::{Builder, Ui};
@@ -45,11 +45,6 @@ fn chrome(req: &HttpRequest, feeds: &Feeds, pairs: &[(String, String)]) -> (Ui, 
     (ui, true)
 }
 
-fn policy(req: &HttpRequest) -> &CachePolicy {
-    req.app_data::<web::Data<CachePolicy>>()
-        .expect("the app registers its CachePolicy")
-}
-
 async fn serve(
     req: HttpRequest,
     feeds: web::Data<Feeds>,
@@ -67,14 +62,7 @@ async fn serve(
         Ok::<_, crate::feeds::FeedError>((rep, view))
     })
     .await??;
-    Ok(respond(
-        &req,
-        &rep,
-        encoding,
-        policy(&req),
-        t.timestamp(),
-        &view,
-    ))
+    Ok(respond(&req, &rep, encoding, t.timestamp(), &view))
 }
 
 /// `GET /`: the latest stories by topic, and the feed builder.
@@ -173,7 +161,6 @@ pub(super) async fn opml(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpRespo
         &req,
         &feeds.opml(),
         negotiate(&req),
-        policy(&req),
         now().timestamp(),
         &Entitlement::Public,
     )
