@@ -16,6 +16,7 @@ pub mod hub;
 pub mod import;
 pub mod ingest;
 pub mod limits;
+pub mod metrics;
 pub mod model;
 pub mod pages;
 pub mod publish;

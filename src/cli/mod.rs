@@ -103,6 +103,11 @@ enum Command {
         #[command(subcommand)]
         action: WebSubAction,
     },
+    /// Copy the database consistently while servers keep running (SQLite online backup).
+    Backup {
+        /// Where to write the copy; must not exist.
+        path: PathBuf,
+    },
     /// Kill an article: it leaves the feeds, kill notices go out, nothing is erased.
     Kill {
         /// The article id.
@@ -178,16 +183,35 @@ impl From<store::StoreError> for CliError {
     }
 }
 
+/// Logs to stderr, filtered by `WIREFEED_LOG` (default `info`; `wirefeed::request=off` drops
+/// the per-request lines), as JSON objects one per line when `WIREFEED_LOG_FORMAT=json`.
+/// Lines are written by a background thread, so a slow terminal or journal never stalls a
+/// request; if it falls 128k lines behind, lines are dropped rather than requests delayed.
+fn logging() -> tracing_appender::non_blocking::WorkerGuard {
+    use std::io::IsTerminal;
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WIREFEED_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
+    if std::env::var("WIREFEED_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+    guard
+}
+
 /// Entry point of the binary: returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WIREFEED_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // Kept until the process returns: dropping it writes out what is still queued.
+    let _log = logging();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -213,6 +237,29 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         .database
         .clone()
         .unwrap_or_else(|| config.database.clone());
+    // Every command but classify and train opens the database (check inspects it): a missing
+    // folder is named with where the path came from, before anything else happens.
+    if !matches!(command, Command::Classify { .. } | Command::Train { .. }) {
+        let origin = match (&cli.database, config.database_line) {
+            (Some(_), _) => "--database / WIREFEED_DATABASE".to_owned(),
+            (None, Some(line)) => format!("{}:{line}: storage.database", cli.config.display()),
+            (None, None) => format!(
+                "{}: storage.database (not set: data/wirefeed.db)",
+                cli.config.display()
+            ),
+        };
+        let folder = database
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(CliError::usage(format!(
+                "{origin}: {}: folder does not exist ({}); create it, or point the database elsewhere",
+                folder.display(),
+                database.display()
+            )));
+        }
+    }
     match command {
         Command::Serve { bind, base_url } => {
             if let Some(u) = base_url {
@@ -265,6 +312,16 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Keys { action } => keys(&config, &database, action),
         Command::Websub { action } => websub(&config, &database, action),
         Command::Kill { id, reason } => kill(&config, &database, &id, reason),
+        Command::Backup { path } => {
+            let done = store::backup(&database, &path)?;
+            say!(
+                "backed up {} articles to {} ({} bytes)",
+                done.articles,
+                path.display(),
+                done.bytes
+            );
+            Ok(0)
+        }
     }
 }
 

@@ -35,19 +35,63 @@ pub(super) fn serve(config: Config, database: &Path, bind: Option<String>) -> Re
     )?);
     let usage = Arc::new(crate::usage::Usage::default());
     spawn_usage_flush(usage.clone(), store.clone());
-    let feeds = Arc::new(Feeds::new(config, store));
+    let feeds = Arc::new(Feeds::new(config, store.clone()));
     feeds.watch();
     let hub = crate::hub::Hub::start(feeds.clone())
         .map_err(|e| CliError::runtime(format!("cannot start the WebSub hub: {e}")))?;
+    let (f, h, u) = (feeds.clone(), hub.clone(), usage.clone());
     actix_web::rt::System::new().block_on(async move {
-        let server = crate::http::server(listener, feeds, newsroom, usage, hub)
+        let server = crate::http::server(listener, f, newsroom, u, h)
             .map_err(|e| CliError::runtime(e.to_string()))?;
         say!("listening on http://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(%local, "serving");
-        server.await.map_err(|e| CliError::runtime(e.to_string()))
+        let handle = server.handle();
+        let stop = actix_web::rt::spawn(async move {
+            let signal = stop_signal().await;
+            tracing::info!(signal, "shutting down: finishing requests in flight");
+            feeds.begin_shutdown();
+            // Stops accepting at once; requests in flight get http::IN_FLIGHT_GRACE to finish.
+            handle.stop(true).await;
+        });
+        let served = server.await.map_err(|e| CliError::runtime(e.to_string()));
+        stop.abort();
+        served
     })?;
+    // The HTTP side has stopped: now the background work, then the database.
+    let cut = hub.stop(HUB_GRACE);
+    if cut > 0 {
+        tracing::warn!(
+            cut,
+            "websub: deliveries cut short by the shutdown; their claims lapse and they are sent again"
+        );
+    }
+    if let Err(e) = usage.flush(&store) {
+        tracing::warn!(error = %e, "cannot write the last key usage");
+    }
+    store.close();
+    tracing::info!("stopped");
     Ok(0)
+}
+
+/// How long WebSub deliveries in flight get once the HTTP side has stopped (after at most
+/// [`crate::http::IN_FLIGHT_GRACE`]): together well within the 10 s a supervisor waits.
+const HUB_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Waits for SIGTERM (a supervisor's stop) or SIGINT (Ctrl-C); both mean a graceful stop.
+async fn stop_signal() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM/SIGINT; stop the server by killing it");
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = int.recv() => "SIGINT",
+    }
 }
 
 /// How often key usage counted in memory is written to the database.

@@ -25,6 +25,8 @@ pub struct Config {
     pub workers: usize,
     /// SQLite database path (resolved against the config file's folder).
     pub database: PathBuf,
+    /// The line of `storage.database` in the config, if it was set there.
+    pub database_line: Option<usize>,
     /// Folder imported on first start, if any.
     pub seed_dir: Option<PathBuf>,
     /// Feed defaults.

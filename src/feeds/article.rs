@@ -2,6 +2,7 @@
 
 use super::{Entitlement, FeedError, Feeds, Representation, unix};
 use crate::auth::Principal;
+use crate::metrics::{METRICS, Rendered};
 use crate::model::PubStatus;
 use crate::render;
 use crate::store::SCOPE_ALL;
@@ -40,6 +41,7 @@ impl Feeds {
         who: &Principal,
         now: DateTime<Utc>,
     ) -> Result<(Representation, Entitlement), FeedError> {
+        let started = std::time::Instant::now();
         let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
         let mut a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
         // Two changes within one second: the second is recorded at the next second, so that its
@@ -88,6 +90,7 @@ impl Feeds {
         let last_modified = unix(a.changed_at.timestamp())
             .max(a.content.embargo_until.unwrap_or_default())
             .min(now);
+        METRICS.rendered(Rendered::Article, started.elapsed());
         let mut rep =
             Representation::new(body, content_type, last_modified, vec![("self", self_url)]);
         // Every change to an article moves `all`, so a purge of it reaches the article too.

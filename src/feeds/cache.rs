@@ -1,10 +1,12 @@
 //! Rendered documents: their validators, compressed variants made once, and a byte-bounded
 //! LRU cache of feed pages that knows which change-log scopes each page depends on.
 
+use crate::metrics::{METRICS, Registry};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The surrogate key on every document a shared cache may keep: purging it drops them all.
@@ -302,8 +304,11 @@ impl Cache {
             let Some(k) = oldest else { break };
             if let Some((old, _)) = inner.map.remove(&k) {
                 inner.bytes -= old.weight();
+                Registry::inc(&METRICS.cache_evictions);
             }
         }
+        METRICS.cache_bytes.store(inner.bytes as i64, Relaxed);
+        METRICS.cache_entries.store(inner.map.len() as i64, Relaxed);
     }
 
     /// Bytes held (by the estimate the budget uses).

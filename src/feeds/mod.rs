@@ -22,13 +22,15 @@ pub use watch::POLL_INTERVAL;
 
 use crate::auth::Principal;
 use crate::config::{Config, FeedDef, FeedKind};
+use crate::metrics::{METRICS, Registry};
 use crate::model::Format;
 use crate::render::{self, FeedDoc};
 use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Store, StoreError, topic_scope};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 use turn::RenderTurn;
 use validators::settle;
 
@@ -69,8 +71,8 @@ pub struct Feeds {
     pub keyring: crate::auth::Keyring,
     /// With the page cache off: the entity tag and Last-Modified last served per page.
     served: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
-    /// Feed pages rendered, per format (in [`Format::ALL`] order): what the cache saved shows here.
-    renders: [AtomicU64; 4],
+    /// Set when the server begins a graceful shutdown (`/readyz` answers 503 from then on).
+    stopping: AtomicBool,
     /// The OPML of every public feed: made of the config alone, so made once.
     opml: std::sync::OnceLock<Arc<Representation>>,
 }
@@ -90,7 +92,7 @@ impl Feeds {
             started: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default(),
             changes: watch::Changes::default(),
             rendering: Mutex::new(HashMap::new()),
-            renders: Default::default(),
+            stopping: AtomicBool::new(false),
             served: Mutex::new(HashMap::new()),
             keyring: Default::default(),
             opml: std::sync::OnceLock::new(),
@@ -118,8 +120,8 @@ impl Feeds {
     }
 
     /// Reads the change log now: after a write by this process, its own readers see it at once.
-    pub fn refresh_now(&self) {
-        self.changes.refresh(&self.store, &self.keyring);
+    pub fn refresh_now(&self) -> bool {
+        self.changes.refresh(&self.store, &self.keyring)
     }
 
     /// Reads the change log (and keys) now if nothing watches it in the background.
@@ -139,12 +141,14 @@ impl Feeds {
     pub fn watch(self: &Arc<Self>) {
         self.refresh_now();
         self.changes.set_watching();
+        let mut counting = watch::Counting::new(&self.store);
         let weak = Arc::downgrade(self);
         std::thread::Builder::new()
             .name("wirefeed-changes".into())
             .spawn(move || {
                 while let Some(feeds) = weak.upgrade() {
-                    feeds.refresh_now();
+                    let moved = feeds.refresh_now();
+                    counting.tick(&feeds.store, moved);
                     drop(feeds);
                     std::thread::sleep(POLL_INTERVAL);
                 }
@@ -270,8 +274,10 @@ impl Feeds {
             .cache
             .get(&turn.key, |r| self.fresh(r, now.timestamp()))
         {
+            Registry::inc(&METRICS.cache_hits);
             return Ok(rep);
         }
+        Registry::inc(&METRICS.cache_misses);
         let rep = render(now)?;
         let rep = Arc::new(settle(self.cache.peek(&turn.key).as_deref(), rep, now));
         self.cache.put(turn.key.clone(), rep.clone());
@@ -283,7 +289,11 @@ impl Feeds {
         if !self.cache.enabled() || !self.changes.watching() {
             return None;
         }
-        self.cache.get(key, |r| self.fresh(r, now.timestamp()))
+        let rep = self.cache.get(key, |r| self.fresh(r, now.timestamp()));
+        if rep.is_some() {
+            Registry::inc(&METRICS.cache_hits);
+        }
+        rep
     }
 
     /// Renders without the page cache, still keeping validators moving: the entity tag and
@@ -327,9 +337,14 @@ impl Feeds {
         self.cache.enabled()
     }
 
-    /// How many feed pages this process rendered in `format` (for `/metrics` and tests).
-    pub fn renders(&self, format: Format) -> u64 {
-        self.renders[format as usize].load(Ordering::Relaxed)
+    /// Marks the service as shutting down: `/readyz` answers 503 from now on.
+    pub fn begin_shutdown(&self) {
+        self.stopping.store(true, Ordering::Release);
+    }
+
+    /// Whether a graceful shutdown has begun.
+    pub fn shutting_down(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
     }
 
     /// Last-Modified of a document showing `shown` from `scopes`: the latest change of the
@@ -367,6 +382,7 @@ impl Feeds {
         link_token: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Representation, FeedError> {
+        let started = Instant::now();
         self.refresh_unwatched();
         // The scopes are read before the data: a write in between only makes the page stale early.
         let deps = self.changes.seqs(Self::deps(feed));
@@ -418,9 +434,10 @@ impl Feeds {
             tombstones: &tombstones,
             token: link_token,
         };
-        self.renders[format as usize].fetch_add(1, Ordering::Relaxed);
+        let body = render::feed(&doc, format);
+        METRICS.rendered(format.into(), started.elapsed());
         let mut rep = Representation::new(
-            render::feed(&doc, format),
+            body,
             format.media_type(),
             unix(last_modified),
             links.clone(),

@@ -5,6 +5,7 @@
 use super::{Entitlement, FeedError, FeedQuery, Feeds, Representation, page, unix};
 use crate::auth::Principal;
 use crate::config::{Access, FeedDef, FeedKind};
+use crate::metrics::{METRICS, Rendered};
 use crate::pages::{self, Builder, IndexPage, SearchView, TopicView, Ui};
 use crate::store::{PageQuery, SearchQuery, Selection};
 use chrono::{DateTime, Utc};
@@ -102,7 +103,9 @@ impl Feeds {
             return Ok((rep, view));
         }
         let rep = self.through_cache(key, now, &|now| {
+            let started = std::time::Instant::now();
             let mut rep = self.render_page(which, &feed, ui, now)?;
+            METRICS.rendered(Rendered::Html, started.elapsed());
             if negotiated {
                 rep.vary = "Accept-Encoding, Accept-Language";
             }

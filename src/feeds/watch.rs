@@ -2,6 +2,7 @@
 //! number, refreshed by a background thread whenever SQLite's `data_version` moves.
 
 use crate::auth::Keyring;
+use crate::metrics::METRICS;
 use crate::store::{Change, SCOPE_KEYS, Store};
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -10,6 +11,57 @@ use std::time::Duration;
 
 /// How often the change log is checked: changes by other processes show within this.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
+
+/// Articles are counted by status for `/metrics` this often after a change, and at least this
+/// often anyway (embargoes lift without a write).
+const COUNT_AFTER_CHANGE: Duration = Duration::from_secs(5);
+const COUNT_AT_LEAST: Duration = Duration::from_secs(60);
+
+/// Counts articles by status into the metrics registry.
+pub(super) fn count_articles(store: &Store) {
+    match store.status_counts(chrono::Utc::now().timestamp()) {
+        Ok(c) => {
+            METRICS.articles_usable.store(c.usable, Ordering::Relaxed);
+            METRICS
+                .articles_withheld
+                .store(c.withheld, Ordering::Relaxed);
+            METRICS
+                .articles_canceled
+                .store(c.canceled, Ordering::Relaxed);
+            METRICS
+                .articles_embargoed
+                .store(c.embargoed, Ordering::Relaxed);
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot count articles for /metrics"),
+    }
+}
+
+/// When articles were last counted and whether the change log moved since.
+pub(super) struct Counting {
+    at: std::time::Instant,
+    dirty: bool,
+}
+
+impl Counting {
+    pub(super) fn new(store: &Store) -> Self {
+        count_articles(store);
+        Counting {
+            at: std::time::Instant::now(),
+            dirty: false,
+        }
+    }
+
+    /// Counts again if due, `moved` being whether the change log moved in the last look.
+    pub(super) fn tick(&mut self, store: &Store, moved: bool) {
+        self.dirty |= moved;
+        let age = self.at.elapsed();
+        if (self.dirty && age >= COUNT_AFTER_CHANGE) || age >= COUNT_AT_LEAST {
+            count_articles(store);
+            self.at = std::time::Instant::now();
+            self.dirty = false;
+        }
+    }
+}
 
 /// The latest view of the change log.
 #[derive(Default)]
@@ -22,9 +74,15 @@ pub(super) struct Changes {
 
 impl Changes {
     /// Reads the change log if anything was committed since the last look, and reloads the
-    /// keys when theirs moved.
-    pub(super) fn refresh(&self, store: &Store, keyring: &Keyring) {
-        match store.poll_changes() {
+    /// keys when theirs moved. Returns whether it moved.
+    pub(super) fn refresh(&self, store: &Store, keyring: &Keyring) -> bool {
+        let polled = store.poll_changes();
+        if polled.is_ok() {
+            METRICS
+                .store_read_ok_ms
+                .store(chrono::Utc::now().timestamp_millis(), Ordering::Relaxed);
+        }
+        match polled {
             Ok(Some(map)) => {
                 let keys = map.get(SCOPE_KEYS).map_or(0, |c| c.seq);
                 *self.scopes.write().expect("scopes lock poisoned") = map;
@@ -32,9 +90,13 @@ impl Changes {
                 if let Err(e) = keyring.sync(keys, store) {
                     tracing::warn!(error = %e, "cannot reload API keys");
                 }
+                true
             }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot read the change log"),
+            Ok(None) => false,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the change log");
+                false
+            }
         }
     }
 

@@ -1,11 +1,12 @@
 //! The gate every request passes: who it acts as (the key, once per request), whether its
 //! bucket allows it (429 otherwise), the `X-RateLimit-*` headers, and the key's usage.
 
+use super::Problem;
 use super::auth::principal_with;
-use super::{Metrics, Problem};
 use crate::auth::Principal;
 use crate::feeds::Feeds;
 use crate::limits::{Limits, Verdict};
+use crate::metrics::{METRICS, Registry};
 use crate::usage::Usage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,7 +14,6 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest, ResponseError, web};
-use std::sync::atomic::Ordering;
 
 /// The principal the gate decided for this request (anonymous if it did not run).
 pub(super) fn principal_of(req: &HttpRequest) -> Principal {
@@ -77,7 +77,6 @@ pub(super) async fn gate(
     ) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let now = chrono::Utc::now().timestamp();
     let ip = req.peer_addr().map(|a| a.ip());
     let token = query_token(&req);
@@ -86,9 +85,7 @@ pub(super) async fn gate(
         Err(problem) => {
             // A failed key counts against the client's address, like anonymous traffic: a
             // burst of guesses is throttled.
-            if let Some(m) = &metrics {
-                m.auth_failures.fetch_add(1, Ordering::Relaxed);
-            }
+            Registry::inc(&METRICS.auth_failures);
             if let Some(v) = ip.and_then(|ip| limits.check_ip(ip)).filter(|v| !v.allowed) {
                 return Ok(req.into_response(too_many(&v).error_response()));
             }
@@ -100,9 +97,7 @@ pub(super) async fn gate(
         Principal::Anonymous => ip.and_then(|ip| limits.check_ip(ip)),
     };
     if let Some(v) = verdict.filter(|v| !v.allowed) {
-        if let Some(m) = &metrics {
-            m.rate_limited.fetch_add(1, Ordering::Relaxed);
-        }
+        Registry::inc(&METRICS.rate_limited);
         let mut resp = too_many(&v).error_response();
         if matches!(who, Principal::Key(_)) {
             rate_headers(resp.headers_mut(), &v);

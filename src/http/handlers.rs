@@ -1,8 +1,9 @@
 //! Thin handlers: extract, call one function, build the response.
 
+use super::Problem;
 use super::gate::principal_of;
-use super::{Metrics, Problem};
 use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Feeds, Representation};
+use crate::metrics::{METRICS, Route};
 use crate::model::Format;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -19,26 +20,53 @@ pub(super) fn now() -> DateTime<Utc> {
     DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("the clock is within chrono's range")
 }
 
-/// Logs each request once, with fields, and counts responses for `/metrics`.
+/// Counts each request in the metrics registry and logs it once, with fields: method, route,
+/// status, duration, bytes, whether the page cache answered, and the key's *name* (never a
+/// token, never the query string, which may carry one).
 pub(super) async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let start = Instant::now();
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
-    let line = tracing::enabled!(tracing::Level::DEBUG)
-        .then(|| (req.method().clone(), req.path().to_owned()));
     let res = next.call(req).await?;
+    let took = start.elapsed();
     let status = res.status().as_u16();
-    if let Some(m) = metrics {
-        m.count(status);
-    }
-    // Per-request lines are debug: at thousands of polls a second they would cost more than the polls.
-    if let Some((method, path)) = line {
-        tracing::debug!(%method, %path, status, duration_ms = start.elapsed().as_secs_f64() * 1000.0, "request");
+    let pattern = res.request().match_pattern();
+    let route = Route::of_pattern(pattern.as_deref());
+    let bytes = match res.response().body().size() {
+        actix_web::body::BodySize::Sized(n) => n,
+        _ => 0,
+    };
+    METRICS.request(route, status, took, bytes);
+    if tracing::enabled!(target: "wirefeed::request", tracing::Level::INFO) {
+        let http = res.request();
+        let cache = res
+            .response()
+            .extensions()
+            .get::<CacheHit>()
+            .map(|c| if c.0 { "hit" } else { "miss" });
+        let key = match principal_of(http) {
+            crate::auth::Principal::Key(k) => Some(k.name.clone()),
+            crate::auth::Principal::Anonymous => None,
+        };
+        tracing::info!(
+            target: "wirefeed::request",
+            method = %http.method(),
+            route = pattern.as_deref().unwrap_or("-"),
+            path = http.path(),
+            status,
+            duration_ms = took.as_secs_f64() * 1000.0,
+            bytes,
+            cache,
+            key,
+        );
     }
     Ok(res)
 }
+
+/// Set on a response answered from (or rendered into) the page cache: what the request log shows.
+#[derive(Clone, Copy)]
+pub(super) struct CacheHit(pub(super) bool);
 
 /// The coding to send, from `Accept-Encoding` with its q-values (RFC 9110 §12.5.3): the
 /// client's highest-rated of br and gzip, br on a tie, identity when neither is acceptable.
@@ -290,6 +318,7 @@ pub(super) async fn feed(
     // The common case, a poll of a page already rendered, touches neither database nor renderer.
     let encoding = negotiate(&req);
     let (cached, view) = feeds.cached(id, format, &query, &who, link_token.as_deref(), t)?;
+    let hit = CacheHit(cached.is_some());
     let rep: Arc<Representation> = match cached {
         Some(rep) if rep.is_encoded(encoding) => rep,
         // Compressing a page the first time is CPU work: it runs off the event loop too.
@@ -311,7 +340,9 @@ pub(super) async fn feed(
         }
     };
     // Negotiated once, above: the same coding was prepared and is sent.
-    Ok(respond(&req, &rep, encoding, t.timestamp(), &view))
+    let mut resp = respond(&req, &rep, encoding, t.timestamp(), &view);
+    resp.extensions_mut().insert(hit);
+    Ok(resp)
 }
 
 /// `GET /articles/{id}`, `/articles/{id}.xml`, `/articles/{id}.json`.
@@ -347,62 +378,52 @@ pub(super) async fn article(
     ))
 }
 
-/// `GET /healthz`: 200 `ok` while the database answers.
-pub(super) async fn healthz(feeds: web::Data<Feeds>) -> HttpResponse {
-    let f = feeds.clone();
-    match web::block(move || f.store.count()).await {
-        Ok(Ok(_)) => HttpResponse::Ok()
-            .content_type("text/plain; charset=utf-8")
-            .body("ok"),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "health check failed");
-            HttpResponse::ServiceUnavailable()
-                .content_type("text/plain; charset=utf-8")
-                .body("database unavailable")
-        }
-        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+/// How long the change watcher (which reads the database every 200 ms) may go without a
+/// successful read before this process says it cannot read its database.
+const READ_STALE_MS: i64 = 5_000;
+
+fn plain(status: StatusCode, body: &'static str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// Whether the change watcher read the database within [`READ_STALE_MS`]: what health and
+/// readiness report, with no query of their own (a probe storm never reaches SQLite).
+fn database_readable() -> bool {
+    let last = METRICS.store_read_ok_ms.load(Ordering::Relaxed);
+    last > 0 && Utc::now().timestamp_millis() - last <= READ_STALE_MS
+}
+
+/// `GET /healthz`: 200 `ok` while the server can read its database (CONTRACT §3), as its change
+/// watcher last found it; the process answering at all is the liveness part.
+pub(super) async fn healthz() -> HttpResponse {
+    if database_readable() {
+        plain(StatusCode::OK, "ok")
+    } else {
+        plain(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
 }
 
-/// `GET /metrics`: Prometheus text format.
-pub(super) async fn metrics(
-    feeds: web::Data<Feeds>,
-    metrics: web::Data<Metrics>,
-) -> Result<HttpResponse, Problem> {
-    let f = feeds.clone();
-    let articles = web::block(move || f.store.count()).await??;
-    let mut out = String::from(
-        "# HELP wirefeed_articles Articles stored, whatever their status.\n# TYPE wirefeed_articles gauge\n",
-    );
-    out.push_str(&format!("wirefeed_articles {articles}\n"));
-    out.push_str("# HELP wirefeed_http_responses_total HTTP responses sent, by status.\n# TYPE wirefeed_http_responses_total counter\n");
-    for (status, n) in metrics.responses.iter().enumerate() {
-        let n = n.load(Ordering::Relaxed);
-        if n > 0 {
-            out.push_str(&format!(
-                "wirefeed_http_responses_total{{status=\"{status}\"}} {n}\n"
-            ));
-        }
+/// `GET /readyz`: 200 `ready` once the database is open, migrated to this build's schema and
+/// readable, 503 before (and while shutting down): what a load balancer routes by.
+pub(super) async fn readyz(feeds: web::Data<Feeds>) -> HttpResponse {
+    if feeds.shutting_down() {
+        plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
+    } else if database_readable() {
+        plain(StatusCode::OK, "ready")
+    } else {
+        plain(StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
     }
-    out.push_str(&format!(
-        "# HELP wirefeed_rate_limited_total Requests refused with 429.\n# TYPE wirefeed_rate_limited_total counter\nwirefeed_rate_limited_total {}\n",
-        metrics.rate_limited.load(Ordering::Relaxed)
-    ));
-    out.push_str(&format!(
-        "# HELP wirefeed_auth_failures_total Requests with a malformed, unknown, revoked or expired key.\n# TYPE wirefeed_auth_failures_total counter\nwirefeed_auth_failures_total {}\n",
-        metrics.auth_failures.load(Ordering::Relaxed)
-    ));
-    out.push_str("# HELP wirefeed_feed_renders_total Feed pages rendered (cache misses), by format.\n# TYPE wirefeed_feed_renders_total counter\n");
-    for format in Format::ALL {
-        out.push_str(&format!(
-            "wirefeed_feed_renders_total{{format=\"{}\"}} {}\n",
-            format.extension(),
-            feeds.renders(format)
-        ));
-    }
-    Ok(HttpResponse::Ok()
+}
+
+/// `GET /metrics`: the registry in the Prometheus text format.
+pub(super) async fn metrics() -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(out))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(METRICS.render(Utc::now().timestamp_millis()))
 }
 
 /// 405 with the methods a resource allows.
@@ -426,6 +447,7 @@ pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, Problem>
         || p == "/feeds.opml"
         || p.starts_with("/topics/")
         || p == "/healthz"
+        || p == "/readyz"
         || p == "/metrics"
         || p.starts_with("/feeds/")
         || p.starts_with("/articles/");

@@ -16,34 +16,9 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, guard, web};
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Per-process counters for `/metrics`: lock-free, one per status code.
-pub struct Metrics {
-    responses: Vec<AtomicU64>,
-    /// Requests refused with 429.
-    pub(crate) rate_limited: AtomicU64,
-    /// Requests with a key that was malformed, unknown, revoked or expired.
-    pub(crate) auth_failures: AtomicU64,
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics {
-            responses: (0..600).map(|_| AtomicU64::new(0)).collect(),
-            rate_limited: AtomicU64::new(0),
-            auth_failures: AtomicU64::new(0),
-        }
-    }
-}
-
-impl Metrics {
-    fn count(&self, status: u16) {
-        if let Some(c) = self.responses.get(usize::from(status)) {
-            c.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
+/// How long requests in flight get to finish once a graceful shutdown begins.
+pub const IN_FLIGHT_GRACE: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// Binds the listener first, so callers (and tests, with port 0) know the address before serving.
 pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
@@ -63,14 +38,12 @@ pub fn server(
     let newsroom = web::Data::from(newsroom);
     let limits = web::Data::new(crate::limits::Limits::new(&feeds.config.limits));
     let usage = web::Data::from(usage);
-    let metrics = web::Data::new(Metrics::default());
     let hub = web::Data::from(hub);
     let policy = web::Data::new(handlers::CachePolicy::new(&feeds.config));
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(feeds.clone())
-            .app_data(metrics.clone())
             .app_data(newsroom.clone())
             .app_data(limits.clone())
             .app_data(usage.clone())
@@ -83,6 +56,7 @@ pub fn server(
             .route("/search", get().to(pages::search))
             .route("/feeds.opml", get().to(pages::opml))
             .route("/healthz", get().to(handlers::healthz))
+            .route("/readyz", get().to(handlers::readyz))
             .route("/metrics", get().to(handlers::metrics))
             .route("/feeds/{file}", get().to(handlers::feed))
             .service(
@@ -125,6 +99,10 @@ pub fn server(
     // Blocking work is database reads and rendering, bounded by the store's connections anyway;
     // fewer threads also means fewer malloc arenas holding on to freed memory.
     .worker_max_blocking_threads(4)
+    // `wirefeed serve` handles SIGTERM and SIGINT itself, both gracefully (actix would stop at
+    // once on SIGINT), and gives requests in flight this long.
+    .disable_signals()
+    .shutdown_timeout(IN_FLIGHT_GRACE.as_secs())
     .listen(listener)?
     .run();
     Ok(server)

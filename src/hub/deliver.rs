@@ -3,10 +3,12 @@
 
 use super::client::read_capped;
 use super::{Hub, MAX_IN_FLIGHT, Topic, TopicError, redact};
+use crate::metrics::{METRICS, Registry};
 use crate::store::{Claimed, StoreError};
 use chrono::Utc;
 use hmac::{Hmac, Mac};
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 /// Topics are also checked this often without a change-log signal: an embargo lifts, or a
@@ -23,7 +25,7 @@ pub(super) async fn watch(hub: Arc<Hub>) {
     } else {
         Duration::from_secs(1)
     };
-    loop {
+    while !hub.stopping() {
         tokio::select! {
             () = hub.feeds.moved().notified() => {}
             () = tokio::time::sleep(every) => {}
@@ -79,7 +81,13 @@ pub(super) async fn dispatch(hub: Arc<Hub>) {
     // A claim outlives a crash by this much, then another process (or this one, restarted)
     // sends the delivery again.
     let lease_ms = (hub.settings.timeout * 2 + Duration::from_secs(5)).as_millis() as i64;
-    loop {
+    let mut counted: Option<std::time::Instant> = None;
+    while !hub.stopping() {
+        // The queue's depth and age for /metrics, read at most once a second.
+        let count = counted.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+        if count {
+            counted = Some(std::time::Instant::now());
+        }
         let free = MAX_IN_FLIGHT.saturating_sub(hub.in_flight_len());
         let h = hub.clone();
         let claimed = tokio::task::spawn_blocking(move || {
@@ -92,6 +100,13 @@ pub(super) async fn dispatch(hub: Arc<Hub>) {
                     .websub_claim(now, &|cb| h.busy(cb), free, lease_ms)?
             };
             let next = h.feeds.store.websub_next_due()?;
+            if count {
+                let q = h.feeds.store.websub_queue()?;
+                METRICS.websub_queue_depth.store(q.pending, Relaxed);
+                METRICS
+                    .websub_oldest_ms
+                    .store(q.oldest_ms.unwrap_or(0), Relaxed);
+            }
             Ok::<_, StoreError>((claimed, next.map(|t| t - now)))
         })
         .await;
@@ -149,7 +164,7 @@ async fn send(hub: Arc<Hub>, c: Claimed) {
         let now = Utc::now().timestamp_millis();
         match outcome {
             Outcome::Delivered(status) => {
-                Hub::count(&h.stats.delivered);
+                Registry::inc(&METRICS.websub_attempts);
                 store.websub_delivered(id, generation, status, now)
             }
             Outcome::Ended(why) => {
@@ -157,7 +172,8 @@ async fn send(hub: Arc<Hub>, c: Claimed) {
                 store.websub_drop(id)
             }
             Outcome::Failed(why, status) => {
-                Hub::count(&h.stats.delivery_failed);
+                Registry::inc(&METRICS.websub_attempts);
+                Registry::inc(&METRICS.websub_failures);
                 let retry = (attempts < max).then(|| {
                     now + Hub::backoff(attempts as u32).as_millis() as i64
                 });

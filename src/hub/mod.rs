@@ -16,7 +16,6 @@ use crate::config::WebSubSettings;
 use crate::feeds::Feeds;
 use crate::model::FieldError;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 pub use topic::{Topic, TopicError, redact};
@@ -167,19 +166,6 @@ impl Request {
     }
 }
 
-/// Counters for `/metrics` and tests.
-#[derive(Debug, Default)]
-pub struct HubStats {
-    /// Verifications that succeeded.
-    pub verified: AtomicU64,
-    /// Verifications that failed (no echo, wrong echo, error status, unreachable).
-    pub verify_failed: AtomicU64,
-    /// Deliveries answered with 2xx.
-    pub delivered: AtomicU64,
-    /// Delivery attempts that failed (each retry counts).
-    pub delivery_failed: AtomicU64,
-}
-
 /// The hub: shared by the HTTP handlers and its own workers.
 pub struct Hub {
     feeds: Arc<Feeds>,
@@ -192,8 +178,8 @@ pub struct Hub {
     /// Woken when a delivery is enqueued or finished.
     queue_moved: tokio::sync::Notify,
     runtime: tokio::runtime::Handle,
-    /// Counters.
-    pub stats: HubStats,
+    /// Set by [`Hub::stop`]: no delivery is claimed after it.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// At most this many deliveries are in flight at once (to distinct callbacks).
@@ -216,7 +202,7 @@ impl Hub {
             in_flight: Mutex::new(HashSet::new()),
             queue_moved: tokio::sync::Notify::new(),
             runtime: runtime.handle().clone(),
-            stats: HubStats::default(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
         });
         let (w, d) = (hub.clone(), hub.clone());
         runtime.spawn(async move { deliver::watch(w).await });
@@ -226,6 +212,24 @@ impl Hub {
             .name("wirefeed-websub-rt".into())
             .spawn(move || runtime.block_on(std::future::pending::<()>()))?;
         Ok(hub)
+    }
+
+    /// Stops at a safe point: no new delivery is claimed, and deliveries in flight get until
+    /// `within` to finish. One cut short keeps its claim, which lapses, and is sent again by
+    /// this or another process (WebSub delivery is at least once). Returns how many were cut.
+    pub fn stop(&self, within: Duration) -> usize {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.queue_moved.notify_one();
+        let deadline = std::time::Instant::now() + within;
+        while self.in_flight_len() > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.in_flight_len()
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Whether callbacks on private addresses are allowed.
@@ -276,10 +280,6 @@ impl Hub {
     /// The `Link` header of a delivery: the hub and the topic (§7).
     fn link_header(&self, topic: &str) -> String {
         format!("<{}>; rel=\"hub\", <{topic}>; rel=\"self\"", self.url)
-    }
-
-    fn count(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The delay before retry `attempt` (1-based): exponential from 1 s, capped at an hour,

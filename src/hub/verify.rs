@@ -3,6 +3,7 @@
 
 use super::client::read_capped;
 use super::{Hub, Mode, Request, Topic, TopicError, redact};
+use crate::metrics::{METRICS, Registry};
 use crate::store::NewSubscription;
 use chrono::Utc;
 use std::sync::Arc;
@@ -54,7 +55,7 @@ pub(super) async fn run(hub: Arc<Hub>, req: Request) {
         }
     };
     if !echoed {
-        Hub::count(&hub.stats.verify_failed);
+        Registry::inc(&METRICS.websub_verify_failures);
         return;
     }
     let store = hub.feeds.store.clone();
@@ -80,7 +81,7 @@ pub(super) async fn run(hub: Arc<Hub>, req: Request) {
     .await;
     match saved {
         Ok(Ok(())) => {
-            Hub::count(&hub.stats.verified);
+            Registry::inc(&METRICS.websub_verified);
             tracing::info!(mode = req.mode.as_str(), callback = %req.callback, topic = %redact(&req.topic), lease, "websub: verified");
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "websub: cannot save the subscription"),

@@ -1,5 +1,6 @@
 //! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
 
+mod backup;
 mod changes;
 mod durable;
 mod hub;
@@ -10,14 +11,16 @@ mod schema;
 mod search;
 mod write;
 
+pub use backup::{BackupSummary, backup};
 pub use changes::Change;
 pub use durable::{Applied, DurableWriter, IfMatch, Op};
 pub use hub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
-pub use read::{Cursor, ListQuery, PageQuery, Selection, StoredVersion, lang_key};
+pub use read::{Cursor, ListQuery, PageQuery, Selection, StatusCounts, StoredVersion, lang_key};
 pub use search::{MAX_QUERY_BYTES, SearchPage, SearchQuery};
 pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};
 
+use crate::metrics::{METRICS, Registry};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, PoisonError};
@@ -57,6 +60,7 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                Registry::inc(&METRICS.store_busy);
                 Self::Busy
             }
             // FTS5 refusing a query is about the query (a reader's search), not the database.
@@ -167,7 +171,8 @@ impl Store {
     pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let conn = {
             let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);
-            loop {
+            let mut waited = None;
+            let conn = loop {
                 if let Some(c) = pool.idle.pop() {
                     break Some(c);
                 }
@@ -175,11 +180,16 @@ impl Store {
                     pool.open += 1;
                     break None;
                 }
+                waited.get_or_insert_with(std::time::Instant::now);
                 pool = self
                     .returned
                     .wait(pool)
                     .unwrap_or_else(PoisonError::into_inner);
+            };
+            if let Some(since) = waited {
+                METRICS.pool_waited(since.elapsed());
             }
+            conn
         };
         // From here the lease gives the slot back however `f` ends, a panic included.
         let mut lease = Lease { store: self, conn };
@@ -187,6 +197,33 @@ impl Store {
             lease.conn = Some(connect(&self.path)?);
         }
         f(lease.conn.as_mut().expect("set above"))
+    }
+
+    /// Closes the idle connections after a passive WAL checkpoint (one that waits for nobody),
+    /// so a clean stop leaves the database file current and the WAL short. Connections still
+    /// leased close when they are dropped; SQLite needs nothing more for durability.
+    pub fn close(&self) {
+        let idle = std::mem::take(
+            &mut self
+                .pool
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .idle,
+        );
+        for (i, conn) in idle.into_iter().enumerate() {
+            if i == 0
+                && let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)")
+            {
+                tracing::warn!(error = %e, "checkpoint at shutdown failed");
+            }
+            if let Err((_, e)) = conn.close() {
+                tracing::warn!(error = %e, "closing a database connection failed");
+            }
+            self.pool
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .open -= 1;
+        }
     }
 
     /// Prepares for a large import: a bigger page cache (index pages stay in memory instead of

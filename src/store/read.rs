@@ -314,6 +314,46 @@ impl Store {
             Ok(c.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))? as u64)
         })
     }
+
+    /// How many articles are stored by status, and how many usable ones are still under
+    /// embargo at `now` (for `/metrics`; indexed, no table scan beyond `count(*)`).
+    pub fn status_counts(&self, now: i64) -> Result<StatusCounts> {
+        self.with_conn(|c| {
+            let total: i64 = c.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
+            let mut counts = StatusCounts::default();
+            let mut st = c.prepare_cached(
+                "SELECT status, count(*) FROM articles WHERE status != 'usable' GROUP BY status",
+            )?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let n: i64 = r.get(1)?;
+                match r.get_ref(0)?.as_str().unwrap_or("") {
+                    "withheld" => counts.withheld = n,
+                    _ => counts.canceled += n,
+                }
+            }
+            counts.usable = total - counts.withheld - counts.canceled;
+            counts.embargoed = c.query_row(
+                "SELECT count(*) FROM articles WHERE embargo_until > ?1 AND status = 'usable'",
+                [now],
+                |r| r.get(0),
+            )?;
+            Ok(counts)
+        })
+    }
+}
+
+/// Articles by status (see [`Store::status_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Usable, embargoed or not.
+    pub usable: i64,
+    /// Withheld.
+    pub withheld: i64,
+    /// Killed.
+    pub canceled: i64,
+    /// Usable and still under embargo.
+    pub embargoed: i64,
 }
 
 /// One stored version of an article (CONTRACT §7 `versions`).

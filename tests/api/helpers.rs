@@ -108,6 +108,25 @@ pub fn spawn_app_with(seed: Option<&Path>) -> TestApp {
     spawn_app_config(&config_text(seed))
 }
 
+/// Starts the server with this `feeds.toml` text, extra environment variables, and its stderr
+/// written to `stderr.log` in its folder.
+pub fn spawn_app_logged(text: &str, env: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(&config, text).unwrap();
+    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
+    cmd.arg("--config")
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("wirefeed.db"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("WIREFEED_LOG", "warn")
+        .envs(env.iter().copied())
+        .stderr(log);
+    spawn_command(dir, cmd)
+}
+
 /// Starts the server with this `feeds.toml` text.
 pub fn spawn_app_config(text: &str) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
@@ -363,6 +382,27 @@ impl TestApp {
     pub fn kill9(&mut self) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+    }
+
+    /// Sends SIGTERM (what systemd and container runtimes send) and waits for the exit, at most
+    /// 20 s; returns the exit status and how long it took.
+    pub fn terminate(&mut self) -> (std::process::ExitStatus, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (status, started.elapsed());
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "the server did not exit within 20 s of SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// Starts a new server on the same folder, config and database (after [`TestApp::kill9`]).

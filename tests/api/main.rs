@@ -10,6 +10,7 @@ mod golden;
 mod helpers;
 mod http_cache;
 mod lifecycle;
+mod ops;
 mod pages;
 mod promises;
 mod properties;
