@@ -7,6 +7,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod cdn;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -39,6 +39,8 @@ pub(super) fn serve(config: Config, database: &Path, bind: Option<String>) -> Re
     feeds.watch();
     let hub = crate::hub::Hub::start(feeds.clone())
         .map_err(|e| CliError::runtime(format!("cannot start the WebSub hub: {e}")))?;
+    crate::cdn::start(feeds.clone())
+        .map_err(|e| CliError::runtime(format!("cannot start the cache purger: {e}")))?;
     let (f, h, u) = (feeds.clone(), hub.clone(), usage.clone());
     actix_web::rt::System::new().block_on(async move {
         let server = crate::http::server(listener, f, newsroom, u, h)

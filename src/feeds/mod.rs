@@ -131,6 +131,12 @@ impl Feeds {
         }
     }
 
+    /// Every change-log scope and its sequence number, as this process last read them (what a
+    /// purge of a shared cache is computed from).
+    pub fn scope_seqs(&self) -> HashMap<String, i64> {
+        self.changes.all()
+    }
+
     /// Woken (one waiter, a stored permit) whenever the change log moves.
     pub fn moved(&self) -> &tokio::sync::Notify {
         &self.changes.moved

@@ -121,6 +121,12 @@ impl Changes {
             .collect()
     }
 
+    /// Every scope's current sequence number.
+    pub(super) fn all(&self) -> HashMap<String, i64> {
+        let map = self.scopes.read().expect("scopes lock poisoned");
+        map.iter().map(|(s, c)| (s.clone(), c.seq)).collect()
+    }
+
     /// Whether none of `deps` changed since their recorded sequence numbers.
     pub(super) fn current(&self, deps: &[(String, i64)]) -> bool {
         let map = self.scopes.read().expect("scopes lock poisoned");

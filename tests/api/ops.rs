@@ -487,3 +487,46 @@ fn check_catches_what_would_fail_at_start_with_the_line_to_fix() {
         "{err}"
     );
 }
+
+#[test]
+fn a_change_is_purged_from_the_shared_cache_by_the_scopes_it_moved_twice() {
+    let cache = crate::websub_harness::Subscriber::start();
+    let text = format!(
+        "{}\n[cdn]\npurge_urls = [\"{}/purge\"]\n",
+        config_text(None),
+        cache.base
+    );
+    let app = crate::helpers::spawn_app_config(&text);
+    let token = publisher_key(&app);
+    // Keys changed (a scope no shared copy depends on): nothing to purge.
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(
+        cache.seen("/purge").is_empty(),
+        "{:?}",
+        cache.seen("/purge")
+    );
+    let r = app.api(
+        "POST",
+        "/api/v1/articles",
+        &token,
+        Some(&story(
+            "purge-1",
+            "Police close the border crossing at Kessel",
+        )),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let first = cache.wait_for("PURGE", "/purge", 1, Duration::from_secs(3));
+    let keys = first[0].headers.get("xkey").expect("xkey header").clone();
+    assert_eq!(first[0].headers.get("surrogate-key"), Some(&keys));
+    let scopes: Vec<&str> = keys.split(' ').collect();
+    assert!(scopes.contains(&"all"), "{keys}");
+    assert!(!scopes.contains(&"keys"), "{keys}");
+    // The same purge again, after every origin has seen the change.
+    let both = cache.wait_for("PURGE", "/purge", 2, Duration::from_secs(4));
+    assert_eq!(both[1].headers.get("xkey"), Some(&keys));
+    // And no more while nothing changes.
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(cache.seen("/purge").len(), 2, "{:?}", cache.seen("/purge"));
+    let m = app.get("/metrics").body;
+    assert_eq!(sample(&m, "wirefeed_cdn_purges_total"), Some(2.0), "{m}");
+}
