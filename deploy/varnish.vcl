@@ -17,7 +17,7 @@ import std;
 import xkey;
 
 probe healthz {
-    .url = "/healthz";      # 200 "ok" while the server can read its database
+    .url = "/readyz";       # 200 "ready": database readable and migrated, not shutting down
     .interval = 1s;
     .timeout = 1s;
     .window = 3;
@@ -59,7 +59,7 @@ sub vcl_recv {
         return (pass);
     }
     # Each origin's own health and counters.
-    if (req.url ~ "^/(healthz|metrics)") {
+    if (req.url ~ "^/(healthz|readyz|metrics)") {
         return (pass);
     }
     # wirefeed sets no cookies; a browser's cookies for the host must not turn caching off.

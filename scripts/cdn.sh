@@ -478,13 +478,15 @@ else
   stop_servers
   start_origins "$work/purge.toml"
   sleep 1.1
-  # f. scopes named on the response
+  # f. scopes named on the response (phase 1's copies, with its headers, dropped first; a topic
+  # feed depends on its topic's scope alone: every write to one of its articles moves it)
+  curl -s -o /dev/null -X PURGE -H "xkey: wirefeed" "$cdn/"
   get "$cdn/feeds/security.atom"; get "$cdn/feeds/security.atom"
   sk=$(hdr Surrogate-Key); cc=$(hdr Cache-Control)
-  if [[ " $sk " == *" wirefeed "* && " $sk " == *" all "* && " $sk " == *" topic:security "* ]] && [[ "$cc" == *s-maxage=$S_MAXAGE* ]]; then
+  if [[ " $sk " == *" wirefeed "* && " $sk " == *" topic:security "* ]] && [[ "$cc" == *s-maxage=$S_MAXAGE* ]]; then
     pass "f. Surrogate-Key: $sk; Cache-Control: $cc; X-Cache $(hdr X-Cache)"
   else
-    fail "f. security.atom through the cache: Surrogate-Key '$sk' (want wirefeed, all, topic:security), Cache-Control '$cc' (want s-maxage=$S_MAXAGE)"
+    fail "f. security.atom through the cache: Surrogate-Key '$sk' (want wirefeed, topic:security), Cache-Control '$cc' (want s-maxage=$S_MAXAGE)"
   fi
 
   # Drop every stored copy (our own PURGE of the key every response carries) and fetch anew, so
