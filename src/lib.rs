@@ -17,6 +17,7 @@ pub mod hub;
 pub mod import;
 pub mod ingest;
 pub mod limits;
+pub mod logging;
 pub mod metrics;
 pub mod model;
 pub mod pages;

@@ -183,35 +183,11 @@ impl From<store::StoreError> for CliError {
     }
 }
 
-/// Logs to stderr, filtered by `WIREFEED_LOG` (default `info`; `wirefeed::request=off` drops
-/// the per-request lines), as JSON objects one per line when `WIREFEED_LOG_FORMAT=json`.
-/// Lines are written by a background thread, so a slow terminal or journal never stalls a
-/// request; if it falls 128k lines behind, lines are dropped rather than requests delayed.
-fn logging() -> tracing_appender::non_blocking::WorkerGuard {
-    use std::io::IsTerminal;
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
-    let filter = tracing_subscriber::EnvFilter::try_from_env("WIREFEED_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    if std::env::var("WIREFEED_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .init();
-    } else {
-        builder.with_ansi(std::io::stderr().is_terminal()).init();
-    }
-    guard
-}
-
 /// Entry point of the binary: returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     // Kept until the process returns: dropping it writes out what is still queued.
-    let _log = logging();
+    let _log = crate::logging::init();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

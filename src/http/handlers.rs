@@ -31,15 +31,15 @@ pub(super) async fn observe(
     let res = next.call(req).await?;
     let took = start.elapsed();
     let status = res.status().as_u16();
-    let pattern = res.request().match_pattern();
-    let route = Route::of_pattern(pattern.as_deref());
+    let route = Route::of_path(res.request().path());
     let bytes = match res.response().body().size() {
         actix_web::body::BodySize::Sized(n) => n,
         _ => 0,
     };
     METRICS.request(route, status, took, bytes);
-    if tracing::enabled!(target: "wirefeed::request", tracing::Level::INFO) {
+    if logging_requests() {
         let http = res.request();
+        let pattern = http.match_pattern();
         let cache = res
             .response()
             .extensions()
@@ -50,7 +50,7 @@ pub(super) async fn observe(
             crate::auth::Principal::Anonymous => None,
         };
         tracing::info!(
-            target: "wirefeed::request",
+            target: crate::logging::REQUEST_TARGET,
             method = %http.method(),
             route = pattern.as_deref().unwrap_or("-"),
             path = http.path(),
@@ -62,6 +62,11 @@ pub(super) async fn observe(
         );
     }
     Ok(res)
+}
+
+/// Whether request lines are logged (`WIREFEED_LOG`): when not, nothing is gathered for them.
+fn logging_requests() -> bool {
+    tracing::enabled!(target: crate::logging::REQUEST_TARGET, tracing::Level::INFO)
 }
 
 /// Set on a response answered from (or rendered into) the page cache: what the request log shows.
@@ -341,7 +346,9 @@ pub(super) async fn feed(
     };
     // Negotiated once, above: the same coding was prepared and is sent.
     let mut resp = respond(&req, &rep, encoding, t.timestamp(), &view);
-    resp.extensions_mut().insert(hit);
+    if logging_requests() {
+        resp.extensions_mut().insert(hit);
+    }
     Ok(resp)
 }
 
