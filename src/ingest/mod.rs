@@ -142,7 +142,7 @@ impl ArticleInput {
         let id = optional_id("id", self.id.as_deref(), &mut errors);
         let headline = self
             .headline
-            .map(|h| h.trim().to_owned())
+            .map(|h| h.trim_matches(blank).to_owned())
             .unwrap_or_default();
         let n = headline.chars().count();
         if n == 0 {
@@ -154,7 +154,7 @@ impl ArticleInput {
             ));
         }
         let body = self.body.unwrap_or_default();
-        if body.trim().is_empty() {
+        if body.trim_matches(blank).is_empty() {
             errors.push(FieldError::new("body", "body is required"));
         }
         let language = self.language.unwrap_or_else(|| {
@@ -287,6 +287,14 @@ fn optional_id(
             None
         }
     }
+}
+
+/// What makes a headline or body blank: Unicode White_Space (Rust's `char::is_whitespace`) and
+/// U+FEFF. That is exactly ECMA-262's `\s` plus U+0085, so the OpenAPI document's pattern
+/// `[^\s\u0085]` (one character that is not blank) accepts what this accepts, whichever regex
+/// dialect a JSON Schema validator uses.
+pub(crate) fn blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
 }
 
 #[cfg(test)]

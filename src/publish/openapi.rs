@@ -7,6 +7,8 @@
 use crate::config::Config;
 use serde_json::{Value, json};
 
+/// A headline or body: at least one character that is not blank (see `ingest::blank`).
+const BLANK_FREE: &str = r"[^\s\u0085]";
 const ID_PATTERN: &str = r"^(?!\.+$)[A-Za-z0-9._-]{1,128}$";
 
 fn problem(description: &str) -> Value {
@@ -78,9 +80,9 @@ fn input_schema(topics: &[&str]) -> Value {
         "required": ["headline", "body"],
         "properties": {
             "id": { "type": "string", "pattern": ID_PATTERN, "description": "Generated if absent; stable forever" },
-            "headline": { "type": "string", "minLength": 1, "maxLength": 300, "pattern": r"\S" },
+            "headline": { "type": "string", "minLength": 1, "maxLength": 300, "pattern": BLANK_FREE },
             "summary": { "type": "string" },
-            "body": { "type": "string", "minLength": 1, "pattern": r"\S", "description": "Markdown (CommonMark); raw HTML is shown as text" },
+            "body": { "type": "string", "minLength": 1, "pattern": BLANK_FREE, "description": "Markdown (CommonMark); raw HTML is shown as text" },
             "language": { "type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "description": "BCP 47; default agency.language" },
             "byline": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] },
             "dateline": { "type": "string" },

@@ -301,3 +301,29 @@ fn a_bad_kill_body_is_400_and_kills_nothing() {
         );
     }
 }
+
+/// Blank means what the OpenAPI pattern says (`[^\s\u0085]`): U+0085 (NEL) and U+FEFF are blank
+/// like spaces; a no-break space before a word is not a blank headline. Found by schemathesis.
+#[test]
+fn a_headline_of_unicode_blanks_is_refused_as_the_schema_says() {
+    let (app, t, before) = setup();
+    for blank in ["\u{85}", "\u{feff} \u{3000}", "\u{2028}\t"] {
+        let mut s = story("blank-1", "x");
+        s["headline"] = json!(blank);
+        let p = refused(
+            &app,
+            &t,
+            &before,
+            ("POST", "/api/v1/articles"),
+            Some("application/json"),
+            s.to_string().as_bytes(),
+            400,
+        );
+        assert_eq!(fields(&p), ["headline"], "{blank:?}");
+    }
+    let mut s = story("blank-2", "x");
+    s["headline"] = json!("\u{a0}Kessel");
+    let r = app.api("POST", "/api/v1/articles", &t, Some(&s));
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.json()["headline"], "Kessel");
+}
