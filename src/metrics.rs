@@ -206,7 +206,7 @@ pub struct Registry {
     pub websub_attempts: AtomicU64,
     /// Delivery attempts that failed.
     pub websub_failures: AtomicU64,
-    /// Subscriptions verified / refused verification.
+    /// Subscription requests verified.
     pub websub_verified: AtomicU64,
     /// Verifications that failed.
     pub websub_verify_failures: AtomicU64,
@@ -218,7 +218,7 @@ pub struct Registry {
     pub articles_canceled: AtomicI64,
     /// Usable articles whose embargo has not lifted yet (also counted in usable).
     pub articles_embargoed: AtomicI64,
-    /// PURGE requests answered 2xx by a shared cache / refused or unreachable.
+    /// PURGE requests a shared cache answered with 2xx.
     pub cdn_purges: AtomicU64,
     /// PURGE requests that failed.
     pub cdn_purge_failures: AtomicU64,

@@ -168,6 +168,7 @@ async fn send(hub: Arc<Hub>, c: Claimed) {
                 store.websub_delivered(id, generation, status, now)
             }
             Outcome::Ended(why) => {
+                Registry::inc(&METRICS.websub_attempts);
                 tracing::info!(%callback, %topic, reason = %why, "websub: subscription ended");
                 store.websub_drop(id)
             }
