@@ -288,6 +288,85 @@ fn hostile_search_input_gets_results_or_a_400_never_a_500() {
     assert_eq!(app.get("/feeds/all.json").status, 200);
 }
 
+/// The article ids a search page lists, in order.
+fn result_ids(body: &str) -> Vec<String> {
+    body.split("<li class=\"story\"")
+        .skip(1)
+        .map(|li| {
+            let from = li.find("/articles/").unwrap() + "/articles/".len();
+            li[from..].split('"').next().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_search_ranks_headline_hits_first_and_its_pages_do_not_overlap() {
+    let app = spawn_app();
+    let token = key(&app, "desk", "publisher", &[]);
+    // Filed first and published earliest: the only story with the word in its headline.
+    let best = json!({"id": "rk-head", "headline": "Zorvana cierra su frontera", "body": "Sin detalles.",
+        "language": "es", "published_at": "2026-01-05T10:00:00Z"});
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&best))
+            .status,
+        201
+    );
+    for i in 0..24 {
+        let body = json!({"id": format!("rk-body-{i:02}"), "headline": format!("Lluvias número {i}"),
+            "body": "Llueve también en Zorvana.", "language": "es",
+            "published_at": format!("2026-02-{:02}T10:00:00Z", i + 1)});
+        assert_eq!(
+            app.api("POST", "/api/v1/articles", &token, Some(&body))
+                .status,
+            201
+        );
+    }
+    let first = app.eventually(|| {
+        let r = app.get("/search?q=zorvana&lang=es");
+        (result_ids(&r.body).len() == 20).then_some(r)
+    });
+    let first_ids = result_ids(&first.body);
+    assert_eq!(first_ids[0], "rk-head", "the headline hit ranks first");
+    // Then the body hits, newest first.
+    assert_eq!(first_ids[1], "rk-body-23");
+    assert!(first.body.contains("rel=\"next\""));
+    let second = app.get("/search?q=zorvana&lang=es&page=2");
+    let second_ids = result_ids(&second.body);
+    assert_eq!(second_ids.len(), 5);
+    assert!(!second.body.contains("rel=\"next\""));
+    let mut all = [first_ids, second_ids].concat();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 25, "no story on both pages, none missing");
+    // Past the last page: an empty page, not an error.
+    let third = app.get("/search?q=zorvana&page=3");
+    assert_eq!(third.status, 200);
+    assert!(result_ids(&third.body).is_empty());
+    // The saved-search feed of the same query has them all, newest first.
+    let feed = json_ids(&app.get("/feeds/all.json?q=zorvana").json());
+    assert_eq!(feed.len(), 25);
+    assert_eq!(feed[0], "rk-body-23");
+}
+
+#[test]
+fn a_prefix_too_short_to_search_is_a_400_on_pages_and_feeds() {
+    let app = spawn_app();
+    for path in [
+        "/search?q=de*",
+        "/search?q=frontera%20a*",
+        "/feeds/all.atom?q=de*",
+        "/feeds/security.json?q=mi*",
+    ] {
+        let r = app.get(path);
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        assert_eq!(r.json()["errors"][0]["field"], "q", "{}", r.body);
+        assert!(r.body.contains("at least 3 letters"), "{}", r.body);
+    }
+    assert_eq!(app.get("/search?q=fro*").status, 200);
+    assert_eq!(app.get("/feeds/all.atom?q=fro*").status, 200);
+}
+
 #[test]
 fn saved_search_feeds_have_their_own_validators() {
     let app = spawn_app();
