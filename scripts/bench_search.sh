@@ -6,6 +6,7 @@
 #                   stories (ids bench-rare-*) are imported into it first if it lacks them.
 #     REPS=n        timed requests per query (default 40), after WARM=n untimed ones (default 3)
 #     PORT=n        where the server listens (default 18090, 127.0.0.1 only)
+#     BIN=path      time this wirefeed binary instead of building one (to compare two builds)
 #
 # The server runs with the page cache off (`cache_mb = 0`), so every request really searches.
 # Requests are sequential over one keep-alive connection; the figures are wall time per request
@@ -18,8 +19,12 @@ REPS=${REPS:-40}
 WARM=${WARM:-3}
 PORT=${PORT:-18090}
 
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
+if [ -n "${BIN:-}" ]; then
+  bin=$BIN
+else
+  cargo build --release --quiet
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
+fi
 work=$(mktemp -d /tmp/wirefeed-search.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
