@@ -108,27 +108,9 @@ pub fn spawn_app_with(seed: Option<&Path>) -> TestApp {
     spawn_app_config(&config_text(seed))
 }
 
-/// Starts the server with this `feeds.toml` text, extra environment variables, and its stderr
-/// written to `stderr.log` in its folder.
-pub fn spawn_app_logged(text: &str, env: &[(&str, &str)]) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("feeds.toml");
-    std::fs::write(&config, text).unwrap();
-    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wirefeed"));
-    cmd.arg("--config")
-        .arg(&config)
-        .arg("--database")
-        .arg(dir.path().join("wirefeed.db"))
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("WIREFEED_LOG", "warn")
-        .envs(env.iter().copied())
-        .stderr(log);
-    spawn_command(dir, cmd)
-}
-
-/// Starts the server with this `feeds.toml` text.
-pub fn spawn_app_config(text: &str) -> TestApp {
+/// A temporary folder with `text` as its `feeds.toml`, and `wirefeed serve` on port 0 against
+/// a database in it, not yet started.
+fn serve_command(text: &str) -> (tempfile::TempDir, Command) {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("feeds.toml");
     std::fs::write(&config, text).unwrap();
@@ -139,6 +121,21 @@ pub fn spawn_app_config(text: &str) -> TestApp {
         .arg(dir.path().join("wirefeed.db"))
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("WIREFEED_LOG", "warn");
+    (dir, cmd)
+}
+
+/// Starts the server with this `feeds.toml` text, extra environment variables, and its stderr
+/// written to `stderr.log` in its folder.
+pub fn spawn_app_logged(text: &str, env: &[(&str, &str)]) -> TestApp {
+    let (dir, mut cmd) = serve_command(text);
+    let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
+    cmd.envs(env.iter().copied()).stderr(log);
+    spawn_command(dir, cmd)
+}
+
+/// Starts the server with this `feeds.toml` text.
+pub fn spawn_app_config(text: &str) -> TestApp {
+    let (dir, cmd) = serve_command(text);
     spawn_command(dir, cmd)
 }
 
