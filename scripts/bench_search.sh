@@ -96,7 +96,8 @@ print(f"| --- | --- | --- | --- | --- | --- |")
 failed = False
 for label, q in queries:
     enc = urllib.parse.quote(q)
-    for path in (f"/search?q={enc}", f"/search?q={enc}&page=5", f"/feeds/all.json?q={enc}"):
+    for path in (f"/search?q={enc}", f"/search?q={enc}&page=5", f"/feeds/all.json?q={enc}",
+                 f"/feeds/all.json?q={enc}&lang=es", f"/feeds/security.json?q={enc}"):
         for _ in range(warm):
             get(path)
         times = []
@@ -115,7 +116,7 @@ for label, q in queries:
             shown = body.count(b'<li class="story"')
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        endpoint = path.split("?")[0] + ("?page=5" if "page=5" in path else "")
+        endpoint = path.split("?")[0] + ("?page=5" if "page=5" in path else "") + ("&lang=es" if "lang=es" in path else "")
         print(f"| {label} | `{q}` | {endpoint} | {shown} | {statistics.median(times):.1f} | {p95:.1f} |")
 sys.exit(1 if failed else 0)
 PY

@@ -84,9 +84,17 @@ pub fn import(
         store.finish_bulk_load()?;
     }
     summary.invalid += result?;
+    if summary.imported + summary.updated >= OPTIMIZE_AFTER {
+        bar.set_message("compacting the search index");
+        store.optimize_search_index()?;
+    }
     bar.finish_and_clear();
     Ok(summary)
 }
+
+/// An import that wrote at least this many articles ends by merging the search index
+/// ([`Store::optimize_search_index`]).
+const OPTIMIZE_AFTER: u64 = 10_000;
 
 fn read_and_classify(
     config: &Config,

@@ -1,6 +1,6 @@
 //! Article reads: one article, feed pages by index range, embargo bounds.
 
-use super::page_sql::{few_changes, page_params, page_sql};
+use super::page_sql::{few_changes, page_params, page_sql, search_page, walks_search_index};
 use super::{Result, Store, StoreError};
 use crate::model::{Article, ArticleId, Content, PubStatus, Revision, TopicId};
 use chrono::{DateTime, Utc};
@@ -101,7 +101,7 @@ pub fn lang_key(language: &str) -> String {
 }
 
 pub(super) struct RawRow {
-    id: String,
+    pub(super) id: String,
     version: i64,
     status: String,
     headline: String,
@@ -110,7 +110,7 @@ pub(super) struct RawRow {
     language: String,
     byline: String,
     dateline: Option<String>,
-    published_at: i64,
+    pub(super) published_at: i64,
     embargo_until: Option<i64>,
     editor_topics: String,
     topics: String,
@@ -260,13 +260,14 @@ impl Store {
     /// Reads one feed page, newest first.
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Article>> {
         self.with_conn(|conn| {
-            let sql = page_sql(q, few_changes(conn, q)?);
-            let p = page_params(q);
-            let mut st = conn.prepare_cached(&sql)?;
-            let raws = st
-                .query_map(rusqlite::params_from_iter(p), RawRow::read)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            drop(st);
+            let by_change = few_changes(conn, q)?;
+            let raws = if walks_search_index(q, by_change) {
+                search_page(conn, q)?
+            } else {
+                let mut st = conn.prepare_cached(&page_sql(q, by_change))?;
+                st.query_map(rusqlite::params_from_iter(page_params(q)), RawRow::read)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+            };
             let mut out = raws
                 .into_iter()
                 .map(|r| {

@@ -190,6 +190,55 @@ pub(super) const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX articles_by_status ON articles (status) WHERE status != 'usable';
     "#,
+    // 9: the search index in feed order, so a saved search (`?q=` on a feed) walks its matches
+    // newest first and stops at the page instead of gathering every match (CONTRACT §11). Its
+    // rowid is the article's `published_at` (clamped to ±2^34 s, years 1425–2514) above the
+    // article's rowid (28 bits): unique, and ordered like the feed to the second (see
+    // `store::fts`). A contentless index: the triggers hand it every value, old ones too. The
+    // `facets` column holds a token per language and topic (`l` or `t` and the UTF-8 hex of the
+    // value), so a feed's language and topic are matched by FTS5 itself.
+    r#"
+    DROP TRIGGER articles_fts_insert;
+    DROP TRIGGER articles_fts_delete;
+    DROP TRIGGER articles_fts_update;
+    DROP TABLE articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5 (
+        headline, summary, body, facets,
+        content = '',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_capacity BEFORE INSERT ON articles
+    WHEN (SELECT max(rowid) FROM articles) >= 268435455 BEGIN
+        SELECT RAISE(ABORT, 'the search index holds at most 268,435,455 articles');
+    END;
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, headline, summary, body, facets)
+        VALUES ((max(-17179869184, min(17179869183, new.published_at)) << 28) | new.rowid,
+            new.headline, new.summary, new.body,
+            'l' || hex(new.lang_key) || coalesce((SELECT group_concat(' t' || hex(value), '') FROM json_each(new.topics)), ''));
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, headline, summary, body, facets)
+        VALUES ('delete', (max(-17179869184, min(17179869183, old.published_at)) << 28) | old.rowid,
+            old.headline, old.summary, old.body,
+            'l' || hex(old.lang_key) || coalesce((SELECT group_concat(' t' || hex(value), '') FROM json_each(old.topics)), ''));
+    END;
+    CREATE TRIGGER articles_fts_update AFTER UPDATE OF headline, summary, body, published_at, lang_key, topics ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, headline, summary, body, facets)
+        VALUES ('delete', (max(-17179869184, min(17179869183, old.published_at)) << 28) | old.rowid,
+            old.headline, old.summary, old.body,
+            'l' || hex(old.lang_key) || coalesce((SELECT group_concat(' t' || hex(value), '') FROM json_each(old.topics)), ''));
+        INSERT INTO articles_fts (rowid, headline, summary, body, facets)
+        VALUES ((max(-17179869184, min(17179869183, new.published_at)) << 28) | new.rowid,
+            new.headline, new.summary, new.body,
+            'l' || hex(new.lang_key) || coalesce((SELECT group_concat(' t' || hex(value), '') FROM json_each(new.topics)), ''));
+    END;
+    INSERT INTO articles_fts (rowid, headline, summary, body, facets)
+    SELECT (max(-17179869184, min(17179869183, published_at)) << 28) | rowid, headline, summary, body,
+        'l' || hex(lang_key) || coalesce((SELECT group_concat(' t' || hex(value), '') FROM json_each(articles.topics)), '')
+    FROM articles;
+    INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

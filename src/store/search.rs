@@ -137,10 +137,11 @@ const HEADLINE_WEIGHT: u32 = 10;
 /// Score of a term found in the summary.
 const SUMMARY_WEIGHT: u32 = 4;
 
-/// The [`RANKED`] newest visible matches: FTS5 hands its rows out in rowid order itself (no
-/// sort), so the LIMIT stops it early.
+/// The [`RANKED`] most recently published visible matches: FTS5 hands its rows out in rowid
+/// order itself, which is `published_at` order (see `store::fts`), so the LIMIT stops it early.
+/// The language is a facet inside `?1`.
 const CANDIDATES_SQL: &str = "SELECT a.rowid, a.published_at, a.id, a.headline, a.summary \
-     FROM articles_fts f JOIN articles a ON a.rowid = f.rowid \
+     FROM articles_fts f CROSS JOIN articles a ON a.rowid = (f.rowid & 268435455) \
      WHERE articles_fts MATCH ?1 AND a.status = 'usable' AND a.restricted = 0 \
      AND (a.embargo_until IS NULL OR a.embargo_until <= ?2) \
      AND (?3 IS NULL OR a.lang_key = ?3) \
@@ -189,16 +190,16 @@ impl SearchQuery {
 impl Store {
     /// Public, visible, usable articles matching `q` (optionally in one language), best first.
     ///
-    /// Only the [`RANKED`] most recently filed matches (highest rowid: an article keeps the
-    /// rowid of its first filing through updates) are ranked; FTS5 walks its index newest
-    /// first and stops there, so a word in half a million stories costs what a rare one does.
+    /// Only the [`RANKED`] most recently published matches (newest `published_at`) are ranked;
+    /// FTS5 walks its index in that order and stops there, so a word in half a million stories
+    /// costs what a rare one does.
     /// They are ordered by [`SearchQuery::score`] (headline hits, then summary hits), then
     /// newest `published_at`, then id: relevance among recent stories, which is what a wire
     /// reader searching for "frontera" wants.
     ///
     /// The trade-off: an old story never outranks the newest [`RANKED`] matches, however
     /// relevant, so a common word finds the last days' stories, a rare one stories from years
-    /// ago; and archives imported after newer copy count as filed then. BM25 is not used: its
+    /// ago. BM25 is not used: its
     /// IDF reads every match of every term (about 20 ms per common word at 1M stories, several
     /// words adding up), so every term counts the same. A prefix (`migra*`) still costs FTS5
     /// a merge of every matching term's postings, hence [`MIN_PREFIX_CHARS`].
@@ -217,7 +218,8 @@ impl Store {
             let tx = conn.transaction()?;
             let mut candidates = {
                 let mut st = tx.prepare_cached(CANDIDATES_SQL)?;
-                st.query_map(params![q.match_expr(), now, lang, i64::from(RANKED)], |r| {
+                let expr = super::fts::scoped(&q.match_expr(), lang, None);
+                st.query_map(params![expr, now, lang, i64::from(RANKED)], |r| {
                     let headline: String = r.get(3)?;
                     let summary: Option<String> = r.get(4)?;
                     Ok(Candidate {
@@ -393,8 +395,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.db"), true).unwrap();
         let now = 1_800_000_000;
-        // Filed first: the best match, but older than RANKED others.
-        insert(&store, "old-headline", "Frontera", "Frontera.", now - 1);
+        // The best match, but published before RANKED others .
+        insert(
+            &store,
+            "old-headline",
+            "Frontera",
+            "Frontera.",
+            now - 100_000,
+        );
         store
             .with_conn(|c| {
                 let tx = c.transaction()?;

@@ -15,6 +15,7 @@ mod pages;
 mod promises;
 mod properties;
 mod publish;
+mod search_feeds;
 mod store_plan;
 mod subscribers;
 mod validators;

@@ -60,3 +60,35 @@ fn every_feed_page_query_is_an_index_range_with_no_sort_or_full_scan() {
         }
     }
 }
+
+#[test]
+fn a_saved_search_page_walks_the_search_index_in_feed_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("plan.db"), true).unwrap();
+    let cursor = Some(Cursor {
+        key: 1_790_000_000,
+        id: "a".into(),
+    });
+    for selection in [Selection::All, Selection::Topic("security".into())] {
+        for lang in [None, Some("es".to_owned())] {
+            for (before, after) in [(None, None), (cursor.clone(), None), (None, cursor.clone())] {
+                let q = PageQuery {
+                    selection: selection.clone(),
+                    lang: lang.clone(),
+                    before: before.clone(),
+                    after: after.clone(),
+                    since: None,
+                    limit: 51,
+                    now: 1_795_000_000,
+                    search: Some("\"frontera\"".into()),
+                };
+                let text = store.explain_page(&q, false).unwrap().join("\n");
+                // The walk is the search index in its own (rowid) order, bounded by the
+                // cursor: nothing sorts the matches, whatever their number.
+                assert!(text.contains("VIRTUAL TABLE INDEX"), "{q:?}:\n{text}");
+                assert!(!text.contains("TEMP B-TREE"), "{q:?}:\n{text}");
+                assert!(!text.contains("SCAN a"), "{q:?}:\n{text}");
+            }
+        }
+    }
+}
