@@ -1,95 +1,248 @@
 //! JSON Feed 1.1, with wire metadata under the `_wirefeed` extension.
+//!
+//! Typed documents serialised in one pass, borrowing from the articles: building a
+//! `serde_json::Value` tree per item (a map and a copy of every string) made JSON pages the
+//! slowest format to render.
 
 use super::{
     FeedDoc, article_url, content_html, iptc_codes, kill_guid, kill_html, kill_text, kill_title,
     rfc3339, summary_text,
 };
-use crate::model::Article;
-use serde_json::{Value, json};
+use crate::model::{Article, TopicId};
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Feed<'a> {
+    version: &'static str,
+    title: String,
+    home_page_url: String,
+    feed_url: &'a str,
+    description: String,
+    language: &'a str,
+    authors: [Author<'a>; 1],
+    items: Vec<Entry<'a>>,
+    #[serde(rename = "_wirefeed")]
+    wirefeed: FeedExt<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hubs: Option<[Hub<'a>; 1]>,
+}
+
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FeedExt<'a> {
+    feed: &'a str,
+    copyright: &'a str,
+}
+
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Entry<'a> {
+    Story(Box<Item<'a>>),
+    Kill(Box<KillItem<'a>>),
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    id: String,
+    url: String,
+    title: &'a str,
+    summary: String,
+    content_html: String,
+    date_published: String,
+    date_modified: String,
+    language: &'a str,
+    tags: Vec<&'a str>,
+    #[serde(rename = "_wirefeed")]
+    wirefeed: ItemExt<'a>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Author<'a>>,
+}
+
+#[derive(Serialize)]
+struct ItemExt<'a> {
+    id: &'a str,
+    version: u32,
+    status: &'a str,
+    revision: &'a str,
+    topics: &'a [TopicId],
+    iptc_subjects: Vec<Subject<'a>>,
+    dateline: Option<&'a str>,
+    urgency: Option<u8>,
+    correction_note: Option<&'a str>,
+    translations: Vec<Translation<'a>>,
+}
+
+#[derive(Serialize)]
+struct Subject<'a> {
+    qcode: &'a str,
+    uri: String,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Translation<'a> {
+    id: &'a str,
+    language: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct KillItem<'a> {
+    id: String,
+    url: String,
+    title: String,
+    summary: String,
+    content_html: String,
+    date_published: String,
+    date_modified: String,
+    language: &'a str,
+    #[serde(rename = "_wirefeed")]
+    wirefeed: KillExt<'a>,
+}
+
+#[derive(Serialize)]
+struct KillExt<'a> {
+    id: &'a str,
+    kill_notice: bool,
+    killed_guid: String,
+    version: u32,
+    status: &'a str,
+    reason: Option<&'a str>,
+    canceled_at: String,
+}
 
 pub(super) fn render(doc: &FeedDoc<'_>) -> String {
     let cfg = doc.config;
-    let mut feed = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": doc.title(),
-        "home_page_url": format!("{}/", cfg.agency.base_url),
-        "feed_url": doc.self_url(),
-        "description": doc.description(),
-        "language": doc.language(),
-        "authors": [{ "name": cfg.agency.name, "url": format!("{}/", cfg.agency.base_url) }],
-        "items": doc.articles.iter().map(|a| if doc.is_kills() { kill_item(doc, a) } else { item(doc, a) }).collect::<Vec<_>>(),
-        "_wirefeed": { "feed": doc.feed.id, "copyright": cfg.agency.copyright },
-    });
-    if let Some(next) = doc.link("next") {
-        feed["next_url"] = Value::String(next.to_owned());
-    }
-    if let Some(hub) = doc.link("hub") {
-        feed["hubs"] = json!([{ "type": "WebSub", "url": hub }]);
-    }
-    let mut out = serde_json::to_string_pretty(&feed).expect("a JSON value always serialises");
-    out.push('\n');
-    out
+    let home = format!("{}/", cfg.agency.base_url);
+    let feed = Feed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: doc.title(),
+        home_page_url: home.clone(),
+        feed_url: doc.self_url(),
+        description: doc.description(),
+        language: doc.language(),
+        authors: [Author {
+            name: &cfg.agency.name,
+            url: Some(home),
+        }],
+        items: doc
+            .articles
+            .iter()
+            .map(|a| {
+                if doc.is_kills() {
+                    Entry::Kill(Box::new(kill_item(doc, a)))
+                } else {
+                    Entry::Story(Box::new(item(doc, a)))
+                }
+            })
+            .collect(),
+        wirefeed: FeedExt {
+            feed: &doc.feed.id,
+            copyright: &cfg.agency.copyright,
+        },
+        next_url: doc.link("next"),
+        hubs: doc.link("hub").map(|url| {
+            [Hub {
+                kind: "WebSub",
+                url,
+            }]
+        }),
+    };
+    let mut out = Vec::with_capacity(4096 + doc.articles.len() * 4096);
+    serde_json::to_writer_pretty(&mut out, &feed).expect("a feed always serialises");
+    out.push(b'\n');
+    String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
 /// A kill notice in the `kills` feed.
-fn kill_item(doc: &FeedDoc<'_>, a: &Article) -> Value {
+fn kill_item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> KillItem<'a> {
     let cfg = doc.config;
     let when = rfc3339(a.canceled_at.unwrap_or(a.updated_at));
-    json!({
-        "id": kill_guid(cfg, a),
-        "url": article_url(cfg, a.id.as_str()),
-        "title": kill_title(a),
-        "summary": kill_text(cfg, a),
-        "content_html": kill_html(cfg, a),
-        "date_published": when,
-        "date_modified": when,
-        "language": a.content.language,
-        "_wirefeed": {
-            "id": a.id.as_str(),
-            "kill_notice": true,
-            "killed_guid": cfg.guid(a.id.as_str()),
-            "version": a.version,
-            "status": a.status.as_str(),
-            "reason": a.kill_reason,
-            "canceled_at": when,
+    KillItem {
+        id: kill_guid(cfg, a),
+        url: article_url(cfg, a.id.as_str()),
+        title: kill_title(a),
+        summary: kill_text(cfg, a),
+        content_html: kill_html(cfg, a),
+        date_published: when.clone(),
+        date_modified: when.clone(),
+        language: &a.content.language,
+        wirefeed: KillExt {
+            id: a.id.as_str(),
+            kill_notice: true,
+            killed_guid: cfg.guid(a.id.as_str()),
+            version: a.version,
+            status: a.status.as_str(),
+            reason: a.kill_reason.as_deref(),
+            canceled_at: when,
         },
-    })
+    }
 }
 
-fn item(doc: &FeedDoc<'_>, a: &Article) -> Value {
+fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
     let cfg = doc.config;
-    let mut tags: Vec<String> = a.topics.clone();
-    tags.extend(a.content.keywords.iter().cloned());
-    let mut item = json!({
-        "id": cfg.guid(a.id.as_str()),
-        "url": doc.item_url(a, ""),
-        "title": a.content.headline,
-        "summary": summary_text(a),
-        "content_html": content_html(a, &cfg.agency.base_url),
-        "date_published": rfc3339(a.published_at),
-        "date_modified": rfc3339(a.updated_at),
-        "language": a.content.language,
-        "tags": tags,
-        "_wirefeed": {
-            "id": a.id.as_str(),
-            "version": a.version,
-            "status": a.status.as_str(),
-            "revision": a.revision.as_str(),
-            "topics": a.topics,
-            "iptc_subjects": iptc_codes(cfg, a).iter().map(|c| json!({"qcode": c.qcode, "uri": c.uri(), "name": c.en})).collect::<Vec<_>>(),
-            "dateline": a.content.dateline,
-            "urgency": a.content.urgency,
-            "correction_note": a.correction_note,
-            "translations": a.translations.iter().map(|(id, lang)| json!({"id": id.as_str(), "language": lang, "url": article_url(cfg, id.as_str())})).collect::<Vec<_>>(),
+    Item {
+        id: cfg.guid(a.id.as_str()),
+        url: doc.item_url(a, ""),
+        title: &a.content.headline,
+        summary: summary_text(a),
+        content_html: content_html(a, &cfg.agency.base_url),
+        date_published: rfc3339(a.published_at),
+        date_modified: rfc3339(a.updated_at),
+        language: &a.content.language,
+        tags: a
+            .topics
+            .iter()
+            .map(|t| t.as_str())
+            .chain(a.content.keywords.iter().map(String::as_str))
+            .collect(),
+        wirefeed: ItemExt {
+            id: a.id.as_str(),
+            version: a.version,
+            status: a.status.as_str(),
+            revision: a.revision.as_str(),
+            topics: &a.topics,
+            iptc_subjects: iptc_codes(cfg, a)
+                .into_iter()
+                .map(|c| Subject {
+                    qcode: &c.qcode,
+                    uri: c.uri(),
+                    name: &c.en,
+                })
+                .collect(),
+            dateline: a.content.dateline.as_deref(),
+            urgency: a.content.urgency,
+            correction_note: a.correction_note.as_deref(),
+            translations: a
+                .translations
+                .iter()
+                .map(|(id, lang)| Translation {
+                    id: id.as_str(),
+                    language: lang,
+                    url: article_url(cfg, id.as_str()),
+                })
+                .collect(),
         },
-    });
-    if !a.content.byline.is_empty() {
-        item["authors"] = a
+        authors: a
             .content
             .byline
             .iter()
-            .map(|b| json!({ "name": b }))
-            .collect();
+            .map(|b| Author { name: b, url: None })
+            .collect(),
     }
-    item
 }
