@@ -135,6 +135,11 @@ fn a_saved_search_pages_like_its_feed_with_ties_languages_topics_and_since() {
         (!ids.is_empty()).then_some(ids)
     });
     assert_eq!(got, ["sf-10"]);
+    // The same with a prefix (its matches are gathered once, not asked row by row), and in the
+    // topic feed the story is not in.
+    let prefixed = path.replace("q=zorvana", "q=zorv*");
+    assert_eq!(walk(&app, &prefixed, "sf-"), ["sf-10"]);
+    assert!(walk(&app, &prefixed.replace("/all.", "/security."), "sf-").is_empty());
     // A word no story has, with since=, in a language: an empty page, not an error.
     assert!(walk(&app, &format!("{path}&lang=en"), "sf-").is_empty());
 }
