@@ -25,15 +25,8 @@ else
   cargo build --release --quiet
   bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
 fi
-work=$(mktemp -d /tmp/wirefeed-search.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-sed -e 's/^seed_dir = .*//' -e 's/^cache_mb = .*/cache_mb = 0/' feeds.toml > "$work/cold.toml"
-grep -q '^cache_mb = 0' "$work/cold.toml" || { echo "could not turn the page cache off"; exit 1; }
-printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$work/cold.toml"
-mkdir -p "$work/data" && cp data/model.json "$work/data/"  # the topic model, found beside the config
+. scripts/lib.sh
+cold_config
 
 # A rare word: 25 stories about the Quelmar bridge, spread over the two years, in both languages.
 python3 - "$work/rare.jsonl" <<'PY'
@@ -65,10 +58,7 @@ else
 fi
 count=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM articles').fetchone()[0])" "$db")
 
-WIREFEED_LOG=warn "$bin" --config "$work/cold.toml" --database "$db" serve --bind "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do grep -q '^listening' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
-grep -q '^listening' "$work/serve.log" || { echo "server did not start"; cat "$work/serve.log"; exit 1; }
+start_cold_server "$db" "$PORT"
 
 echo "== $count articles, page cache off, $REPS sequential requests per query after $WARM warm-ups"
 python3 - "$PORT" "$REPS" "$WARM" <<'PY'

@@ -37,18 +37,9 @@ else
   cargo build --release --quiet
   bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
 fi
-work=$(mktemp -d /tmp/wirefeed-since.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-sed -e 's/^seed_dir = .*//' -e 's/^cache_mb = .*/cache_mb = 0/' feeds.toml > "$work/cold.toml"
-grep -q '^cache_mb = 0' "$work/cold.toml" || { echo "could not turn the page cache off"; exit 1; }
-printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$work/cold.toml"
-mkdir -p "$work/data" && cp data/model.json "$work/data/"
-WIREFEED_LOG=warn "$bin" --config "$work/cold.toml" --database "$SINCE_DB" serve --bind "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do grep -q '^listening' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
-grep -q '^listening' "$work/serve.log" || { echo "server did not start"; cat "$work/serve.log"; exit 1; }
+. scripts/lib.sh
+cold_config
+start_cold_server "$SINCE_DB" "$PORT"
 
 newest=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT max(seen_at) FROM articles').fetchone()[0])" "$SINCE_DB")
 iso() { python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp((int(sys.argv[1]) - int(sys.argv[2]) * 1000) / 1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z')" "$newest" "$1"; }

@@ -25,3 +25,25 @@ start_server() {
   done
   grep -q "^listening on" "$work/stdout" || { cat "$work/stderr" >&2; echo "the server did not start" >&2; exit 1; }
 }
+
+# For benchmarks of uncached work: writes `$work/cold.toml`, the shipped config with the page cache
+# off (`cache_mb = 0`), no seeding and rate limits off, with the topic model beside it. Sets work
+# (a fresh folder) and pid (empty); removes the folder, and the server once started, on exit.
+cold_config() {
+  work=$(mktemp -d /tmp/wirefeed-cold.XXXXXX)
+  pid=
+  trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+  sed -e 's/^seed_dir = .*//' -e 's/^cache_mb = .*/cache_mb = 0/' feeds.toml > "$work/cold.toml"
+  grep -q '^cache_mb = 0' "$work/cold.toml" || { echo "could not turn the page cache off" >&2; exit 1; }
+  printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$work/cold.toml"
+  mkdir -p "$work/data" && cp data/model.json "$work/data/"
+}
+
+# Starts `$bin serve` with `$work/cold.toml` (see cold_config) on the database $1 at 127.0.0.1:$2
+# and waits until it listens (a large database may migrate first). Sets pid.
+start_cold_server() {
+  WIREFEED_LOG=warn "$bin" --config "$work/cold.toml" --database "$1" serve --bind "127.0.0.1:$2" >"$work/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do grep -q '^listening' "$work/serve.log" 2>/dev/null && return; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  echo "the server did not start" >&2; cat "$work/serve.log" >&2; exit 1
+}

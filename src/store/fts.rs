@@ -33,9 +33,18 @@ pub(super) fn before_bound(published_at: i64) -> i64 {
     }
 }
 
+/// SQL for the smallest entry rowid of the second `published_at` (an SQL expression), clamped
+/// like [`second`].
+pub(super) fn first_key_sql(published_at: &str) -> String {
+    format!("(max(-17179869184, min(17179869183, {published_at})) << {ROWID_BITS})")
+}
+
 /// SQL for the entry rowid of the article row `a` (the triggers' expression).
 pub(super) fn key_sql(a: &str) -> String {
-    format!("((max(-17179869184, min(17179869183, {a}.published_at)) << 28) | {a}.rowid)")
+    format!(
+        "({} | {a}.rowid)",
+        first_key_sql(&format!("{a}.published_at"))
+    )
 }
 
 /// A value as a facet token: a tag letter and the value's UTF-8 bytes in hex (what SQLite's

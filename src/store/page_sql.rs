@@ -56,20 +56,22 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
             "AND ?8 IS NULL".to_owned()
         } else if prefix {
             let oldest = match &q.selection {
-                Selection::Topic(_) => {
+                Selection::Topic(_) => Some(
                     "SELECT min(published_at) FROM article_topics INDEXED BY article_topics_by_seen \
-                     WHERE topic = ?1 AND seen_at > ?6"
-                }
-                Selection::All => {
-                    "SELECT min(published_at) FROM articles INDEXED BY articles_by_seen WHERE seen_at > ?6"
-                }
-                Selection::Kills => "SELECT -17179869184",
+                     WHERE topic = ?1 AND seen_at > ?6",
+                ),
+                Selection::All => Some(
+                    "SELECT min(published_at) FROM articles INDEXED BY articles_by_seen WHERE seen_at > ?6",
+                ),
+                // Kills are few and not walked by change time: every match.
+                Selection::Kills => None,
             };
+            let from = oldest
+                .map(|o| format!("AND rowid >= {}", fts::first_key_sql(&format!("({o})"))))
+                .unwrap_or_default();
             format!(
-                "AND {key} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?8 \
-                 AND rowid >= (max(-17179869184, min(17179869183, ({oldest}))) << {bits}))",
-                key = fts::key_sql(a),
-                bits = fts::ROWID_BITS,
+                "AND {} IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?8 {from})",
+                fts::key_sql(a)
             )
         } else {
             format!(

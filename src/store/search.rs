@@ -199,10 +199,10 @@ impl Store {
     ///
     /// The trade-off: an old story never outranks the newest [`RANKED`] matches, however
     /// relevant, so a common word finds the last days' stories, a rare one stories from years
-    /// ago. BM25 is not used: its
-    /// IDF reads every match of every term (about 20 ms per common word at 1M stories, several
-    /// words adding up), so every term counts the same. A prefix (`migra*`) still costs FTS5
-    /// a merge of every matching term's postings, hence [`MIN_PREFIX_CHARS`].
+    /// ago. BM25 is not used: its IDF reads every match of every term (about 20 ms per common
+    /// word at 1M stories, several words adding up), so every term counts the same. A prefix
+    /// (`migra*`) still costs FTS5 a merge of every matching term's postings, hence
+    /// [`MIN_PREFIX_CHARS`].
     ///
     /// Pages are slices of the same ranked list, so they are consistent with each other while
     /// nothing is written. Everything is read in one transaction (one snapshot).
@@ -395,7 +395,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.db"), true).unwrap();
         let now = 1_800_000_000;
-        // The best match, but published before RANKED others .
+        // The best match, but published before RANKED others.
         insert(
             &store,
             "old-headline",
