@@ -21,3 +21,4 @@ mod subscribers;
 mod validators;
 mod websub;
 mod websub_harness;
+mod wire;

@@ -1,0 +1,118 @@
+//! HTTP/1.1 framing of large bodies on one kept-alive connection, read byte by byte off the
+//! socket: pipelined requests answered in order, a HEAD that carries no body, and a client that
+//! does not read for a while (the server's socket buffer fills, writes go out in parts). Large
+//! bodies take the vendored actix-http's direct vectored write (vendor/README.md); these are the
+//! cases where getting its accounting wrong would corrupt the stream.
+
+use crate::helpers::*;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A feed large enough for the direct write (at least 16 KiB), as a path.
+const BIG: &str = "/feeds/all.rss?limit=100";
+
+/// One response read off `reader`: (status, head, body by Content-Length; none for a HEAD).
+fn read_response(reader: &mut impl Read, head_request: bool) -> (u16, String, Vec<u8>) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        reader
+            .read_exact(&mut byte)
+            .unwrap_or_else(|e| panic!("response head cut short after {head:?}: {e}"));
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not a status line: {:?}", &head[..head.len().min(300)]));
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; if head_request { 0 } else { length }];
+    reader.read_exact(&mut body).unwrap();
+    (status, head, body)
+}
+
+fn connect(app: &TestApp) -> (TcpStream, String) {
+    let host = app.address.strip_prefix("http://").unwrap().to_owned();
+    let s = TcpStream::connect(&host).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    (s, host)
+}
+
+#[test]
+fn pipelined_large_bodies_and_a_head_arrive_whole_and_in_order() {
+    let app = spawn_app();
+    let expected = app.get(BIG).body.into_bytes();
+    assert!(
+        expected.len() > 16 * 1024,
+        "the sample feed must be large enough to take the direct write ({} bytes)",
+        expected.len()
+    );
+    let json = app.get("/feeds/all.json?limit=100").body.into_bytes();
+    let (mut s, host) = connect(&app);
+    let requests: Vec<(&str, &str)> = vec![
+        ("GET", BIG),
+        ("HEAD", BIG),
+        ("GET", "/feeds/all.json?limit=100"),
+        ("GET", "/healthz"),
+        ("GET", BIG),
+    ];
+    let mut out = String::new();
+    for (method, path) in &requests {
+        out.push_str(&format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+    }
+    s.write_all(out.as_bytes()).unwrap();
+    for (method, path) in &requests {
+        let (status, head, body) = read_response(&mut s, *method == "HEAD");
+        assert_eq!(status, 200, "{method} {path}: {head}");
+        match (*method, *path) {
+            ("HEAD", _) => assert!(
+                head.to_ascii_lowercase()
+                    .contains(&format!("content-length: {}", expected.len())),
+                "HEAD announces the GET's length: {head}"
+            ),
+            (_, BIG) => assert!(body == expected, "{method} {path}: body differs"),
+            (_, "/healthz") => assert!(body.len() < 1024, "a small body stays small"),
+            _ => assert!(body == json, "{method} {path}: body differs"),
+        }
+    }
+    // Nothing follows the last answer: the HEAD carried no body bytes that would have shifted it.
+    s.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let mut rest = [0u8; 1];
+    assert!(
+        !matches!(s.read(&mut rest), Ok(n) if n > 0),
+        "bytes after the last response"
+    );
+}
+
+#[test]
+fn a_client_that_stops_reading_still_gets_every_byte() {
+    let app = spawn_app();
+    let expected = app.get(BIG).body.into_bytes();
+    let (mut s, host) = connect(&app);
+    // Forty large answers are far more than the socket buffers hold: the server's writes
+    // stop part-way while the client sleeps, and resume from where they stopped.
+    let n = 40;
+    let one = format!("GET {BIG} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+    s.write_all(one.repeat(n).as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut reader = std::io::BufReader::with_capacity(1000, s);
+    for i in 0..n {
+        let (status, _, body) = read_response(&mut reader, false);
+        assert_eq!(status, 200, "answer {i}");
+        assert!(body == expected, "answer {i}: body differs");
+        if i % 10 == 0 {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
