@@ -95,6 +95,56 @@ fn pipelined_large_bodies_and_a_head_arrive_whole_and_in_order() {
     );
 }
 
+/// Each pipelined answer is framed by its own request: the one before a `Connection: close`
+/// request keeps the connection open, an HTTP/1.1 request is answered in HTTP/1.1 even when an
+/// HTTP/1.0 one follows it, and only the `close` request's answer closes.
+#[test]
+fn pipelined_answers_carry_their_own_request_version_and_connection() {
+    let app = spawn_app();
+    let expected = app.get(BIG).body.into_bytes();
+    let (mut s, host) = connect(&app);
+    let out = format!(
+        "GET {BIG} HTTP/1.1\r\nHost: {host}\r\n\r\n\
+         GET /healthz HTTP/1.0\r\nHost: {host}\r\nConnection: keep-alive\r\n\r\n\
+         GET {BIG} HTTP/1.1\r\nHost: {host}\r\n\r\n\
+         GET {BIG} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(out.as_bytes()).unwrap();
+    let heads: Vec<String> = (0..4)
+        .map(|i| {
+            let (status, head, body) = read_response(&mut s, false);
+            assert_eq!(status, 200, "answer {i}: {head}");
+            if i != 1 {
+                assert!(body == expected, "answer {i}: body differs");
+            }
+            head.to_ascii_lowercase()
+        })
+        .collect();
+    for (i, version) in [
+        (0, "http/1.1 "),
+        (1, "http/1.0 "),
+        (2, "http/1.1 "),
+        (3, "http/1.1 "),
+    ] {
+        assert!(heads[i].starts_with(version), "answer {i}: {}", heads[i]);
+    }
+    for (i, head) in heads.iter().enumerate().take(3) {
+        assert!(
+            !head.contains("connection: close"),
+            "answer {i} closes before the requests after it: {head}"
+        );
+    }
+    // The last request asked to close: its answer says so, and the server closes.
+    assert!(heads[3].contains("connection: close"), "{}", heads[3]);
+    let mut rest = Vec::new();
+    s.read_to_end(&mut rest).unwrap();
+    assert!(
+        rest.is_empty(),
+        "{} bytes after the last answer",
+        rest.len()
+    );
+}
+
 #[test]
 fn a_client_that_stops_reading_still_gets_every_byte() {
     let app = spawn_app();

@@ -9,7 +9,10 @@ use super::{
     decoder::{self, PayloadDecoder, PayloadItem, PayloadType},
     encoder, Message, MessageType,
 };
-use crate::{body::BodySize, error::ParseError, ConnectionType, Request, Response, ServiceConfig};
+use crate::{
+    body::BodySize, error::ParseError, ConnectionType, Request, RequestHead, Response,
+    ServiceConfig,
+};
 
 bitflags! {
     #[derive(Debug, Clone, Copy)]
@@ -18,6 +21,15 @@ bitflags! {
         const KEEP_ALIVE_ENABLED = 0b0000_0010;
         const STREAM             = 0b0000_0100;
     }
+}
+
+/// How a response is framed: what the request it answers asked for (HEAD or not, its HTTP
+/// version, whether the connection is kept alive).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Framing {
+    head: bool,
+    version: Version,
+    conn_type: ConnectionType,
 }
 
 /// HTTP/1 Codec
@@ -53,9 +65,37 @@ impl Codec {
         self.encoder.verbatim_remaining()
     }
 
-    /// Sets whether the response about to be encoded answers a HEAD request (no body is sent).
-    pub(crate) fn answering_head(&mut self, head: bool) {
-        self.flags.set(Flags::HEAD, head);
+    /// The framing of a response to the request with `head` (what decoding it sets).
+    pub(crate) fn framing_of(&self, head: &RequestHead) -> Framing {
+        let mut conn_type = head.connection_type();
+        if conn_type == ConnectionType::KeepAlive && !self.flags.contains(Flags::KEEP_ALIVE_ENABLED)
+        {
+            conn_type = ConnectionType::Close
+        }
+        Framing {
+            head: head.method == Method::HEAD,
+            version: head.version,
+            conn_type,
+        }
+    }
+
+    /// The framing of a response no decoded request asked for (a request that failed to parse):
+    /// the codec's current version and connection type, with a body.
+    pub(crate) fn error_framing(&self) -> Framing {
+        Framing {
+            head: false,
+            version: self.version,
+            conn_type: self.conn_type,
+        }
+    }
+
+    /// Frames the next response as `framing` says. With pipelining the codec has often decoded
+    /// later requests by the time a response is encoded, so the dispatcher sets the framing of
+    /// the request it answers just before encoding the response head.
+    pub(crate) fn answering(&mut self, framing: Framing) {
+        self.flags.set(Flags::HEAD, framing.head);
+        self.version = framing.version;
+        self.conn_type = framing.conn_type;
     }
 
     /// See [`encoder::MessageEncoder::written_directly`].
@@ -135,16 +175,7 @@ impl Decoder for Codec {
                 None => None,
             })
         } else if let Some((req, payload)) = self.decoder.decode(src)? {
-            let head = req.head();
-            self.flags.set(Flags::HEAD, head.method == Method::HEAD);
-            self.version = head.version;
-            self.conn_type = head.connection_type();
-
-            if self.conn_type == ConnectionType::KeepAlive
-                && !self.flags.contains(Flags::KEEP_ALIVE_ENABLED)
-            {
-                self.conn_type = ConnectionType::Close
-            }
+            self.answering(self.framing_of(req.head()));
 
             match payload {
                 PayloadType::None => self.payload = None,

@@ -22,7 +22,7 @@ use tokio_util::codec::{Decoder as _, Encoder as _};
 use tracing::{error, trace};
 
 use super::{
-    codec::Codec,
+    codec::{Codec, Framing},
     decoder::MAX_BUFFER_SIZE,
     payload::{Payload, PayloadSender, PayloadStatus},
     timer::TimerState,
@@ -33,8 +33,7 @@ use crate::{
     config::ServiceConfig,
     error::{DispatchError, ParseError, PayloadError},
     service::HttpFlow,
-    ConnectionType, Error, Extensions, HttpMessage, Method, OnConnectData, Request, Response,
-    StatusCode,
+    ConnectionType, Error, Extensions, HttpMessage, OnConnectData, Request, Response, StatusCode,
 };
 
 const LW_BUFFER_SIZE: usize = 1024;
@@ -196,9 +195,10 @@ pin_project! {
         // True if backing allocation of `write_buf` needs to be released.
         write_buf_needs_reset: bool,
 
-        // Whether the request being answered is a HEAD: with pipelining, the codec has often
-        // decoded later requests by the time this one's response is encoded.
-        answering_head: bool,
+        // The framing of the request being answered (HEAD or not, version, keep-alive): with
+        // pipelining, the codec has often decoded later requests by the time this one's
+        // response is encoded. None until a request is answered.
+        answering: Option<Framing>,
 
         codec: Codec,
     }
@@ -316,7 +316,7 @@ where
                     write_buf: BytesMut::with_capacity(HW_BUFFER_SIZE),
                     h1_write_buffer_size: config.h1_write_buffer_size(),
                     write_buf_needs_reset: false,
-                    answering_head: false,
+                    answering: None,
                     codec: Codec::new(config),
                 },
             },
@@ -485,7 +485,9 @@ where
 
         let size = body.size();
 
-        this.codec.answering_head(*this.answering_head);
+        if let Some(framing) = *this.answering {
+            this.codec.answering(framing);
+        }
         this.codec
             .encode(Message::Item((res, size)), this.write_buf)
             .map_err(|err| {
@@ -627,7 +629,7 @@ where
                 StateProj::None => match this.messages.pop_front() {
                     // handle request message
                     Some(DispatcherMessage::Item(req)) => {
-                        *this.answering_head = req.head().method == Method::HEAD;
+                        *this.answering = Some(this.codec.framing_of(req.head()));
                         // Handle `EXPECT: 100-Continue` header
                         if req.head().expect() {
                             // set InnerDispatcher state and continue loop to poll it
@@ -642,7 +644,7 @@ where
 
                     // handle error message
                     Some(DispatcherMessage::Error(res)) => {
-                        *this.answering_head = false;
+                        *this.answering = Some(this.codec.error_framing());
                         // send_response would update InnerDispatcher state to SendPayload or None
                         // (If response body is empty)
                         // continue loop to poll it
@@ -650,7 +652,12 @@ where
                     }
 
                     // return with upgrade request and poll it exclusively
-                    Some(DispatcherMessage::Upgrade(req)) => return Ok(PollResponse::Upgrade(req)),
+                    Some(DispatcherMessage::Upgrade(req)) => {
+                        // The upgrade service gets the codec framed for this request.
+                        let framing = this.codec.framing_of(req.head());
+                        this.codec.answering(framing);
+                        return Ok(PollResponse::Upgrade(req));
+                    }
 
                     // all messages are dealt with
                     None => {
@@ -706,7 +713,10 @@ where
                                     .verbatim_remaining()
                                     .map_or(0, |left| left.min(item.len() as u64) as usize);
                                 if direct >= DIRECT_WRITE_MIN {
-                                    if let Some(io) = this.io.as_mut() {
+                                    let io = this.io.as_mut().filter(|io| {
+                                        io.is_write_vectored() || this.write_buf.is_empty()
+                                    });
+                                    if let Some(io) = io {
                                         let head = this.write_buf.len();
                                         let bufs = [
                                             io::IoSlice::new(this.write_buf),
@@ -871,7 +881,7 @@ where
         // initialize dispatcher state
         {
             let mut this = self.as_mut().project();
-            *this.answering_head = req.head().method == Method::HEAD;
+            *this.answering = Some(this.codec.framing_of(req.head()));
 
             // Handle `EXPECT: 100-Continue` header
             if req.head().expect() {
