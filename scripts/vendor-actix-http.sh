@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Rebuilds vendor/actix-http: actix-http VERSION as published on crates.io, with
 # vendor/actix-http.patch applied (large response bodies are written to the socket with the head
-# in one vectored write instead of being copied into the write buffer first; see vendor/README.md).
+# in one vectored write instead of being copied into the write buffer first, and each pipelined
+# answer is framed by its own request; see vendor/README.md).
 #
 #   scripts/vendor-actix-http.sh 3.20.0
 #
 # Run it to take an actix-http release (security fixes included): if the patch no longer applies,
 # `patch` says where, and Cargo.toml's [patch.crates-io] entry can simply be removed to go back
-# to the published crate (at the cost of the copy).
+# to the published crate (at the cost of the copy and of the pipelining fix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=${1:?usage: scripts/vendor-actix-http.sh VERSION}

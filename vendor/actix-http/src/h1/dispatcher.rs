@@ -11,7 +11,7 @@ use std::{
 use actix_codec::{Framed, FramedParts};
 use actix_service::Service;
 use bitflags::bitflags;
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use futures_core::ready;
 use pin_project_lite::pin_project;
 use tokio::{
@@ -39,8 +39,43 @@ use crate::{
 const LW_BUFFER_SIZE: usize = 1024;
 const HW_BUFFER_SIZE: usize = 1024 * 8;
 
-/// Body chunks at least this large are written to the I/O directly (see `poll_response`).
+/// Body chunks at least this large are written to the I/O directly (see `write_directly`).
 const DIRECT_WRITE_MIN: usize = 1024 * 16;
+
+/// Writes the buffered head and `item` (up to the body bytes the encoder still expects: none for
+/// a HEAD) to `io` in one vectored write, when `item` is large enough and `io` writes vectors (or
+/// nothing is buffered). Returns what is left of `item` for the write buffer: all of it when
+/// nothing of it went out.
+fn write_directly<T: AsyncWrite + Unpin>(
+    io: Option<&mut T>,
+    cx: &mut Context<'_>,
+    write_buf: &mut BytesMut,
+    codec: &mut Codec,
+    item: Bytes,
+) -> io::Result<Bytes> {
+    let direct = codec
+        .verbatim_remaining()
+        .map_or(0, |left| left.min(item.len() as u64) as usize);
+    let io = io.filter(|io| io.is_write_vectored() || write_buf.is_empty());
+    let Some(io) = io.filter(|_| direct >= DIRECT_WRITE_MIN) else {
+        return Ok(item);
+    };
+    let head = write_buf.len();
+    let bufs = [
+        io::IoSlice::new(write_buf),
+        io::IoSlice::new(&item[..direct]),
+    ];
+    let Poll::Ready(n) = Pin::new(io).poll_write_vectored(cx, &bufs)? else {
+        return Ok(item);
+    };
+    if n < head {
+        write_buf.advance(n);
+        return Ok(item);
+    }
+    write_buf.clear();
+    codec.written_directly((n - head) as u64);
+    Ok(item.slice(n - head..))
+}
 const MAX_PIPELINED_MESSAGES: usize = 16;
 
 /// Write buffer capacity at which we reallocate it after flushing.
@@ -704,38 +739,16 @@ where
                     // get blocked or finished.
                     while this.write_buf.len() < *this.h1_write_buffer_size {
                         match body.as_mut().poll_next(cx) {
-                            Poll::Ready(Some(Ok(mut item))) => {
-                                // A large chunk goes to the I/O with the buffered head in one
-                                // vectored write; only what the socket does not take is copied
-                                // into the write buffer.
-                                let direct = this
-                                    .codec
-                                    .verbatim_remaining()
-                                    .map_or(0, |left| left.min(item.len() as u64) as usize);
-                                if direct >= DIRECT_WRITE_MIN {
-                                    let io = this.io.as_mut().filter(|io| {
-                                        io.is_write_vectored() || this.write_buf.is_empty()
-                                    });
-                                    if let Some(io) = io {
-                                        let head = this.write_buf.len();
-                                        let bufs = [
-                                            io::IoSlice::new(this.write_buf),
-                                            io::IoSlice::new(&item[..direct]),
-                                        ];
-                                        if let Poll::Ready(n) =
-                                            Pin::new(io).poll_write_vectored(cx, &bufs)?
-                                        {
-                                            if n >= head {
-                                                this.write_buf.clear();
-                                                let body = n - head;
-                                                this.codec.written_directly(body as u64);
-                                                item = item.slice(body..);
-                                            } else {
-                                                this.write_buf.advance(n);
-                                            }
-                                        }
-                                    }
-                                }
+                            Poll::Ready(Some(Ok(item))) => {
+                                // A large chunk goes to the I/O directly; only what the I/O
+                                // does not take is buffered.
+                                let item = write_directly(
+                                    this.io.as_mut(),
+                                    cx,
+                                    this.write_buf,
+                                    this.codec,
+                                    item,
+                                )?;
                                 this.codec
                                     .encode(Message::Chunk(Some(item)), this.write_buf)?;
                             }
