@@ -8,7 +8,7 @@
 //! which the cache would then keep for all of `s-maxage`; the second purge drops that copy.
 //! A purge that fails is retried with backoff; a cache that stays down costs only log lines.
 
-use crate::feeds::{Feeds, POLL_INTERVAL};
+use crate::feeds::Feeds;
 use crate::metrics::{METRICS, Registry};
 use crate::store::SCOPE_KEYS;
 use std::collections::HashMap;
@@ -61,10 +61,11 @@ pub fn start(feeds: Arc<Feeds>) -> std::io::Result<()> {
 }
 
 async fn run(feeds: Arc<Feeds>, client: reqwest::Client, urls: Vec<String>) {
-    let mut seen = feeds.scope_seqs();
+    let mut changes = feeds.changes().subscribe();
+    let mut seen = feeds.changes().all();
     loop {
-        tokio::time::sleep(POLL_INTERVAL / 2).await;
-        let now = feeds.scope_seqs();
+        changes.changed().await;
+        let now = feeds.changes().all();
         let scopes = changed(&seen, &now);
         seen = now;
         if scopes.is_empty() {

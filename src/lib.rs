@@ -8,6 +8,7 @@
 pub mod articles;
 pub mod auth;
 pub mod cdn;
+pub mod changes;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -13,19 +13,20 @@ mod turn;
 mod validators;
 mod watch;
 
+pub use crate::changes::POLL_INTERVAL;
 pub use access::{Entitlement, topic_is_public};
 pub use article::ArticleFormat;
 pub use cache::{Cache, Encoding, Representation};
 pub use pages::{INDEX_STORIES, MAX_SEARCH_PAGE, Page, SEARCH_PAGE};
 pub use query::FeedQuery;
-pub use watch::POLL_INTERVAL;
 
 use crate::auth::Principal;
+use crate::changes::ChangeBus;
 use crate::config::{Config, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Registry};
 use crate::model::Format;
 use crate::render::{self, FeedDoc};
-use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Store, StoreError, topic_scope};
+use crate::store::{Cursor, SCOPE_ALL, SCOPE_KEYS, SCOPE_KILLS, Store, StoreError, topic_scope};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,7 +64,7 @@ pub struct Feeds {
     /// When this service started: the date of documents made from the config alone.
     pub started: DateTime<Utc>,
     cache: Cache,
-    changes: watch::Changes,
+    changes: Arc<ChangeBus>,
     /// One lock per page being rendered: concurrent misses for the same page wait for the
     /// first render instead of repeating it (a poll burst after a change renders once).
     rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
@@ -82,15 +83,21 @@ fn unix(t: i64) -> DateTime<Utc> {
 }
 
 impl Feeds {
-    /// A feed service with a rendered-page cache of `feeds.cache_mb`.
+    /// A feed service with a rendered-page cache of `feeds.cache_mb`, on a change bus of its
+    /// own that it reads on demand (until [`Feeds::watch`]).
     pub fn new(config: Arc<Config>, store: Arc<Store>) -> Self {
+        Self::with_bus(config, store, ChangeBus::new())
+    }
+
+    /// A feed service whose pages follow `changes`.
+    pub fn with_bus(config: Arc<Config>, store: Arc<Store>, changes: Arc<ChangeBus>) -> Self {
         let budget = config.feeds.cache_bytes;
         Feeds {
             config,
             store,
             cache: Cache::new(budget),
             started: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default(),
-            changes: watch::Changes::default(),
+            changes,
             rendering: Mutex::new(HashMap::new()),
             stopping: AtomicBool::new(false),
             served: Mutex::new(HashMap::new()),
@@ -119,44 +126,43 @@ impl Feeds {
             .clone()
     }
 
-    /// Reads the change log now: after a write by this process, its own readers see it at once.
-    pub fn refresh_now(&self) -> bool {
-        self.changes.refresh(&self.store, &self.keyring)
+    /// The change bus this service reads its scopes from.
+    pub fn changes(&self) -> &Arc<ChangeBus> {
+        &self.changes
     }
 
     /// Reads the change log (and keys) now if nothing watches it in the background.
     pub fn refresh_unwatched(&self) {
-        if !self.changes.watching() {
-            self.refresh_now();
+        if !self.changes.watching() && self.changes.refresh(&self.store) {
+            self.sync_keys();
         }
     }
 
-    /// Every change-log scope and its sequence number, as this process last read them (what a
-    /// purge of a shared cache is computed from).
-    pub fn scope_seqs(&self) -> HashMap<String, i64> {
-        self.changes.all()
+    /// Reloads the keys if the change bus says they moved since the last load.
+    fn sync_keys(&self) {
+        if let Err(e) = self.keyring.sync(self.changes.seq(SCOPE_KEYS), &self.store) {
+            tracing::warn!(error = %e, "cannot reload API keys");
+        }
     }
 
-    /// Woken (one waiter, a stored permit) whenever the change log moves.
-    pub fn moved(&self) -> &tokio::sync::Notify {
-        &self.changes.moved
-    }
-
-    /// Checks the change log every [`POLL_INTERVAL`] on a background thread, so the request
-    /// path never touches the database to learn that nothing changed.
+    /// Has the change log watched in the background (see [`ChangeBus::watch`]), and the
+    /// keyring and article counts follow the bus on a thread of their own.
     pub fn watch(self: &Arc<Self>) {
-        self.refresh_now();
-        self.changes.set_watching();
+        self.changes.watch(self.store.clone());
+        self.sync_keys();
+        let mut sub = self.changes.subscribe();
         let mut counting = watch::Counting::new(&self.store);
         let weak = Arc::downgrade(self);
         std::thread::Builder::new()
-            .name("wirefeed-changes".into())
+            .name("wirefeed-follow".into())
             .spawn(move || {
-                while let Some(feeds) = weak.upgrade() {
-                    let moved = feeds.refresh_now();
+                loop {
+                    let moved = sub.wait(POLL_INTERVAL);
+                    let Some(feeds) = weak.upgrade() else { break };
+                    if moved {
+                        feeds.sync_keys();
+                    }
                     counting.tick(&feeds.store, moved);
-                    drop(feeds);
-                    std::thread::sleep(POLL_INTERVAL);
                 }
             })
             .expect("spawning a thread");

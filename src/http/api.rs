@@ -128,7 +128,6 @@ pub(super) async fn create(
         .unwrap_or_default();
     let prepared = newsroom.parse(&body, None)?;
     let applied = newsroom.upsert(prepared, true, if_match(&req)).await?;
-    feeds.refresh_now();
     Ok(article_response(
         StatusCode::CREATED,
         &feeds,
@@ -151,7 +150,6 @@ pub(super) async fn replace(
         .unwrap_or_default();
     let prepared = newsroom.parse(&body, Some(&id))?;
     let applied = newsroom.upsert(prepared, false, if_match(&req)).await?;
-    feeds.refresh_now();
     let status = match applied.outcome {
         crate::store::UpsertOutcome::Created(_) => StatusCode::CREATED,
         _ => StatusCode::OK,
@@ -204,7 +202,6 @@ pub(super) async fn kill(
         Some(b) => kill_reason(&b)?,
     };
     let applied = newsroom.kill(&id, reason, if_match(&req)).await?;
-    feeds.refresh_now();
     // CONTRACT §8: a kill leaves the feeds at once, yet a page's Last-Modified must move strictly
     // forward without passing Date. Within the second of the feed's previous change the new page
     // can only be dated from the next second on (feeds::settle holds the old one until then), so

@@ -25,9 +25,10 @@ pub(super) async fn watch(hub: Arc<Hub>) {
     } else {
         Duration::from_secs(1)
     };
+    let mut changes = hub.feeds.changes().subscribe();
     while !hub.stopping() {
         tokio::select! {
-            () = hub.feeds.moved().notified() => {}
+            () = changes.changed() => {}
             () = tokio::time::sleep(every) => {}
         }
         let expire = expired_at.elapsed() >= EXPIRE_EVERY;

@@ -59,9 +59,19 @@ pub struct Newsroom {
 }
 
 impl Newsroom {
-    /// Starts the durable writer on its own connection.
+    /// Starts the durable writer on its own connection, publishing on a bus of its own (a
+    /// command-line write: other processes learn of it from the change log).
     pub fn new(config: Arc<Config>, store: Arc<Store>) -> Result<Newsroom, StoreError> {
-        let queue = queue::Queue::start(store.durable_writer()?);
+        Self::start(config, store, crate::changes::ChangeBus::new())
+    }
+
+    /// Starts the durable writer on its own connection; every commit is published on `bus`.
+    pub fn start(
+        config: Arc<Config>,
+        store: Arc<Store>,
+        bus: Arc<crate::changes::ChangeBus>,
+    ) -> Result<Newsroom, StoreError> {
+        let queue = queue::Queue::start(store.durable_writer()?, bus);
         Ok(Newsroom {
             articles: Articles::new(&config),
             config,

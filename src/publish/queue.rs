@@ -1,9 +1,10 @@
 //! One writer, a queue: concurrent API writes are grouped into one transaction and one fsync,
 //! so throughput grows with concurrency instead of serialising on the disk.
 
+use crate::changes::ChangeBus;
 use crate::store::{Applied, DurableWriter, Op, StoreError, WriteError};
 use chrono::Utc;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use tokio::sync::oneshot;
 
 /// The most writes one transaction takes: a bound on how long the first of them waits.
@@ -17,8 +18,10 @@ pub(super) struct Queue {
 }
 
 impl Queue {
-    /// Starts the writer thread on `writer`'s connection.
-    pub(super) fn start(mut writer: DurableWriter) -> Queue {
+    /// Starts the writer thread on `writer`'s connection. What each group commits is published
+    /// on `bus` before any of its writers hears back, so an answer to a write is never followed
+    /// by a read that misses it.
+    pub(super) fn start(mut writer: DurableWriter, bus: Arc<ChangeBus>) -> Queue {
         let (tx, rx) = mpsc::channel::<(Op, Reply)>();
         std::thread::Builder::new()
             .name("wirefeed-writer".into())
@@ -34,7 +37,8 @@ impl Queue {
                     }
                     let (ops, replies): (Vec<Op>, Vec<Reply>) = group.into_iter().unzip();
                     match writer.apply(&ops, Utc::now()) {
-                        Ok(results) => {
+                        Ok((results, committed)) => {
+                            bus.publish(committed);
                             for (reply, r) in replies.into_iter().zip(results) {
                                 let _ = reply.send(r);
                             }

@@ -62,6 +62,10 @@ pub enum Op {
     },
 }
 
+/// What a committed group changed: each scope with its new sequence number (what the writer
+/// publishes on the change bus, with no read-back).
+pub type Committed = Vec<(String, super::Change)>;
+
 /// What one applied write did, with the article as committed.
 #[derive(Debug, Clone)]
 pub struct Applied {
@@ -124,12 +128,13 @@ impl DurableWriter {
     /// Applies a group of writes in one transaction, each in its own savepoint: a refused write
     /// (409, 412, 404) leaves the others alone. One fsync for the whole group.
     ///
-    /// An `Err` means nothing was committed (busy or failing storage): every op failed.
+    /// An `Err` means nothing was committed (busy or failing storage): every op failed. With
+    /// the results comes what the commit changed in the change log.
     pub fn apply(
         &mut self,
         ops: &[Op],
         now: DateTime<Utc>,
-    ) -> Result<Vec<Result<Applied, WriteError>>> {
+    ) -> Result<(Vec<Result<Applied, WriteError>>, Committed)> {
         let mut tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -151,9 +156,9 @@ impl DurableWriter {
             }
             results.push(r);
         }
-        touch(&tx, &scopes, now_ms.div_euclid(1000))?;
+        let committed = touch(&tx, &scopes, now_ms.div_euclid(1000))?;
         tx.commit()?;
-        Ok(results)
+        Ok((results, committed))
     }
 }
 

@@ -68,7 +68,7 @@ fn rfc(t: Option<i64>) -> Result<Option<String>> {
 }
 
 fn touch_keys(tx: &rusqlite::Connection, now: i64) -> Result<()> {
-    super::write::touch(tx, &BTreeSet::from([SCOPE_KEYS.to_owned()]), now)
+    super::write::touch(tx, &BTreeSet::from([SCOPE_KEYS.to_owned()]), now).map(drop)
 }
 
 impl Store {

@@ -2,7 +2,7 @@
 //! log that tells readers in any process which feeds changed.
 
 use super::read::{COLUMNS, RawRow, lang_key, to_json};
-use super::{Result, Store, StoreError};
+use super::{Change, Result, Store, StoreError};
 use crate::model::{Article, ArticleId, Draft, PubStatus, Revision, TopicId};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -103,10 +103,15 @@ fn restricted_sql(topics: &str) -> String {
     )
 }
 
-/// Records that `scopes` changed, under one new sequence number, at `now`.
-pub(super) fn touch(tx: &Connection, scopes: &BTreeSet<String>, now: i64) -> Result<()> {
+/// Records that `scopes` changed, under one new sequence number, at `now`; returns what it
+/// recorded (the change log's own counter `*` included), for the change bus once committed.
+pub(super) fn touch(
+    tx: &Connection,
+    scopes: &BTreeSet<String>,
+    now: i64,
+) -> Result<Vec<(String, Change)>> {
     if scopes.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let seq: i64 = tx
         .prepare_cached(
@@ -117,10 +122,16 @@ pub(super) fn touch(tx: &Connection, scopes: &BTreeSet<String>, now: i64) -> Res
         "INSERT INTO changes (scope, seq, changed_at) VALUES (?1, ?2, ?3) \
          ON CONFLICT (scope) DO UPDATE SET seq = excluded.seq, changed_at = excluded.changed_at",
     )?;
+    let change = Change {
+        seq,
+        changed_at: now,
+    };
+    let mut recorded = vec![("*".to_owned(), change)];
     for s in scopes {
         st.execute(params![s, seq, now])?;
+        recorded.push((s.clone(), change));
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// The moment (Unix ms) recorded for a change to an article that last changed at `old`: never

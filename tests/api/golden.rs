@@ -274,7 +274,7 @@ fn a_correction_and_a_minor_edit_match_their_golden_files() {
 fn apply_at(store: &Store, op: wirefeed::store::Op, at: &str) {
     let now: DateTime<Utc> = at.parse().unwrap();
     let mut writer = store.durable_writer().unwrap();
-    let mut results = writer.apply(&[op], now).unwrap();
+    let (mut results, _committed) = writer.apply(&[op], now).unwrap();
     results.pop().unwrap().unwrap();
 }
 
