@@ -37,7 +37,7 @@ pub(super) fn serve(config: Config, database: &Path, bind: Option<String>) -> Re
     spawn_usage_flush(usage.clone(), store.clone());
     let feeds = Arc::new(Feeds::new(config, store.clone()));
     feeds.watch();
-    let hub = crate::hub::Hub::start(feeds.clone())
+    let hub = crate::websub::Hub::start(feeds.clone())
         .map_err(|e| CliError::runtime(format!("cannot start the WebSub hub: {e}")))?;
     crate::cdn::start(feeds.clone())
         .map_err(|e| CliError::runtime(format!("cannot start the cache purger: {e}")))?;

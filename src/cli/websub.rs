@@ -43,7 +43,7 @@ pub(crate) fn websub(
             None => "active",
         };
         let row = serde_json::json!({
-            "topic": crate::hub::redact(&s.topic),
+            "topic": crate::websub::redact(&s.topic),
             "callback": s.callback,
             "state": state,
             "lease_expires_at": rfc3339(s.expires_at),

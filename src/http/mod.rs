@@ -31,7 +31,7 @@ pub fn server(
     feeds: Arc<Feeds>,
     newsroom: Arc<Newsroom>,
     usage: Arc<crate::usage::Usage>,
-    hub: Arc<crate::hub::Hub>,
+    hub: Arc<crate::websub::Hub>,
 ) -> std::io::Result<Server> {
     let workers = feeds.config.workers;
     let feeds = web::Data::from(feeds);

@@ -2,7 +2,7 @@
 //! answered 202 at once; verification (or denial) follows from the hub's own workers.
 
 use super::Problem;
-use crate::hub::{Hub, Request};
+use crate::websub::{Hub, Request};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
