@@ -8,7 +8,8 @@
 //! which the cache would then keep for all of `s-maxage`; the second purge drops that copy.
 //! A purge that fails is retried with backoff; a cache that stays down costs only log lines.
 
-use crate::feeds::Feeds;
+use crate::changes::ChangeBus;
+use crate::config::Config;
 use crate::metrics::{METRICS, Registry};
 use crate::store::SCOPE_KEYS;
 use std::collections::HashMap;
@@ -41,8 +42,8 @@ pub fn changed(before: &HashMap<String, i64>, now: &HashMap<String, i64>) -> Vec
 }
 
 /// Starts the purger on its own thread and runtime if `[cdn] purge_urls` names any cache.
-pub fn start(feeds: Arc<Feeds>) -> std::io::Result<()> {
-    let urls = feeds.config.cdn.purge_urls.clone();
+pub fn start(config: &Config, changes: &Arc<ChangeBus>) -> std::io::Result<()> {
+    let urls = config.cdn.purge_urls.clone();
     if urls.is_empty() {
         return Ok(());
     }
@@ -54,18 +55,19 @@ pub fn start(feeds: Arc<Feeds>) -> std::io::Result<()> {
         .user_agent(concat!("wirefeed/", env!("CARGO_PKG_VERSION"), " (purge)"))
         .build()
         .map_err(std::io::Error::other)?;
+    let bus = changes.clone();
     std::thread::Builder::new()
         .name("wirefeed-cdn".into())
-        .spawn(move || runtime.block_on(run(feeds, client, urls)))?;
+        .spawn(move || runtime.block_on(run(bus, client, urls)))?;
     Ok(())
 }
 
-async fn run(feeds: Arc<Feeds>, client: reqwest::Client, urls: Vec<String>) {
-    let mut changes = feeds.changes().subscribe();
-    let mut seen = feeds.changes().all();
+async fn run(bus: Arc<ChangeBus>, client: reqwest::Client, urls: Vec<String>) {
+    let mut changes = bus.subscribe();
+    let mut seen = bus.all();
     loop {
         changes.changed().await;
-        let now = feeds.changes().all();
+        let now = bus.all();
         let scopes = changed(&seen, &now);
         seen = now;
         if scopes.is_empty() {

@@ -5,6 +5,7 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod app;
 pub mod articles;
 pub mod auth;
 pub mod cdn;

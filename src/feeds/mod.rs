@@ -11,7 +11,6 @@ mod pages;
 mod query;
 mod turn;
 mod validators;
-mod watch;
 
 pub use crate::changes::POLL_INTERVAL;
 pub use access::{Entitlement, topic_is_public};
@@ -26,10 +25,9 @@ use crate::config::{Config, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Registry};
 use crate::model::Format;
 use crate::render::{self, FeedDoc};
-use crate::store::{Cursor, SCOPE_ALL, SCOPE_KEYS, SCOPE_KILLS, Store, StoreError, topic_scope};
+use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Store, StoreError, topic_scope};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use turn::RenderTurn;
@@ -68,12 +66,8 @@ pub struct Feeds {
     /// One lock per page being rendered: concurrent misses for the same page wait for the
     /// first render instead of repeating it (a poll burst after a change renders once).
     rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
-    /// API keys, reloaded when the change log says they changed.
-    pub keyring: crate::auth::Keyring,
     /// With the page cache off: the entity tag and Last-Modified last served per page.
     served: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
-    /// Set when the server begins a graceful shutdown (`/readyz` answers 503 from then on).
-    stopping: AtomicBool,
     /// The OPML of every public feed: made of the config alone, so made once.
     opml: std::sync::OnceLock<Arc<Representation>>,
 }
@@ -84,7 +78,7 @@ fn unix(t: i64) -> DateTime<Utc> {
 
 impl Feeds {
     /// A feed service with a rendered-page cache of `feeds.cache_mb`, on a change bus of its
-    /// own that it reads on demand (until [`Feeds::watch`]).
+    /// own that it reads on demand (until the bus is watched, see [`ChangeBus::watch`]).
     pub fn new(config: Arc<Config>, store: Arc<Store>) -> Self {
         Self::with_bus(config, store, ChangeBus::new())
     }
@@ -99,9 +93,7 @@ impl Feeds {
             started: DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default(),
             changes,
             rendering: Mutex::new(HashMap::new()),
-            stopping: AtomicBool::new(false),
             served: Mutex::new(HashMap::new()),
-            keyring: Default::default(),
             opml: std::sync::OnceLock::new(),
         }
     }
@@ -131,41 +123,10 @@ impl Feeds {
         &self.changes
     }
 
-    /// Reads the change log (and keys) now if nothing watches it in the background.
+    /// Reads the change log now if nothing watches it in the background (a command-line
+    /// render, a test).
     pub fn refresh_unwatched(&self) {
-        if !self.changes.watching() && self.changes.refresh(&self.store) {
-            self.sync_keys();
-        }
-    }
-
-    /// Reloads the keys if the change bus says they moved since the last load.
-    fn sync_keys(&self) {
-        if let Err(e) = self.keyring.sync(self.changes.seq(SCOPE_KEYS), &self.store) {
-            tracing::warn!(error = %e, "cannot reload API keys");
-        }
-    }
-
-    /// Has the change log watched in the background (see [`ChangeBus::watch`]), and the
-    /// keyring and article counts follow the bus on a thread of their own.
-    pub fn watch(self: &Arc<Self>) {
-        self.changes.watch(self.store.clone());
-        self.sync_keys();
-        let mut sub = self.changes.subscribe();
-        let mut counting = watch::Counting::new(&self.store);
-        let weak = Arc::downgrade(self);
-        std::thread::Builder::new()
-            .name("wirefeed-follow".into())
-            .spawn(move || {
-                loop {
-                    let moved = sub.wait(POLL_INTERVAL);
-                    let Some(feeds) = weak.upgrade() else { break };
-                    if moved {
-                        feeds.sync_keys();
-                    }
-                    counting.tick(&feeds.store, moved);
-                }
-            })
-            .expect("spawning a thread");
+        self.changes.refresh_unwatched(&self.store);
     }
 
     fn deps(feed: &FeedDef) -> Vec<String> {
@@ -347,16 +308,6 @@ impl Feeds {
     /// Whether rendered pages are kept (`feeds.cache_mb` > 0).
     pub fn caching(&self) -> bool {
         self.cache.enabled()
-    }
-
-    /// Marks the service as shutting down: `/readyz` answers 503 from now on.
-    pub fn begin_shutdown(&self) {
-        self.stopping.store(true, Ordering::Release);
-    }
-
-    /// Whether a graceful shutdown has begun.
-    pub fn shutting_down(&self) -> bool {
-        self.stopping.load(Ordering::Acquire)
     }
 
     /// Last-Modified of a document showing `shown` from `scopes`: the latest change of the

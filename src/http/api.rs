@@ -2,9 +2,10 @@
 
 use super::Problem;
 use super::auth::publisher;
-use crate::feeds::Feeds;
+use crate::app::App;
+use crate::config::Config;
 use crate::model::{Article, FieldError, PubStatus};
-use crate::publish::{self, Newsroom};
+use crate::publish;
 use crate::store::{Cursor, IfMatch, ListQuery};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -100,37 +101,36 @@ fn if_match(req: &HttpRequest) -> Option<IfMatch> {
     Some(IfMatch::Tags(tags))
 }
 
-fn article_response(status: StatusCode, feeds: &Feeds, a: &Article) -> HttpResponse {
+fn article_response(status: StatusCode, config: &Config, a: &Article) -> HttpResponse {
     let mut resp = HttpResponse::build(status);
     resp.insert_header((header::ETAG, format!("\"{}\"", a.etag())))
         .insert_header((header::CACHE_CONTROL, "private, no-cache"));
     if status == StatusCode::CREATED {
         resp.insert_header((
             header::LOCATION,
-            format!("{}/api/v1/articles/{}", feeds.config.agency.base_url, a.id),
+            format!("{}/api/v1/articles/{}", config.agency.base_url, a.id),
         ));
     }
     resp.content_type("application/json")
-        .body(publish::article_json(&feeds.config, a).to_string())
+        .body(publish::article_json(config, a).to_string())
 }
 
 /// `POST /api/v1/articles`: create.
 pub(super) async fn create(
     req: HttpRequest,
     payload: web::Payload,
-    feeds: web::Data<Feeds>,
-    newsroom: web::Data<Newsroom>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
-    let limit = feeds.config.api.max_body_bytes;
+    let limit = app.config.api.max_body_bytes;
     let body = json_body(&req, payload, limit, false)
         .await?
         .unwrap_or_default();
-    let prepared = newsroom.parse(&body, None)?;
-    let applied = newsroom.upsert(prepared, true, if_match(&req)).await?;
+    let prepared = app.newsroom.parse(&body, None)?;
+    let applied = app.newsroom.upsert(prepared, true, if_match(&req)).await?;
     Ok(article_response(
         StatusCode::CREATED,
-        &feeds,
+        &app.config,
         &applied.article,
     ))
 }
@@ -140,21 +140,20 @@ pub(super) async fn replace(
     req: HttpRequest,
     id: web::Path<String>,
     payload: web::Payload,
-    feeds: web::Data<Feeds>,
-    newsroom: web::Data<Newsroom>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
-    let limit = feeds.config.api.max_body_bytes;
+    let limit = app.config.api.max_body_bytes;
     let body = json_body(&req, payload, limit, false)
         .await?
         .unwrap_or_default();
-    let prepared = newsroom.parse(&body, Some(&id))?;
-    let applied = newsroom.upsert(prepared, false, if_match(&req)).await?;
+    let prepared = app.newsroom.parse(&body, Some(&id))?;
+    let applied = app.newsroom.upsert(prepared, false, if_match(&req)).await?;
     let status = match applied.outcome {
         crate::store::UpsertOutcome::Created(_) => StatusCode::CREATED,
         _ => StatusCode::OK,
     };
-    Ok(article_response(status, &feeds, &applied.article))
+    Ok(article_response(status, &app.config, &applied.article))
 }
 
 /// The optional kill body, `{"reason": "…"}`.
@@ -192,16 +191,15 @@ pub(super) async fn kill(
     req: HttpRequest,
     id: web::Path<String>,
     payload: web::Payload,
-    feeds: web::Data<Feeds>,
-    newsroom: web::Data<Newsroom>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
-    let limit = feeds.config.api.max_body_bytes;
+    let limit = app.config.api.max_body_bytes;
     let reason = match json_body(&req, payload, limit, true).await? {
         None => None,
         Some(b) => kill_reason(&b)?,
     };
-    let applied = newsroom.kill(&id, reason, if_match(&req)).await?;
+    let applied = app.newsroom.kill(&id, reason, if_match(&req)).await?;
     // CONTRACT §8: a kill leaves the feeds at once, yet a page's Last-Modified must move strictly
     // forward without passing Date. Within the second of the feed's previous change the new page
     // can only be dated from the next second on (feeds::settle holds the old one until then), so
@@ -214,19 +212,22 @@ pub(super) async fn kill(
             actix_web::rt::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
         }
     }
-    Ok(article_response(StatusCode::OK, &feeds, &applied.article))
+    Ok(article_response(
+        StatusCode::OK,
+        &app.config,
+        &applied.article,
+    ))
 }
 
 /// `GET /api/v1/articles/{id}`: read, embargoed included.
 pub(super) async fn read(
     req: HttpRequest,
     id: web::Path<String>,
-    feeds: web::Data<Feeds>,
-    newsroom: web::Data<Newsroom>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let t = now();
     publisher(&req)?;
-    let n = newsroom.clone();
+    let n = app.newsroom.clone();
     let id = id.into_inner();
     let missing = format!("there is no article {id:?}");
     let a = web::block(move || n.get(&id, t))
@@ -247,17 +248,17 @@ pub(super) async fn read(
             .insert_header((header::CACHE_CONTROL, "private, no-cache"))
             .finish());
     }
-    Ok(article_response(StatusCode::OK, &feeds, &a))
+    Ok(article_response(StatusCode::OK, &app.config, &a))
 }
 
 /// `GET /api/v1/articles/{id}/versions`: every stored version, oldest first.
 pub(super) async fn versions(
     req: HttpRequest,
     id: web::Path<String>,
-    newsroom: web::Data<Newsroom>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
-    let n = newsroom.clone();
+    let n = app.newsroom.clone();
     let id = id.into_inner();
     let (i, missing) = (id.clone(), format!("there is no article {id:?}"));
     let v = web::block(move || n.versions(&i))
@@ -329,16 +330,12 @@ fn parse_list(raw: &str) -> Result<ListQuery, Problem> {
 }
 
 /// `GET /api/v1/articles`: newest `updated_at` first, keyset paging.
-pub(super) async fn list(
-    req: HttpRequest,
-    feeds: web::Data<Feeds>,
-    newsroom: web::Data<Newsroom>,
-) -> Result<HttpResponse, Problem> {
+pub(super) async fn list(req: HttpRequest, app: web::Data<App>) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
     let mut q = parse_list(req.query_string())?;
     let limit = q.limit;
     q.limit += 1;
-    let n = newsroom.clone();
+    let n = app.newsroom.clone();
     let qq = q.clone();
     let mut page = web::block(move || n.list(&qq)).await??;
     let next = if page.len() > limit as usize {
@@ -359,7 +356,7 @@ pub(super) async fn list(
             s.append_pair("before", &format!("{}:{}", c.key, c.id));
             format!(
                 "{}/api/v1/articles?{}",
-                feeds.config.agency.base_url,
+                app.config.agency.base_url,
                 s.finish()
             )
         })
@@ -373,28 +370,27 @@ pub(super) async fn list(
     }
     Ok(resp
         .content_type("application/json")
-        .body(publish::list_json(&feeds.config, &page, next.as_deref()).to_string()))
+        .body(publish::list_json(&app.config, &page, next.as_deref()).to_string()))
 }
 
 /// `GET /api/v1/openapi.json`: the OpenAPI 3.1 document.
-pub(super) async fn openapi(feeds: web::Data<Feeds>) -> HttpResponse {
+pub(super) async fn openapi(app: web::Data<App>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .content_type("application/json")
-        .body(publish::openapi::document(&feeds.config).to_string())
+        .body(publish::openapi::document(&app.config).to_string())
 }
 
 /// `GET /api/v1/subscribers`: every key with its usage (requests, 304 share, last seen, last
 /// feed), including what this server counted and has not written yet. Never a token.
 pub(super) async fn subscribers(
     req: HttpRequest,
-    newsroom: web::Data<Newsroom>,
-    usage: web::Data<crate::usage::Usage>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
-    let n = newsroom.clone();
+    let n = app.newsroom.clone();
     let mut keys = web::block(move || n.keys()).await??;
-    for (name, requests, not_modified, seen, feed) in usage.pending() {
+    for (name, requests, not_modified, seen, feed) in app.usage.pending() {
         if let Some(k) = keys.iter_mut().find(|k| k.name == name) {
             k.requests += requests;
             k.not_modified += not_modified;

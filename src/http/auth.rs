@@ -2,8 +2,7 @@
 //! once per request; handlers take the [`Principal`] and never parse headers themselves.
 
 use super::Problem;
-use crate::auth::{Principal, Refusal};
-use crate::feeds::Feeds;
+use crate::auth::{Keyring, Principal, Refusal};
 use actix_web::HttpRequest;
 use actix_web::http::{StatusCode, header};
 
@@ -12,7 +11,7 @@ use actix_web::http::{StatusCode, header};
 pub(super) fn principal_with(
     req: &HttpRequest,
     query_token: Option<&str>,
-    feeds: &Feeds,
+    keyring: &Keyring,
     now: i64,
 ) -> Result<Principal, Problem> {
     let token = match req.headers().get(header::AUTHORIZATION) {
@@ -30,8 +29,7 @@ pub(super) fn principal_with(
             None => return Ok(Principal::Anonymous),
         },
     };
-    feeds.refresh_unwatched();
-    match feeds.keyring.authenticate(token, now) {
+    match keyring.authenticate(token, now) {
         Ok(key) => Ok(Principal::Key(key)),
         Err(r) => Err(Problem::unauthorized(
             match r {

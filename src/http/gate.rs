@@ -3,11 +3,10 @@
 
 use super::Problem;
 use super::auth::principal_with;
+use crate::app::App;
 use crate::auth::Principal;
-use crate::feeds::Feeds;
-use crate::limits::{Limits, Verdict};
+use crate::limits::Verdict;
 use crate::metrics::{METRICS, Registry};
-use crate::usage::Usage;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -71,30 +70,30 @@ pub(super) async fn gate(
     if exempt(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let (Some(feeds), Some(limits)) = (
-        req.app_data::<web::Data<Feeds>>().cloned(),
-        req.app_data::<web::Data<Limits>>().cloned(),
-    ) else {
+    let Some(app) = req.app_data::<web::Data<App>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let now = chrono::Utc::now().timestamp();
     let ip = req.peer_addr().map(|a| a.ip());
     let token = query_token(&req);
-    let who = match principal_with(req.request(), token.as_deref(), &feeds, now) {
+    let who = match principal_with(req.request(), token.as_deref(), &app.keyring, now) {
         Ok(p) => p,
         Err(problem) => {
             // A failed key counts against the client's address, like anonymous traffic: a
             // burst of guesses is throttled.
             Registry::inc(&METRICS.auth_failures);
-            if let Some(v) = ip.and_then(|ip| limits.check_ip(ip)).filter(|v| !v.allowed) {
+            if let Some(v) = ip
+                .and_then(|ip| app.limits.check_ip(ip))
+                .filter(|v| !v.allowed)
+            {
                 return Ok(req.into_response(too_many(&v).error_response()));
             }
             return Ok(req.into_response(problem.error_response()));
         }
     };
     let verdict = match &who {
-        Principal::Key(k) => limits.check_key(k),
-        Principal::Anonymous => ip.and_then(|ip| limits.check_ip(ip)),
+        Principal::Key(k) => app.limits.check_key(k),
+        Principal::Anonymous => ip.and_then(|ip| app.limits.check_ip(ip)),
     };
     if let Some(v) = verdict.filter(|v| !v.allowed) {
         Registry::inc(&METRICS.rate_limited);
@@ -120,14 +119,12 @@ pub(super) async fn gate(
         if let Some(v) = &verdict {
             rate_headers(res.headers_mut(), v);
         }
-        if let Some(usage) = res.request().app_data::<web::Data<Usage>>() {
-            usage.record(
-                &name,
-                res.status() == StatusCode::NOT_MODIFIED,
-                feed.as_deref(),
-                now,
-            );
-        }
+        app.usage.record(
+            &name,
+            res.status() == StatusCode::NOT_MODIFIED,
+            feed.as_deref(),
+            now,
+        );
     }
     Ok(res)
 }

@@ -2,7 +2,8 @@
 
 use super::Problem;
 use super::gate::principal_of;
-use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Feeds, Representation};
+use crate::app::App;
+use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Representation};
 use crate::metrics::{METRICS, Route};
 use crate::model::Format;
 use actix_web::body::MessageBody;
@@ -299,7 +300,7 @@ pub(super) fn respond(
 pub(super) async fn feed(
     req: HttpRequest,
     file: web::Path<String>,
-    feeds: web::Data<Feeds>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
     let (id, ext) = file.rsplit_once('.').ok_or_else(|| {
@@ -322,7 +323,9 @@ pub(super) async fn feed(
     let link_token = query.token.clone().filter(|_| from_url).map(|s| s.0);
     // The common case, a poll of a page already rendered, touches neither database nor renderer.
     let encoding = negotiate(&req);
-    let (cached, view) = feeds.cached(id, format, &query, &who, link_token.as_deref(), t)?;
+    let (cached, view) = app
+        .feeds
+        .cached(id, format, &query, &who, link_token.as_deref(), t)?;
     let hit = CacheHit(cached.is_some());
     let rep: Arc<Representation> = match cached {
         Some(rep) if rep.is_encoded(encoding) => rep,
@@ -335,7 +338,7 @@ pub(super) async fn feed(
             .await?
         }
         None => {
-            let (id, f) = (id.to_owned(), feeds.clone());
+            let (id, f) = (id.to_owned(), app.feeds.clone());
             web::block(move || {
                 let (rep, _) = f.feed(&id, format, &query, &who, link_token.as_deref(), t)?;
                 rep.encoded(encoding);
@@ -356,10 +359,10 @@ pub(super) async fn feed(
 pub(super) async fn article(
     req: HttpRequest,
     file: web::Path<String>,
-    feeds: web::Data<Feeds>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
-    let f = feeds.clone();
+    let f = app.feeds.clone();
     let t = now();
     let who = principal_of(&req);
     let (rep, view) = web::block(move || {
@@ -415,8 +418,8 @@ pub(super) async fn healthz() -> HttpResponse {
 
 /// `GET /readyz`: 200 `ready` once the database is open, migrated to this build's schema and
 /// readable, 503 before (and while shutting down): what a load balancer routes by.
-pub(super) async fn readyz(feeds: web::Data<Feeds>) -> HttpResponse {
-    if feeds.shutting_down() {
+pub(super) async fn readyz(app: web::Data<App>) -> HttpResponse {
+    if app.shutting_down() {
         plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down")
     } else if database_readable() {
         plain(StatusCode::OK, "ready")

@@ -10,8 +10,7 @@ mod websub;
 
 pub use problem::Problem;
 
-use crate::feeds::Feeds;
-use crate::publish::Newsroom;
+use crate::app::App as Context;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, guard, web};
 use std::net::TcpListener;
@@ -26,28 +25,14 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 }
 
 /// Builds the server on a bound listener; await it (or spawn it) to serve.
-pub fn server(
-    listener: TcpListener,
-    feeds: Arc<Feeds>,
-    newsroom: Arc<Newsroom>,
-    usage: Arc<crate::usage::Usage>,
-    hub: Arc<crate::websub::Hub>,
-) -> std::io::Result<Server> {
-    let workers = feeds.config.workers;
-    let feeds = web::Data::from(feeds);
-    let newsroom = web::Data::from(newsroom);
-    let limits = web::Data::new(crate::limits::Limits::new(&feeds.config.limits));
-    let usage = web::Data::from(usage);
-    let hub = web::Data::from(hub);
-    let policy = web::Data::new(handlers::CachePolicy::new(&feeds.config));
+pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Server> {
+    let workers = app.config.workers;
+    let policy = web::Data::new(handlers::CachePolicy::new(&app.config));
+    let app = web::Data::from(app);
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(feeds.clone())
-            .app_data(newsroom.clone())
-            .app_data(limits.clone())
-            .app_data(usage.clone())
-            .app_data(hub.clone())
+            .app_data(app.clone())
             .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
             .wrap(actix_web::middleware::from_fn(handlers::observe))

@@ -5,7 +5,8 @@
 use super::Problem;
 use super::gate::principal_of;
 use super::handlers::{negotiate, now, respond};
-use crate::feeds::{Entitlement, FeedQuery, Feeds, MAX_SEARCH_PAGE, Page, Representation};
+use crate::app::App;
+use crate::feeds::{Entitlement, FeedQuery, MAX_SEARCH_PAGE, Page, Representation};
 use crate::model::{FieldError, Format};
 use crate::pages::{Builder, Ui};
 use crate::store::SearchQuery;
@@ -30,7 +31,7 @@ fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// The page's language: `?lang=` when it names one we have, else the best of
 /// `Accept-Language`, else the agency's. The second value says whether the page then depends
 /// on `Accept-Language` (it does unless `?lang=` chose).
-fn chrome(req: &HttpRequest, feeds: &Feeds, pairs: &[(String, String)]) -> (Ui, bool) {
+fn chrome(req: &HttpRequest, app: &App, pairs: &[(String, String)]) -> (Ui, bool) {
     if let Some(ui) = param(pairs, "lang").and_then(Ui::from_tag) {
         return (ui, false);
     }
@@ -40,14 +41,14 @@ fn chrome(req: &HttpRequest, feeds: &Feeds, pairs: &[(String, String)]) -> (Ui, 
         .and_then(|v| v.to_str().ok())
         .and_then(Ui::negotiate);
     let ui = accepted
-        .or_else(|| Ui::from_tag(&feeds.config.agency.language))
+        .or_else(|| Ui::from_tag(&app.config.agency.language))
         .unwrap_or(Ui::En);
     (ui, true)
 }
 
 async fn serve(
     req: HttpRequest,
-    feeds: web::Data<Feeds>,
+    app: web::Data<App>,
     page: Page,
     ui: Ui,
     negotiated: bool,
@@ -55,7 +56,7 @@ async fn serve(
     let t = now();
     let who = principal_of(&req);
     let encoding = negotiate(&req);
-    let f = feeds.clone();
+    let f = app.feeds.clone();
     let (rep, view): (Arc<Representation>, Entitlement) = web::block(move || {
         let (rep, view) = f.page(&page, ui, negotiated, &who, t)?;
         rep.encoded(encoding);
@@ -66,15 +67,12 @@ async fn serve(
 }
 
 /// `GET /`: the latest stories by topic, and the feed builder.
-pub(super) async fn index(
-    req: HttpRequest,
-    feeds: web::Data<Feeds>,
-) -> Result<HttpResponse, Problem> {
+pub(super) async fn index(req: HttpRequest, app: web::Data<App>) -> Result<HttpResponse, Problem> {
     let pairs = pairs(&req);
-    let (ui, negotiated) = chrome(&req, &feeds, &pairs);
+    let (ui, negotiated) = chrome(&req, &app, &pairs);
     // The builder keeps what it can use of its choices and falls back for the rest.
     let feed = param(&pairs, "feed")
-        .filter(|id| feeds.config.feed(id).is_some())
+        .filter(|id| app.config.feed(id).is_some())
         .unwrap_or("all")
         .to_owned();
     let builder = Builder {
@@ -90,17 +88,17 @@ pub(super) async fn index(
             ..FeedQuery::default()
         },
     };
-    serve(req, feeds, Page::Index(builder), ui, negotiated).await
+    serve(req, app, Page::Index(builder), ui, negotiated).await
 }
 
 /// `GET /topics/{topic}`: the topic's stories in the page's language, paged like its feed.
 pub(super) async fn topic(
     req: HttpRequest,
     topic: web::Path<String>,
-    feeds: web::Data<Feeds>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let pairs = pairs(&req);
-    let (ui, negotiated) = chrome(&req, &feeds, &pairs);
+    let (ui, negotiated) = chrome(&req, &app, &pairs);
     let mut query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
     query.lang = Some(ui.code().to_owned());
     query.token = None;
@@ -108,16 +106,13 @@ pub(super) async fn topic(
         topic: topic.into_inner(),
         query,
     };
-    serve(req, feeds, page, ui, negotiated).await
+    serve(req, app, page, ui, negotiated).await
 }
 
 /// `GET /search?q=`: ranked results in every language, with the saved-search feed.
-pub(super) async fn search(
-    req: HttpRequest,
-    feeds: web::Data<Feeds>,
-) -> Result<HttpResponse, Problem> {
+pub(super) async fn search(req: HttpRequest, app: web::Data<App>) -> Result<HttpResponse, Problem> {
     let pairs = pairs(&req);
-    let (ui, negotiated) = chrome(&req, &feeds, &pairs);
+    let (ui, negotiated) = chrome(&req, &app, &pairs);
     let typed = param(&pairs, "q").unwrap_or("").to_owned();
     let mut errors = Vec::new();
     let query = if typed.trim().is_empty() {
@@ -152,14 +147,14 @@ pub(super) async fn search(
         query,
         page,
     };
-    serve(req, feeds, page, ui, negotiated).await
+    serve(req, app, page, ui, negotiated).await
 }
 
 /// `GET /feeds.opml`: every public feed, in every language, as RSS and Atom.
-pub(super) async fn opml(req: HttpRequest, feeds: web::Data<Feeds>) -> HttpResponse {
+pub(super) async fn opml(req: HttpRequest, app: web::Data<App>) -> HttpResponse {
     respond(
         &req,
-        &feeds.opml(),
+        &app.feeds.opml(),
         negotiate(&req),
         now().timestamp(),
         &Entitlement::Public,

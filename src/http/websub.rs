@@ -2,7 +2,8 @@
 //! answered 202 at once; verification (or denial) follows from the hub's own workers.
 
 use super::Problem;
-use crate::websub::{Hub, Request};
+use crate::app::App;
+use crate::websub::Request;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -12,7 +13,7 @@ const MAX_BODY: usize = 16 * 1024;
 pub(super) async fn subscribe(
     req: HttpRequest,
     payload: web::Payload,
-    hub: web::Data<Hub>,
+    app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let media = req
         .headers()
@@ -42,8 +43,8 @@ pub(super) async fn subscribe(
                 format!("cannot read the body: {e}"),
             )
         })?;
-    let request = Request::parse(&body, hub.allow_private()).map_err(Problem::invalid)?;
-    hub.into_inner().accept(request);
+    let request = Request::parse(&body, app.websub.allow_private()).map_err(Problem::invalid)?;
+    app.websub.accept(request);
     Ok(HttpResponse::Accepted()
         .content_type("text/plain; charset=utf-8")
         .body("accepted: the hub will verify this request with the callback\n"))

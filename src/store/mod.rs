@@ -4,21 +4,21 @@ mod backup;
 mod changes;
 mod durable;
 mod fts;
-mod websub;
 mod keys;
 mod page_sql;
 mod read;
 mod schema;
 mod search;
+mod websub;
 mod write;
 
 pub use backup::{BackupSummary, backup};
 pub use changes::Change;
 pub use durable::{Applied, DurableWriter, IfMatch, Op};
-pub use websub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
 pub use read::{Cursor, ListQuery, PageQuery, Selection, StatusCounts, StoredVersion, lang_key};
 pub use search::{MAX_QUERY_BYTES, SearchPage, SearchQuery};
+pub use websub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};
 
 use crate::metrics::{METRICS, Registry};

@@ -25,7 +25,7 @@ pub(super) async fn watch(hub: Arc<Hub>) {
     } else {
         Duration::from_secs(1)
     };
-    let mut changes = hub.feeds.changes().subscribe();
+    let mut changes = hub.changes.subscribe();
     while !hub.stopping() {
         tokio::select! {
             () = changes.changed() => {}
@@ -48,7 +48,7 @@ pub(super) async fn watch(hub: Arc<Hub>) {
 /// Renders every subscribed topic (from the page cache when current) and enqueues deliveries
 /// for those whose document changed; returns how many were enqueued.
 fn check_topics(hub: &Hub, expire: bool) -> Result<usize, StoreError> {
-    let store = &hub.feeds.store;
+    let store = &hub.store;
     let now = Utc::now();
     if expire {
         let n = store.websub_expire(now.timestamp())?;
@@ -58,7 +58,9 @@ fn check_topics(hub: &Hub, expire: bool) -> Result<usize, StoreError> {
     }
     let mut enqueued = 0;
     for (url, hash) in store.websub_topics(now.timestamp())? {
-        let doc = match Topic::parse(&hub.feeds, &url).and_then(|t| t.document(&hub.feeds, now)) {
+        let doc = match Topic::parse(&hub.feeds.config, &url)
+            .and_then(|t| t.document(&hub.feeds, &hub.keyring, now))
+        {
             Ok(doc) => doc,
             Err(TopicError::Store(e)) => return Err(e),
             Err(e) => {
@@ -100,9 +102,9 @@ pub(super) async fn dispatch(hub: Arc<Hub>) {
                     .store
                     .websub_claim(now, &|cb| h.busy(cb), free, lease_ms)?
             };
-            let next = h.feeds.store.websub_next_due()?;
+            let next = h.store.websub_next_due()?;
             if count {
-                let q = h.feeds.store.websub_queue()?;
+                let q = h.store.websub_queue()?;
                 METRICS.websub_queue_depth.store(q.pending, Relaxed);
                 METRICS
                     .websub_oldest_ms
@@ -161,7 +163,7 @@ async fn send(hub: Arc<Hub>, c: Claimed) {
     let max = i64::from(hub.settings.max_attempts);
     let (callback, topic) = (s.callback.clone(), redact(&s.topic));
     let saved = tokio::task::spawn_blocking(move || {
-        let store = &h.feeds.store;
+        let store = &h.store;
         let now = Utc::now().timestamp_millis();
         match outcome {
             Outcome::Delivered(status) => {
@@ -200,7 +202,7 @@ async fn attempt(hub: &Arc<Hub>, c: &Claimed) -> Outcome {
     let s = &c.subscription;
     let (h, topic) = (hub.clone(), s.topic.clone());
     let doc = tokio::task::spawn_blocking(move || {
-        Topic::parse(&h.feeds, &topic)?.document(&h.feeds, Utc::now())
+        Topic::parse(&h.feeds.config, &topic)?.document(&h.feeds, &h.keyring, Utc::now())
     })
     .await;
     let doc = match doc {

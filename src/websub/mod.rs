@@ -12,9 +12,12 @@ mod deliver;
 pub mod topic;
 mod verify;
 
+use crate::auth::Keyring;
+use crate::changes::ChangeBus;
 use crate::config::WebSubSettings;
 use crate::feeds::Feeds;
 use crate::model::FieldError;
+use crate::store::Store;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -169,6 +172,9 @@ impl Request {
 /// The hub: shared by the HTTP handlers and its own workers.
 pub struct Hub {
     feeds: Arc<Feeds>,
+    store: Arc<Store>,
+    keyring: Arc<Keyring>,
+    changes: Arc<ChangeBus>,
     settings: WebSubSettings,
     client: reqwest::Client,
     /// `{base_url}/websub`.
@@ -187,7 +193,12 @@ const MAX_IN_FLIGHT: usize = 64;
 
 impl Hub {
     /// Starts the hub's workers on their own runtime thread.
-    pub fn start(feeds: Arc<Feeds>) -> std::io::Result<Arc<Hub>> {
+    pub fn start(
+        feeds: Arc<Feeds>,
+        store: Arc<Store>,
+        keyring: Arc<Keyring>,
+        changes: Arc<ChangeBus>,
+    ) -> std::io::Result<Arc<Hub>> {
         let settings = feeds.config.websub.clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -199,6 +210,9 @@ impl Hub {
             client: client::build(settings.timeout, settings.allow_private_callbacks),
             settings,
             feeds,
+            store,
+            keyring,
+            changes,
             in_flight: Mutex::new(HashSet::new()),
             queue_moved: tokio::sync::Notify::new(),
             runtime: runtime.handle().clone(),

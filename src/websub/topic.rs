@@ -1,6 +1,7 @@
 //! Which of our feeds a WebSub topic URL names, and the document it is now.
 
-use crate::auth::{Principal, Refusal};
+use crate::auth::{Keyring, Principal, Refusal};
+use crate::config::Config;
 use crate::feeds::{FeedError, FeedQuery, Feeds, Representation};
 use crate::model::Format;
 use chrono::{DateTime, Utc};
@@ -33,8 +34,8 @@ pub enum TopicError {
 
 impl Topic {
     /// Resolves `url` if it is `{base_url}/feeds/{feed}.{ext}` with a valid query.
-    pub fn parse(feeds: &Feeds, url: &str) -> Result<Topic, TopicError> {
-        let base = &feeds.config.agency.base_url;
+    pub fn parse(config: &Config, url: &str) -> Result<Topic, TopicError> {
+        let base = &config.agency.base_url;
         let unknown = || {
             TopicError::Unknown(format!(
                 "not a feed of this hub: topics are {base}/feeds/{{feed}}.{{rss,atom,xml,json}}"
@@ -47,7 +48,7 @@ impl Topic {
         let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
         let (feed, ext) = file.rsplit_once('.').ok_or_else(unknown)?;
         let format = Format::from_extension(ext).ok_or_else(unknown)?;
-        if feeds.config.feed(feed).is_none() {
+        if config.feed(feed).is_none() {
             return Err(TopicError::Unknown(format!("there is no feed {feed:?}")));
         }
         let query = FeedQuery::parse_str(query).map_err(|errors| {
@@ -71,11 +72,12 @@ impl Topic {
     pub fn document(
         &self,
         feeds: &Feeds,
+        keyring: &Keyring,
         now: DateTime<Utc>,
     ) -> Result<Arc<Representation>, TopicError> {
         let who = match &self.query.token {
             None => Principal::Anonymous,
-            Some(t) => match feeds.keyring.authenticate(&t.0, now.timestamp()) {
+            Some(t) => match keyring.authenticate(&t.0, now.timestamp()) {
                 Ok(key) => Principal::Key(key),
                 Err(r) => {
                     let why = match r {

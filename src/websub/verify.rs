@@ -10,10 +10,14 @@ use std::sync::Arc;
 
 pub(super) async fn run(hub: Arc<Hub>, req: Request) {
     let topic_hash = if req.mode == Mode::Subscribe {
-        let (feeds, topic) = (hub.feeds.clone(), req.topic.clone());
+        let (h, topic) = (hub.clone(), req.topic.clone());
         let checked = tokio::task::spawn_blocking(move || {
-            let t = Topic::parse(&feeds, &topic)?;
-            Ok::<_, TopicError>(t.document(&feeds, Utc::now())?.hash().to_owned())
+            let t = Topic::parse(&h.feeds.config, &topic)?;
+            Ok::<_, TopicError>(
+                t.document(&h.feeds, &h.keyring, Utc::now())?
+                    .hash()
+                    .to_owned(),
+            )
         })
         .await;
         match checked {
@@ -58,7 +62,7 @@ pub(super) async fn run(hub: Arc<Hub>, req: Request) {
         Registry::inc(&METRICS.websub_verify_failures);
         return;
     }
-    let store = hub.feeds.store.clone();
+    let store = hub.store.clone();
     let (callback, topic, secret) = (
         req.callback.to_string(),
         req.topic.clone(),
