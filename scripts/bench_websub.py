@@ -116,8 +116,8 @@ async def latency(loop, paths, tag, rounds):
         if not ok:
             print(f"  {tag}: story {i} not delivered to every live callback in 10 s")
         lat += [(arrivals[(p, sid)] - t0) * 1000 for p in paths if (p, sid) in arrivals]
-        # A feed shows at most one new version per second (validators always move, CONTRACT
-        # §8): stories closer together than that wait for the next second, pushed or polled.
+        # A feed shows at most one new version per second (validators always move, docs/api.md,
+        # Wire semantics): stories closer together than that wait for the next second, pushed or polled.
         await asyncio.sleep(SPACING + random.random() * 0.5)
     return lat
 

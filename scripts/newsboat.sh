@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real reader checks that a correction in the same second as the change before it is not lost
-# (issue 7, CONTRACT §8 "Validators always move").
+# (issue 7, docs/api.md, Wire semantics "Validators always move").
 #
 #   scripts/newsboat.sh        ROUNDS=3, PORT=18095, PROFILE=release|debug (release),
 #                              WAIT=seconds a correction may take to reach newsboat (5),

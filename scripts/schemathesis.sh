@@ -12,7 +12,7 @@ start_server
 token=$("$bin" --config "$config" --database "$work/wirefeed.db" keys add schemathesis --role publisher)
 sleep 0.5 # the server reloads keys from the change log every 200 ms
 # use_after_free is left out on purpose: DELETE kills an article, which stays readable with
-# status "canceled" (CONTRACT §2, §7: nothing is erased). See .ci/schemathesis.toml.
+# status "canceled" (docs/api.md, Publishing API: nothing is erased). See .ci/schemathesis.toml.
 PYTHONPATH=.ci SCHEMATHESIS_HOOKS=schemathesis_hooks st --config-file .ci/schemathesis.toml \
   run "$base/api/v1/openapi.json" --header "Authorization: Bearer $token" \
   --checks all --exclude-checks use_after_free --max-examples "$examples" --no-color

@@ -26,5 +26,6 @@ pub mod publish;
 pub mod render;
 pub mod store;
 pub mod text;
+pub mod urls;
 pub mod usage;
 pub mod websub;

@@ -1,4 +1,4 @@
-//! Rate limits (CONTRACT §9, `[limits]`): a token bucket (GCRA, the `governor` crate) per key,
+//! Rate limits (docs/api.md, Subscribers and keys, `[limits]`): a token bucket (GCRA, the `governor` crate) per key,
 //! and per client IP for requests without one. No I/O; a check is a map lookup and an atomic
 //! compare-and-swap, so the hot path stays hot.
 

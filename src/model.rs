@@ -1,8 +1,28 @@
 //! Shared domain types: articles, ids, formats and statuses. No I/O here.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// RFC 3339 in UTC with seconds and `Z`.
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Primary language subtag, lowercase: what `lang=` compares with.
+pub fn lang_key(language: &str) -> String {
+    language
+        .split('-')
+        .next()
+        .unwrap_or(language)
+        .to_ascii_lowercase()
+}
+
+/// The time now, to the second: what documents are dated with, and HTTP dates carry.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
 
 /// A stable article identifier, `[A-Za-z0-9._-]{1,128}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -82,7 +102,7 @@ impl Format {
         }
     }
 
-    /// The media type a feed in this format is served with (CONTRACT §3).
+    /// The media type a feed in this format is served with (docs/api.md, HTTP).
     pub fn media_type(self) -> &'static str {
         match self {
             Self::Rss => "application/rss+xml; charset=utf-8",
@@ -129,7 +149,7 @@ impl PubStatus {
     }
 }
 
-/// The kind of change a new version makes (CONTRACT §2 `revision`).
+/// The kind of change a new version makes (docs/api.md, Article files `revision`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Revision {

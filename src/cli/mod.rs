@@ -1,4 +1,4 @@
-//! The command line (CONTRACT §1): parse, dispatch, and report errors with exit codes.
+//! The command line (docs/api.md, Command line): parse, dispatch, and report errors with exit codes.
 
 use crate::classify::Classifier;
 use crate::config::Config;

@@ -132,7 +132,7 @@ pub(super) fn kill(
         "killed {} (version {}, {})",
         applied.article.id,
         applied.article.version,
-        crate::render::rfc3339(
+        crate::model::rfc3339(
             applied
                 .article
                 .canceled_at

@@ -364,7 +364,7 @@ impl Checker {
                 forbid,
             });
         }
-        // Topic ids are the agency's own: none is required (CONTRACT §5 names the shipped ones).
+        // Topic ids are the agency's own: none is required (docs/api.md, Configuration names the shipped ones).
         topics
     }
 
@@ -485,7 +485,7 @@ impl Checker {
                 access,
             });
         }
-        // CONTRACT §3: one feed per topic, `all` and `kills` always exist.
+        // docs/api.md, HTTP: one feed per topic, `all` and `kills` always exist.
         for t in topics {
             if !out.iter().any(|f| f.id == t.id) {
                 out.push(FeedDef {

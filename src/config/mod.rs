@@ -295,8 +295,16 @@ impl Config {
         self.feed_list.iter().find(|f| f.id == id)
     }
 
+    /// Whether a topic has a page and a place on the front page: its own feed (the feed with
+    /// the topic's id) is public.
+    pub fn topic_is_public(&self, topic: &str) -> bool {
+        self.feed(topic).is_some_and(|f| {
+            f.access == Access::Public && f.kind == FeedKind::Topics(vec![topic.to_owned()])
+        })
+    }
+
     /// Topics that only restricted feeds select: an article all of whose topics are among
-    /// them appears only to subscribers entitled to one of those feeds (CONTRACT §9).
+    /// them appears only to subscribers entitled to one of those feeds (docs/api.md, Subscribers and keys).
     pub fn restricted_topics(&self) -> std::collections::BTreeSet<TopicId> {
         let public: HashSet<&str> = self
             .feed_list

@@ -1,4 +1,4 @@
-//! Who may read what (CONTRACT §9), decided here and nowhere else: public feeds are everyone's;
+//! Who may read what (docs/api.md, Subscribers and keys), decided here and nowhere else: public feeds are everyone's;
 //! a restricted feed, and an article only restricted feeds select, need a publisher key or a
 //! subscriber key that lists such a feed.
 
@@ -93,12 +93,4 @@ impl Feeds {
             _ => Err(refuse(who, &format!("article {:?}", a.id.as_str()))),
         }
     }
-}
-
-/// Whether a topic has a page and a place on the front page: its own feed (the feed with the
-/// topic's id) is public.
-pub fn topic_is_public(config: &crate::config::Config, topic: &str) -> bool {
-    config.feed(topic).is_some_and(|f| {
-        f.access == Access::Public && f.kind == FeedKind::Topics(vec![topic.to_owned()])
-    })
 }

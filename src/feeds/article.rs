@@ -6,31 +6,8 @@ use crate::metrics::{METRICS, Rendered};
 use crate::model::PubStatus;
 use crate::render;
 use crate::store::SCOPE_ALL;
+pub use crate::urls::ArticleFormat;
 use chrono::{DateTime, Utc};
-
-/// The documents an article is served as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArticleFormat {
-    /// `/articles/{id}`: the HTML page.
-    Html,
-    /// `/articles/{id}.xml`: a NewsML-G2 `newsItem`.
-    NewsMl,
-    /// `/articles/{id}.json`: IPTC ninjs.
-    Ninjs,
-}
-
-impl ArticleFormat {
-    /// Splits `/articles/{file}` into the id and the format. An id may itself contain dots,
-    /// so `a.b.json` is (`a.b`, ninjs); the caller falls back to [`ArticleFormat::Html`] with
-    /// the whole name when no article has the shorter id.
-    pub fn split(file: &str) -> (&str, ArticleFormat) {
-        match file.rsplit_once('.') {
-            Some((id, "xml")) => (id, ArticleFormat::NewsMl),
-            Some((id, "json")) => (id, ArticleFormat::Ninjs),
-            _ => (file, ArticleFormat::Html),
-        }
-    }
-}
 
 impl Feeds {
     /// An article as one document, hidden while under embargo.
@@ -45,7 +22,7 @@ impl Feeds {
         let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
         let mut a = self.store.get(id, now.timestamp())?.ok_or_else(missing)?;
         // Two changes within one second: the second is recorded at the next second, so that its
-        // Last-Modified moves forward (CONTRACT §8). Until that second begins it cannot be
+        // Last-Modified moves forward (docs/api.md, Wire semantics). Until that second begins it cannot be
         // served without a Last-Modified in the future, so wait for it (at most a second, and
         // only right after such a burst of edits), then read again.
         let mut now = now;
@@ -61,18 +38,19 @@ impl Feeds {
         }
         let view = self.authorize_article(&a, who)?;
         let cfg = &self.config;
-        let url = render::article_url(cfg, a.id.as_str());
+        let urls = crate::urls::Urls::of(cfg);
+        let url = urls.article(a.id.as_str());
         let (body, content_type, self_url) = match format {
             // A kill notice is served in NewsML-G2 and ninjs, which can say `canceled`.
             ArticleFormat::NewsMl => (
                 render::news_item(cfg, &a),
                 "application/vnd.iptc.g2.newsitem+xml",
-                format!("{url}.xml"),
+                urls.article_as(a.id.as_str(), ArticleFormat::NewsMl),
             ),
             ArticleFormat::Ninjs => (
                 render::ninjs(cfg, &a),
                 "application/json",
-                format!("{url}.json"),
+                urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
             ),
             // The page of a killed story is gone (410), and says so in the page.
             ArticleFormat::Html if a.status == PubStatus::Canceled => (

@@ -8,16 +8,15 @@ mod article;
 mod cache;
 mod page;
 mod pages;
-mod query;
 mod turn;
 mod validators;
 
 pub use crate::changes::POLL_INTERVAL;
-pub use access::{Entitlement, topic_is_public};
+pub use crate::urls::FeedQuery;
+pub use access::Entitlement;
 pub use article::ArticleFormat;
 pub use cache::{Cache, Encoding, Representation};
 pub use pages::{INDEX_STORIES, MAX_SEARCH_PAGE, Page, SEARCH_PAGE};
-pub use query::FeedQuery;
 
 use crate::auth::Principal;
 use crate::changes::ChangeBus;
@@ -26,12 +25,26 @@ use crate::metrics::{METRICS, Registry};
 use crate::model::Format;
 use crate::render::{self, FeedDoc};
 use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Store, StoreError, topic_scope};
+use crate::urls::Urls;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use turn::RenderTurn;
 use validators::settle;
+
+/// A feed request resolved once ([`Feeds::plan`]): what a cache lookup and a render on a
+/// miss both use.
+#[derive(Debug, Clone)]
+pub struct FeedPlan {
+    /// Index into the config's feed list.
+    feed: usize,
+    format: Format,
+    /// The view the requester gets.
+    pub view: Entitlement,
+    key: String,
+    link_token: Option<String>,
+}
 
 /// Why a request cannot be answered.
 #[derive(Debug, thiserror::Error)]
@@ -106,10 +119,7 @@ impl Feeds {
                     render::opml(&self.config, self.started),
                     "text/x-opml; charset=utf-8",
                     self.started,
-                    vec![(
-                        "self",
-                        format!("{}/feeds.opml", self.config.agency.base_url),
-                    )],
+                    vec![("self", Urls::of(&self.config).opml())],
                 );
                 // Made of the config alone: only a purge of everything drops it.
                 rep.set_surrogate_keys([]);
@@ -144,6 +154,38 @@ impl Feeds {
     fn fresh(&self, rep: &Representation, now: i64) -> bool {
         rep.expires_at.is_none_or(|t| now < t)
             && (rep.last_modified.timestamp() >= now || self.changes.current(&rep.deps))
+    }
+
+    /// Resolves a feed request once: the feed, the view `who` gets of it (401/403 when
+    /// none) and the page cache key. `link_token` is the `?token=` the links of a restricted
+    /// document carry (a public document's links never do).
+    pub fn plan(
+        &self,
+        feed_id: &str,
+        format: Format,
+        q: &FeedQuery,
+        who: &Principal,
+        link_token: Option<&str>,
+    ) -> Result<FeedPlan, FeedError> {
+        let (index, feed) = self
+            .config
+            .feed_list
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.id == feed_id)
+            .ok_or_else(|| FeedError::NotFound(format!("there is no feed {feed_id:?}")))?;
+        let view = self.authorize_feed(feed, who)?;
+        let link_token = link_token
+            .filter(|_| view != Entitlement::Public)
+            .map(str::to_owned);
+        let key = Self::key(feed, format, q, &view, link_token.is_some());
+        Ok(FeedPlan {
+            feed: index,
+            format,
+            view,
+            key,
+            link_token,
+        })
     }
 
     /// The feed, and the view `who` gets of it (401/403 when none).
@@ -189,20 +231,24 @@ impl Feeds {
         )
     }
 
-    /// The cached page for this request, if it is still current: no database, no rendering.
-    /// `link_token` is the `?token=` the links of a restricted document carry.
-    pub fn cached(
+    /// The cached page of a planned request, if it is still current: no database, no
+    /// rendering.
+    pub fn cached(&self, plan: &FeedPlan, now: DateTime<Utc>) -> Option<Arc<Representation>> {
+        self.cached_at(&plan.key, now)
+    }
+
+    /// The page of a planned request: from the cache when current (another request may have
+    /// rendered it meanwhile), else rendered (and cached).
+    pub fn render_plan(
         &self,
-        feed_id: &str,
-        format: Format,
+        plan: &FeedPlan,
         q: &FeedQuery,
-        who: &Principal,
-        link_token: Option<&str>,
         now: DateTime<Utc>,
-    ) -> Result<(Option<Arc<Representation>>, Entitlement), FeedError> {
-        let (feed, view) = self.resolve(feed_id, who)?;
-        let key = Self::key(feed, format, q, &view, link_token.is_some());
-        Ok((self.cached_at(&key, now), view))
+    ) -> Result<Arc<Representation>, FeedError> {
+        let feed = &self.config.feed_list[plan.feed];
+        self.through_cache(plan.key.clone(), now, &|now| {
+            self.render(feed, plan.format, q, plan.link_token.as_deref(), now)
+        })
     }
 
     /// One page of one feed: from the cache when current, else rendered (and cached).
@@ -215,17 +261,12 @@ impl Feeds {
         link_token: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(Arc<Representation>, Entitlement), FeedError> {
-        if let (Some(rep), view) = self.cached(feed_id, format, q, who, link_token, now)? {
-            return Ok((rep, view));
-        }
-        let (feed, view) = self.resolve(feed_id, who)?;
-        // Only a restricted document's links carry the token: a public one is everyone's.
-        let link_token = link_token.filter(|_| view != Entitlement::Public);
-        let key = Self::key(feed, format, q, &view, link_token.is_some());
-        let rep = self.through_cache(key, now, &|now| {
-            self.render(feed, format, q, link_token, now)
-        })?;
-        Ok((rep, view))
+        let plan = self.plan(feed_id, format, q, who, link_token)?;
+        let rep = match self.cached(&plan, now) {
+            Some(rep) => rep,
+            None => self.render_plan(&plan, q, now)?,
+        };
+        Ok((rep, plan.view))
     }
 
     /// The current document under `key`: from the cache, else rendered once however many ask
@@ -271,7 +312,7 @@ impl Feeds {
 
     /// Renders without the page cache, still keeping validators moving: the entity tag and
     /// Last-Modified served last for each page are remembered, and a page whose bytes changed
-    /// within the second of the last one waits for the next second (CONTRACT §8).
+    /// within the second of the last one waits for the next second (docs/api.md, Wire semantics).
     fn render_uncached(
         &self,
         key: &str,
@@ -358,19 +399,11 @@ impl Feeds {
         } else {
             Vec::new()
         };
-        let base = format!(
-            "{}/feeds/{}.{}",
-            self.config.agency.base_url,
-            feed.id,
-            format.extension()
-        );
-        let self_url = format!(
-            "{base}{}",
-            q.link(q.before.as_ref(), q.after.as_ref(), link_token)
-        );
+        let urls = Urls::of(&self.config);
         let url = |before: Option<&Cursor>, after: Option<&Cursor>| {
-            format!("{base}{}", q.link(before, after, link_token))
+            urls.feed(&feed.id, format, &q.link(before, after, link_token))
         };
+        let self_url = url(q.before.as_ref(), q.after.as_ref());
         let mut links = vec![("self", self_url.clone()), ("first", url(None, None))];
         if let Some(c) = &page.next {
             links.push(("next", url(Some(c), None)));
@@ -378,8 +411,8 @@ impl Feeds {
         if let Some(c) = &page.previous {
             links.push(("previous", url(None, Some(c))));
         }
-        // WebSub discovery (§4): in the document and in its Link header.
-        links.push(("hub", format!("{}/websub", self.config.agency.base_url)));
+        // WebSub discovery (W3C WebSub §4): in the document and in its Link header.
+        links.push(("hub", urls.websub()));
         // Last-Modified moves with any change to the feed's scopes, any item update, and any
         // embargo lift among the items (a lifted article appears without a write).
         let last_modified = self.last_modified(

@@ -1,4 +1,4 @@
-//! Pages people read (CONTRACT §11) as documents like feeds: rendered once, kept in the page
+//! Pages people read (docs/api.md, Pages, search and discovery) as documents like feeds: rendered once, kept in the page
 //! cache until the change-log scopes they show move or an embargo in them lifts, with
 //! validators that always move.
 
@@ -8,6 +8,7 @@ use crate::config::{Access, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Rendered};
 use crate::pages::{self, Builder, IndexPage, SearchView, TopicView, Ui};
 use crate::store::{PageQuery, SearchQuery, Selection};
+use crate::urls::Urls;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -129,11 +130,7 @@ impl Feeds {
         let (body, last_modified, self_url) = match which {
             Page::Index(builder) => {
                 let mut sections = Vec::new();
-                for t in cfg
-                    .topics
-                    .iter()
-                    .filter(|t| super::topic_is_public(cfg, &t.id))
-                {
+                for t in cfg.topics.iter().filter(|t| cfg.topic_is_public(&t.id)) {
                     let stories = self.store.page(&PageQuery {
                         selection: Selection::Topic(t.id.clone()),
                         lang: Some(ui.code().to_owned()),
@@ -155,7 +152,7 @@ impl Feeds {
                 (
                     pages::index_page(cfg, &page),
                     self.last_modified(shown, &deps, now_ts),
-                    format!("{}/", cfg.agency.base_url),
+                    Urls::of(cfg).index(""),
                 )
             }
             Page::Topic { topic, query } => {
@@ -180,7 +177,7 @@ impl Feeds {
                 (
                     pages::topic_page(cfg, &view),
                     self.last_modified(found.articles.iter(), &deps, now_ts),
-                    format!("{}/topics/{topic}", cfg.agency.base_url),
+                    Urls::of(cfg).topic(topic, ""),
                 )
             }
             Page::Search { typed, query, page } => {
@@ -206,7 +203,7 @@ impl Feeds {
                 (
                     pages::search_page(cfg, &view),
                     self.last_modified(shown, &deps, now_ts),
-                    format!("{}/search", cfg.agency.base_url),
+                    Urls::of(cfg).search(""),
                 )
             }
         };

@@ -3,7 +3,7 @@
 use super::Representation;
 use chrono::{DateTime, Utc};
 
-/// Validators always move (CONTRACT §8): a page whose bytes changed gets a `Last-Modified`
+/// Validators always move (docs/api.md, Wire semantics): a page whose bytes changed gets a `Last-Modified`
 /// strictly later than the one served before, and never later than now (RFC 9110 §8.8.2.1).
 /// When that is not possible yet (two changes within one second), the previous document is
 /// served until the next second begins. Readers such as newsboat drop a 200 whose

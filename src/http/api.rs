@@ -1,4 +1,4 @@
-//! `/api/v1`: the publishing API (CONTRACT §7). Thin handlers over [`Newsroom`].
+//! `/api/v1`: the publishing API (docs/api.md, Publishing API). Thin handlers over [`Newsroom`].
 
 use super::Problem;
 use super::auth::publisher;
@@ -10,10 +10,6 @@ use crate::store::{Cursor, IfMatch, ListQuery};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
-
-fn now() -> DateTime<Utc> {
-    Utc::now()
-}
 
 /// Reads a JSON request body: `application/json` (415 otherwise), at most `limit` bytes (413).
 /// An empty body is `None` when `optional`.
@@ -108,7 +104,7 @@ fn article_response(status: StatusCode, config: &Config, a: &Article) -> HttpRes
     if status == StatusCode::CREATED {
         resp.insert_header((
             header::LOCATION,
-            format!("{}/api/v1/articles/{}", config.agency.base_url, a.id),
+            crate::urls::Urls::of(config).api_article(a.id.as_str()),
         ));
     }
     resp.content_type("application/json")
@@ -200,14 +196,14 @@ pub(super) async fn kill(
         Some(b) => kill_reason(&b)?,
     };
     let applied = app.newsroom.kill(&id, reason, if_match(&req)).await?;
-    // CONTRACT §8: a kill leaves the feeds at once, yet a page's Last-Modified must move strictly
+    // docs/api.md, Wire semantics: a kill leaves the feeds at once, yet a page's Last-Modified must move strictly
     // forward without passing Date. Within the second of the feed's previous change the new page
     // can only be dated from the next second on (feeds::settle holds the old one until then), so
     // the kill is answered once that second has begun: whoever reads after the 200 sees it gone.
     if matches!(applied.outcome, crate::store::UpsertOutcome::Updated(..)) {
         let visible_ms = (applied.article.changed_at.timestamp() + 1) * 1000;
         // Recorded change times are never more than a second ahead of the clock.
-        let wait = (visible_ms - now().timestamp_millis()).min(2_000);
+        let wait = (visible_ms - Utc::now().timestamp_millis()).min(2_000);
         if wait > 0 {
             actix_web::rt::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
         }
@@ -225,7 +221,7 @@ pub(super) async fn read(
     id: web::Path<String>,
     app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
-    let t = now();
+    let t = Utc::now();
     publisher(&req)?;
     let n = app.newsroom.clone();
     let id = id.into_inner();
@@ -350,15 +346,11 @@ pub(super) async fn list(req: HttpRequest, app: web::Data<App>) -> Result<HttpRe
                 s.append_pair("status", st.as_str());
             }
             if let Some(since) = q.since.and_then(|t| DateTime::from_timestamp(t, 0)) {
-                s.append_pair("since", &crate::render::rfc3339(since));
+                s.append_pair("since", &crate::model::rfc3339(since));
             }
             s.append_pair("limit", &limit.to_string());
             s.append_pair("before", &format!("{}:{}", c.key, c.id));
-            format!(
-                "{}/api/v1/articles?{}",
-                app.config.agency.base_url,
-                s.finish()
-            )
+            crate::urls::Urls::of(&app.config).api_articles(&format!("?{}", s.finish()))
         })
     } else {
         None
@@ -395,7 +387,7 @@ pub(super) async fn subscribers(
             k.requests += requests;
             k.not_modified += not_modified;
             if let Some(t) = DateTime::from_timestamp(seen, 0) {
-                k.last_seen_at = Some(crate::render::rfc3339(t));
+                k.last_seen_at = Some(crate::model::rfc3339(t));
             }
             if feed.is_some() {
                 k.last_feed = feed;

@@ -7,6 +7,7 @@ use crate::app::App;
 use crate::auth::Principal;
 use crate::limits::Verdict;
 use crate::metrics::{METRICS, Registry};
+use crate::urls::Resource;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -29,8 +30,7 @@ fn exempt(path: &str) -> bool {
 
 /// `?token=` is accepted on feeds and article pages (readers that cannot send headers).
 fn query_token(req: &ServiceRequest) -> Option<String> {
-    let p = req.path();
-    if !(p.starts_with("/feeds/") || p.starts_with("/articles/")) {
+    if !Resource::parse(req.path()).is_some_and(|r| r.takes_query_token()) {
         return None;
     }
     let q = req.query_string();
@@ -107,9 +107,10 @@ pub(super) async fn gate(
     let key = match &who {
         Principal::Key(k) => Some((
             k.name.clone(),
-            req.path()
-                .strip_prefix("/feeds/")
-                .and_then(|f| f.rsplit_once('.').map(|(id, _)| id.to_owned())),
+            match Resource::parse(req.path()) {
+                Some(Resource::Feed { feed, .. }) => Some(feed.to_owned()),
+                _ => None,
+            },
         )),
         Principal::Anonymous => None,
     };

@@ -5,7 +5,7 @@ use super::gate::principal_of;
 use crate::app::App;
 use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Representation};
 use crate::metrics::{METRICS, Route};
-use crate::model::Format;
+use crate::model::now;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -16,10 +16,6 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Instant, SystemTime};
-
-pub(super) fn now() -> DateTime<Utc> {
-    DateTime::from_timestamp(Utc::now().timestamp(), 0).expect("the clock is within chrono's range")
-}
 
 /// Counts each request in the metrics registry and logs it once, with fields: method, route,
 /// status, duration, bytes, whether the page cache answered, and the key's *name* (never a
@@ -32,7 +28,7 @@ pub(super) async fn observe(
     let res = next.call(req).await?;
     let took = start.elapsed();
     let status = res.status().as_u16();
-    let route = Route::of_path(res.request().path());
+    let route = crate::urls::route_class(res.request().path());
     let bytes = match res.response().body().size() {
         actix_web::body::BodySize::Sized(n) => n,
         _ => 0,
@@ -303,18 +299,8 @@ pub(super) async fn feed(
     app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
-    let (id, ext) = file.rsplit_once('.').ok_or_else(|| {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            format!("no feed at {file:?}; feed URLs end in .rss, .atom, .xml or .json"),
-        )
-    })?;
-    let format = Format::from_extension(ext).ok_or_else(|| {
-        Problem::new(
-            StatusCode::NOT_FOUND,
-            format!("unknown feed format {ext:?}; use rss, atom, xml or json"),
-        )
-    })?;
+    let (id, format) = crate::urls::feed_file(&file)
+        .map_err(|e| Problem::new(StatusCode::NOT_FOUND, e.to_string()))?;
     let query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
     let t = now();
     let who = principal_of(&req);
@@ -323,9 +309,10 @@ pub(super) async fn feed(
     let link_token = query.token.clone().filter(|_| from_url).map(|s| s.0);
     // The common case, a poll of a page already rendered, touches neither database nor renderer.
     let encoding = negotiate(&req);
-    let (cached, view) = app
+    let plan = app
         .feeds
-        .cached(id, format, &query, &who, link_token.as_deref(), t)?;
+        .plan(id, format, &query, &who, link_token.as_deref())?;
+    let cached = app.feeds.cached(&plan, t);
     let hit = CacheHit(cached.is_some());
     let rep: Arc<Representation> = match cached {
         Some(rep) if rep.is_encoded(encoding) => rep,
@@ -337,16 +324,18 @@ pub(super) async fn feed(
             })
             .await?
         }
+        // A miss renders from the plan made above: the feed is resolved once per request.
         None => {
-            let (id, f) = (id.to_owned(), app.feeds.clone());
+            let (f, plan) = (app.feeds.clone(), plan.clone());
             web::block(move || {
-                let (rep, _) = f.feed(&id, format, &query, &who, link_token.as_deref(), t)?;
+                let rep = f.render_plan(&plan, &query, t)?;
                 rep.encoded(encoding);
                 Ok::<_, crate::feeds::FeedError>(rep)
             })
             .await??
         }
     };
+    let view = plan.view;
     // Negotiated once, above: the same coding was prepared and is sent.
     let mut resp = respond(&req, &rep, encoding, t.timestamp(), &view);
     if logging_requests() {
@@ -406,7 +395,7 @@ fn database_readable() -> bool {
     last > 0 && Utc::now().timestamp_millis() - last <= READ_STALE_MS
 }
 
-/// `GET /healthz`: 200 `ok` while the server can read its database (CONTRACT §3), as its change
+/// `GET /healthz`: 200 `ok` while the server can read its database (docs/api.md, HTTP), as its change
 /// watcher last found it; the process answering at all is the liveness part.
 pub(super) async fn healthz() -> HttpResponse {
     if database_readable() {
@@ -452,15 +441,11 @@ pub(super) fn not_allowed(
 /// Anything else: 404 (or 405 for a known path with another method) as problem+json.
 pub(super) async fn not_found(req: HttpRequest) -> Result<HttpResponse, Problem> {
     let p = req.path();
-    let known = p == "/"
-        || p == "/search"
-        || p == "/feeds.opml"
-        || p.starts_with("/topics/")
-        || p == "/healthz"
-        || p == "/readyz"
-        || p == "/metrics"
-        || p.starts_with("/feeds/")
-        || p.starts_with("/articles/");
+    // A read-only resource, or a path under the feeds (a format we do not have is still 405).
+    let known = matches!(
+        crate::urls::route_class(p),
+        Route::Feed | Route::Article | Route::Page | Route::Ops
+    );
     if known
         && req.method() != actix_web::http::Method::GET
         && req.method() != actix_web::http::Method::HEAD

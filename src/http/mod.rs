@@ -11,6 +11,7 @@ mod websub;
 pub use problem::Problem;
 
 use crate::app::App as Context;
+use crate::urls::pattern;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, guard, web};
 use std::net::TcpListener;
@@ -36,45 +37,45 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
             .wrap(actix_web::middleware::from_fn(handlers::observe))
-            .route("/", get().to(pages::index))
-            .route("/topics/{topic}", get().to(pages::topic))
-            .route("/search", get().to(pages::search))
-            .route("/feeds.opml", get().to(pages::opml))
-            .route("/healthz", get().to(handlers::healthz))
-            .route("/readyz", get().to(handlers::readyz))
-            .route("/metrics", get().to(handlers::metrics))
-            .route("/feeds/{file}", get().to(handlers::feed))
+            .route(pattern::INDEX, get().to(pages::index))
+            .route(pattern::TOPIC, get().to(pages::topic))
+            .route(pattern::SEARCH, get().to(pages::search))
+            .route(pattern::OPML, get().to(pages::opml))
+            .route(pattern::HEALTHZ, get().to(handlers::healthz))
+            .route(pattern::READYZ, get().to(handlers::readyz))
+            .route(pattern::METRICS, get().to(handlers::metrics))
+            .route(pattern::FEED, get().to(handlers::feed))
             .service(
-                web::resource("/websub")
+                web::resource(pattern::WEBSUB)
                     .route(web::post().to(websub::subscribe))
                     .default_service(web::to(handlers::not_allowed("POST"))),
             )
-            .route("/articles/{file}", get().to(handlers::article))
+            .route(pattern::ARTICLE, get().to(handlers::article))
             .service(
-                web::resource("/api/v1/openapi.json")
+                web::resource(pattern::API_OPENAPI)
                     .route(get().to(api::openapi))
                     .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
             )
             .service(
-                web::resource("/api/v1/subscribers")
+                web::resource(pattern::API_SUBSCRIBERS)
                     .route(get().to(api::subscribers))
                     .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
             )
             .service(
-                web::resource("/api/v1/articles")
+                web::resource(pattern::API_ARTICLES)
                     .route(get().to(api::list))
                     .route(web::post().to(api::create))
                     .default_service(web::to(handlers::not_allowed("GET, HEAD, POST"))),
             )
             .service(
-                web::resource("/api/v1/articles/{id}")
+                web::resource(pattern::API_ARTICLE)
                     .route(get().to(api::read))
                     .route(web::put().to(api::replace))
                     .route(web::delete().to(api::kill))
                     .default_service(web::to(handlers::not_allowed("GET, HEAD, PUT, DELETE"))),
             )
             .service(
-                web::resource("/api/v1/articles/{id}/versions")
+                web::resource(pattern::API_VERSIONS)
                     .route(get().to(api::versions))
                     .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
             )

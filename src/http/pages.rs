@@ -1,12 +1,13 @@
-//! Handlers of the pages people read (CONTRACT §11): `/`, `/topics/{topic}`, `/search`,
+//! Handlers of the pages people read (docs/api.md, Pages, search and discovery): `/`, `/topics/{topic}`, `/search`,
 //! `/feeds.opml`. Each picks the page's language, asks the feed service for the document
 //! (cached like a feed) off the event loop, and answers it like a feed.
 
 use super::Problem;
 use super::gate::principal_of;
-use super::handlers::{negotiate, now, respond};
+use super::handlers::{negotiate, respond};
 use crate::app::App;
 use crate::feeds::{Entitlement, FeedQuery, MAX_SEARCH_PAGE, Page, Representation};
+use crate::model::now;
 use crate::model::{FieldError, Format};
 use crate::pages::{Builder, Ui};
 use crate::store::SearchQuery;

@@ -1,6 +1,6 @@
 //! Article files and API bodies → validated [`Draft`]s, with `file:line` errors.
 //!
-//! Formats (CONTRACT §1): `.md` with TOML front matter between `+++` lines and a Markdown
+//! Formats (docs/api.md, Command line): `.md` with TOML front matter between `+++` lines and a Markdown
 //! body, `.json` with one article, `.jsonl` with one article per line.
 
 use crate::config::is_language_tag;
@@ -8,7 +8,7 @@ use crate::model::{ArticleId, Content, Draft, Revision, TopicId};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-/// An article as written by an editor or sent to the API (CONTRACT §2). Unknown fields are an error.
+/// An article as written by an editor or sent to the API (docs/api.md, Article files). Unknown fields are an error.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleInput {

@@ -40,21 +40,6 @@ impl Route {
         Route::Other,
     ];
 
-    /// The class of a request path, decided without allocating (the matched pattern would
-    /// cost a `String` per request): what the routes in `http/` serve under each prefix.
-    pub fn of_path(path: &str) -> Route {
-        match path {
-            "/healthz" | "/readyz" | "/metrics" => Route::Ops,
-            "/" | "/search" | "/feeds.opml" => Route::Page,
-            "/websub" => Route::WebSub,
-            p if p.starts_with("/feeds/") => Route::Feed,
-            p if p.starts_with("/articles/") => Route::Article,
-            p if p.starts_with("/topics/") => Route::Page,
-            p if p.starts_with("/api/") => Route::Api,
-            _ => Route::Other,
-        }
-    }
-
     /// The label value.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -299,15 +284,5 @@ mod tests {
         assert!(out.contains("x_bucket{r=\"a\",le=\"+Inf\"} 3\n"), "{out}");
         assert!(out.contains("x_count{r=\"a\"} 3\n"), "{out}");
         assert!(out.contains("x_sum{r=\"a\"} 60.00075\n"), "{out}");
-    }
-
-    #[test]
-    fn route_classes_are_a_bounded_set() {
-        assert_eq!(Route::of_path("/feeds/all.rss"), Route::Feed);
-        assert_eq!(Route::of_path("/feeds.opml"), Route::Page);
-        assert_eq!(Route::of_path("/api/v1/articles/x"), Route::Api);
-        assert_eq!(Route::of_path("/topics/security"), Route::Page);
-        assert_eq!(Route::of_path("/readyz"), Route::Ops);
-        assert_eq!(Route::of_path("/wp-login.php"), Route::Other);
     }
 }

@@ -72,7 +72,7 @@ pub fn article_page(config: &Config, a: &Article) -> String {
 }
 
 fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {
-    let base = &config.agency.base_url;
+    let urls = crate::urls::Urls::of(config);
     let topics = topics_of(config, a);
     html! {
         @if !topics.is_empty() {
@@ -80,7 +80,7 @@ fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {
                 (ui.t("topics")) ": "
                 @for (i, t) in topics.iter().enumerate() {
                     @if i > 0 { ", " }
-                    a href={ (base) "/topics/" (t.id) "?lang=" (ui.code()) } { (t.name(ui.code())) }
+                    a href={ (urls.topic(&t.id, &format!("?lang={}", ui.code()))) } { (t.name(ui.code())) }
                 }
             }
         }

@@ -3,8 +3,8 @@
 
 use super::{Layout, Ui, feed_alternates, story_item};
 use crate::config::{Access, Config, Topic};
-use crate::feeds::FeedQuery;
 use crate::model::{Article, Format};
+use crate::urls::FeedQuery;
 use maud::{PreEscaped, html};
 
 /// The feed builder's choices (from the form's query, or its defaults).
@@ -21,13 +21,7 @@ pub struct Builder {
 impl Builder {
     /// The feed URL these choices make.
     pub fn url(&self, config: &Config) -> String {
-        format!(
-            "{}/feeds/{}.{}{}",
-            config.agency.base_url,
-            self.feed,
-            self.format.extension(),
-            self.query.canonical()
-        )
+        crate::urls::Urls::of(config).feed(&self.feed, self.format, &self.query.canonical())
     }
 }
 
@@ -48,7 +42,7 @@ const BUILDER_JS: &str = r#"(function(){var f=document.getElementById("builder")
 /// The front page.
 pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
     let ui = page.ui;
-    let base = &config.agency.base_url;
+    let urls = crate::urls::Urls::of(config);
     let head = html! {
         @for f in config.feed_list.iter().filter(|f| f.access == Access::Public) {
             (feed_alternates(config, &f.id, &feed_title(config, ui, f), ""))
@@ -68,18 +62,18 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
                     }
                 }
                 p.feeds {
-                    a href={ (base) "/topics/" (topic.id) "?lang=" (ui.code()) } { (ui.t("more_in")) " " (topic.name(ui.code())) }
+                    a href={ (urls.topic(&topic.id, &format!("?lang={}", ui.code()))) } { (ui.t("more_in")) " " (topic.name(ui.code())) }
                     " · "
-                    a href={ (base) "/feeds/" (topic.id) ".atom?lang=" (ui.code()) } { "Atom" }
-                    a href={ (base) "/feeds/" (topic.id) ".rss?lang=" (ui.code()) } { "RSS" }
-                    a href={ (base) "/feeds/" (topic.id) ".json?lang=" (ui.code()) } { "JSON Feed" }
+                    a href={ (urls.feed_ext(&topic.id, "atom", &format!("?lang={}", ui.code()))) } { "Atom" }
+                    a href={ (urls.feed_ext(&topic.id, "rss", &format!("?lang={}", ui.code()))) } { "RSS" }
+                    a href={ (urls.feed_ext(&topic.id, "json", &format!("?lang={}", ui.code()))) } { "JSON Feed" }
                 }
             }
         }
         section aria-labelledby="builder-title" {
             h2 #builder-title { (ui.t("builder")) }
             p { (ui.t("builder_help")) }
-            form.builder #builder method="get" action={ (base) "/" } data-base=(base) {
+            form.builder #builder method="get" action=(urls.index("")) data-base=(urls.base()) {
                 input type="hidden" name="lang" value=(ui.code());
                 div {
                     label for="b-feed" { (ui.t("feed")) }
@@ -126,7 +120,7 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
     let switch = Ui::ALL
         .into_iter()
         .filter(|&l| l != ui)
-        .map(|l| (l, format!("{base}/?lang={}", l.code())))
+        .map(|l| (l, urls.index(&format!("?lang={}", l.code()))))
         .collect();
     Layout {
         config,

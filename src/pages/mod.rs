@@ -1,4 +1,4 @@
-//! Pages people read (CONTRACT §11): the front page, topic pages, article pages and kill
+//! Pages people read (docs/api.md, Pages, search and discovery): the front page, topic pages, article pages and kill
 //! notices, search. Templates are maud: compiled into the binary, checked by the compiler, and
 //! escaping every interpolated value unless it is explicitly marked as already HTML.
 //!
@@ -37,7 +37,7 @@ pub(crate) struct Layout<'a> {
 
 impl Layout<'_> {
     pub(crate) fn render(&self, main: Markup) -> String {
-        let base = &self.config.agency.base_url;
+        let urls = crate::urls::Urls::of(self.config);
         let ui = self.ui;
         html! {
             (DOCTYPE)
@@ -48,22 +48,22 @@ impl Layout<'_> {
                     meta name="color-scheme" content="light dark";
                     title { (self.title) " · " (self.config.agency.name) }
                     style { (PreEscaped(STYLE)) }
-                    link rel="alternate" type="text/x-opml" title=(ui.t("opml")) href={ (base) "/feeds.opml" };
+                    link rel="alternate" type="text/x-opml" title=(ui.t("opml")) href={ (urls.opml()) };
                     (self.head)
                 }
                 body {
                     a.skip href="#main" { (ui.t("skip")) }
                     header.site {
-                        p.agency { a href={ (base) "/?lang=" (ui.code()) } { (self.config.agency.name) } }
+                        p.agency { a href={ (urls.index(&format!("?lang={}", ui.code()))) } { (self.config.agency.name) } }
                         nav aria-label=(ui.t("sections")) {
                             ul {
-                                li { a href={ (base) "/?lang=" (ui.code()) } { (ui.t("home")) } }
+                                li { a href={ (urls.index(&format!("?lang={}", ui.code()))) } { (ui.t("home")) } }
                                 @for t in &self.config.topics {
-                                    @if crate::feeds::topic_is_public(self.config, &t.id) {
-                                        li { a href={ (base) "/topics/" (t.id) "?lang=" (ui.code()) } { (t.name(ui.code())) } }
+                                    @if self.config.topic_is_public(&t.id) {
+                                        li { a href={ (urls.topic(&t.id, &format!("?lang={}", ui.code()))) } { (t.name(ui.code())) } }
                                     }
                                 }
-                                li { a href={ (base) "/search?lang=" (ui.code()) } { (ui.t("search")) } }
+                                li { a href={ (urls.search(&format!("?lang={}", ui.code()))) } { (ui.t("search")) } }
                             }
                         }
                         @if !self.switch.is_empty() {
@@ -77,7 +77,7 @@ impl Layout<'_> {
                     main #main { (main) }
                     footer.site {
                         p { (self.config.agency.copyright) }
-                        p { a href={ (base) "/feeds.opml" } { (ui.t("opml")) } }
+                        p { a href={ (urls.opml()) } { (ui.t("opml")) } }
                     }
                 }
             }
@@ -116,10 +116,10 @@ pub(crate) fn story_item(config: &Config, ui: Ui, a: &Article) -> Markup {
 
 /// `<link rel="alternate">` autodiscovery for one feed in the three reader formats.
 pub(crate) fn feed_alternates(config: &Config, feed_id: &str, title: &str, query: &str) -> Markup {
-    let base = &config.agency.base_url;
+    let urls = crate::urls::Urls::of(config);
     html! {
         @for (ext, mime) in [("atom", "application/atom+xml"), ("rss", "application/rss+xml"), ("json", "application/feed+json")] {
-            link rel="alternate" type=(mime) title=(title) href={ (base) "/feeds/" (feed_id) "." (ext) (query) };
+            link rel="alternate" type=(mime) title=(title) href={ (urls.feed_ext(&feed_id, ext, &query)) };
         }
     }
 }

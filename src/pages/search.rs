@@ -28,18 +28,18 @@ fn enc(s: &str) -> String {
 /// The search page.
 pub fn search_page(config: &Config, v: &SearchView<'_>) -> String {
     let ui = v.ui;
-    let base = &config.agency.base_url;
+    let urls = crate::urls::Urls::of(config);
     let head = match &v.query {
         Some(q) => feed_alternates(config, "all", q, &format!("?q={}", enc(q))),
         None => html! {},
     };
     let page_link = |n: u32| {
         let q = v.query.as_deref().unwrap_or("");
-        format!("{base}/search?lang={}&q={}&page={n}", ui.code(), enc(q))
+        urls.search(&format!("?lang={}&q={}&page={n}", ui.code(), enc(q)))
     };
     let main = html! {
         h1 { (ui.t("search_title")) }
-        form.search role="search" method="get" action={ (base) "/search" } {
+        form.search role="search" method="get" action=(urls.search("")) {
             input type="hidden" name="lang" value=(ui.code());
             div {
                 label for="q" { (ui.t("search_label")) }
@@ -65,7 +65,7 @@ pub fn search_page(config: &Config, v: &SearchView<'_>) -> String {
             p.feeds {
                 (ui.t("search_feed")) ": "
                 @for (ext, label) in [("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed")] {
-                    a href={ (base) "/feeds/all." (ext) "?q=" (enc(q)) } { (label) }
+                    a href={ (urls.feed_ext("all", ext, &format!("?q={}", enc(q)))) } { (label) }
                 }
             }
         }
@@ -79,7 +79,7 @@ pub fn search_page(config: &Config, v: &SearchView<'_>) -> String {
                 .as_deref()
                 .map(|q| format!("&q={}", enc(q)))
                 .unwrap_or_default();
-            (l, format!("{base}/search?lang={}{q}", l.code()))
+            (l, urls.search(&format!("?lang={}{q}", l.code())))
         })
         .collect();
     Layout {

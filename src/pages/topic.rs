@@ -22,9 +22,9 @@ pub struct TopicView<'a> {
 /// The topic page.
 pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
     let ui = v.ui;
-    let base = &config.agency.base_url;
+    let urls = crate::urls::Urls::of(config);
     let name = v.topic.name(ui.code());
-    let page_url = format!("{base}/topics/{}", v.topic.id);
+    let page_url = urls.topic(&v.topic.id, "");
     let lang_q = format!("?lang={}", ui.code());
     let head = feed_alternates(config, &v.topic.id, name, &lang_q);
     let main = html! {
@@ -46,7 +46,7 @@ pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
             h2 #feeds-title { (ui.t("feeds_of")) }
             p.feeds {
                 @for (ext, label) in [("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"), ("xml", "NewsML-G2")] {
-                    a href={ (base) "/feeds/" (v.topic.id) "." (ext) (lang_q) } { (label) }
+                    a href={ (urls.feed_ext(&v.topic.id, ext, &lang_q)) } { (label) }
                 }
             }
         }

@@ -1,15 +1,17 @@
-//! The article as the publishing API shows it (CONTRACT §2 "Read back").
+//! The article as the publishing API shows it (docs/api.md, Article files "Read back").
 
 use crate::config::Config;
 use crate::model::Article;
-use crate::render::{article_url, rfc3339};
+use crate::model::rfc3339;
 use crate::store::StoredVersion;
+use crate::urls::{ArticleFormat, Urls};
 use serde_json::{Value, json};
 
-/// An article as JSON: the fields of CONTRACT §2 plus its state and its URLs.
+/// An article as JSON: the fields of docs/api.md, Article files plus its state and its URLs.
 pub fn article_json(config: &Config, a: &Article) -> Value {
     let c = &a.content;
-    let html = article_url(config, a.id.as_str());
+    let urls = Urls::of(config);
+    let html = urls.article(a.id.as_str());
     json!({
         "id": a.id.as_str(),
         "headline": c.headline,
@@ -35,9 +37,9 @@ pub fn article_json(config: &Config, a: &Article) -> Value {
         "kill_reason": a.kill_reason,
         "urls": {
             "html": html,
-            "newsml": format!("{html}.xml"),
-            "ninjs": format!("{html}.json"),
-            "api": format!("{}/api/v1/articles/{}", config.agency.base_url, a.id),
+            "newsml": urls.article_as(a.id.as_str(), ArticleFormat::NewsMl),
+            "ninjs": urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
+            "api": urls.api_article(a.id.as_str()),
         },
     })
 }

@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 document of `/api/v1` (CONTRACT §7): every operation, its security, bodies,
+//! The OpenAPI 3.1 document of `/api/v1` (docs/api.md, Publishing API): every operation, its security, bodies,
 //! every status it can answer, and links from create to read, replace, kill and versions.
 //!
 //! Built from the config (topic ids are an enum) and checked against the live server by
@@ -71,7 +71,7 @@ fn article_response(description: &str, links: bool) -> Value {
     r
 }
 
-/// The article fields a client sends (CONTRACT §2).
+/// The article fields a client sends (docs/api.md, Article files).
 fn input_schema(topics: &[&str]) -> Value {
     let time = json!({ "type": "string", "format": "date-time" });
     json!({

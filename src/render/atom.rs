@@ -2,9 +2,10 @@
 
 use super::{
     FeedDoc, SIGNAL_SCHEME, article_url, content_html, iptc_codes, kill_guid, kill_html, kill_text,
-    kill_title, rfc3339, summary_text, topics_of, xml_clean,
+    kill_title, summary_text, topics_of, xml_clean,
 };
 use crate::config::MEDTOP_SCHEME;
+use crate::model::rfc3339;
 use crate::model::{Article, Revision};
 use atom_syndication::extension::{Extension, ExtensionMap};
 use atom_syndication::{Category, Content, Entry, Feed, Generator, Link, Person, Text};

@@ -6,8 +6,9 @@
 
 use super::{
     FeedDoc, article_url, content_html, iptc_codes, kill_guid, kill_html, kill_text, kill_title,
-    rfc3339, summary_text,
+    summary_text,
 };
+use crate::model::rfc3339;
 use crate::model::{Article, TopicId};
 use serde::Serialize;
 

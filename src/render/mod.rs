@@ -15,8 +15,9 @@ pub use ninjs::ninjs;
 pub use opml::opml;
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};
+use crate::model::rfc3339;
 use crate::model::{Article, Format, Revision};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag};
 use std::borrow::Cow;
 
@@ -123,14 +124,9 @@ pub fn xml_clean(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// RFC 3339 in UTC with seconds and `Z`.
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
 /// CommonMark → HTML that is also well-formed XHTML.
 ///
-/// Raw HTML in the Markdown is shown as text rather than passed through (CONTRACT §2:
+/// Raw HTML in the Markdown is shown as text rather than passed through (docs/api.md, Article files:
 /// "raw HTML is sanitised"), links with script-capable schemes are neutralised, and relative
 /// links are made absolute against `base` (feeds are read far from our site).
 pub fn body_html(markdown: &str, base: &str) -> String {
@@ -228,7 +224,7 @@ pub const SIGNAL_SCHEME: &str = "http://cv.iptc.org/newscodes/signal/";
 
 /// "Correction" in the article's language.
 fn correction_label(lang: &str) -> &'static str {
-    if crate::store::lang_key(lang) == "es" {
+    if crate::model::lang_key(lang) == "es" {
         "Corrección"
     } else {
         "Correction"
@@ -236,7 +232,7 @@ fn correction_label(lang: &str) -> &'static str {
 }
 
 /// The body as HTML, with the correction notice at the top when the article was corrected
-/// (CONTRACT §8: visible where every reader shows content).
+/// (docs/api.md, Wire semantics: visible where every reader shows content).
 pub fn content_html(a: &Article, base: &str) -> String {
     let body = body_html(&a.content.body, base);
     if a.revision != Revision::Correction {
@@ -253,7 +249,7 @@ pub fn content_html(a: &Article, base: &str) -> String {
     )
 }
 
-/// Title of a kill notice (CONTRACT §8).
+/// Title of a kill notice (docs/api.md, Wire semantics).
 pub fn kill_title(a: &Article) -> String {
     format!("KILL: {}", xml_clean(&a.content.headline))
 }
@@ -265,7 +261,7 @@ pub fn kill_guid(config: &Config, a: &Article) -> String {
 
 /// The kill notice as plain text: what was killed, why, and that it must not be used.
 pub fn kill_text(config: &Config, a: &Article) -> String {
-    let es = crate::store::lang_key(&a.content.language) == "es";
+    let es = crate::model::lang_key(&a.content.language) == "es";
     let reason = a.kill_reason.as_deref().map(xml_clean);
     let guid = config.guid(a.id.as_str());
     let when = a.canceled_at.map(rfc3339).unwrap_or_default();
@@ -294,7 +290,7 @@ pub fn kill_html(config: &Config, a: &Article) -> String {
 
 /// Absolute URL of an article's HTML page.
 pub fn article_url(config: &Config, id: &str) -> String {
-    format!("{}/articles/{id}", config.agency.base_url)
+    crate::urls::Urls::of(config).article(id)
 }
 
 /// The topics of an article with their config entries, in the article's order.

@@ -6,10 +6,10 @@
 //! located, creator, then the descriptive elements).
 
 use super::{
-    FeedDoc, article_url, body_html, iptc_codes, kill_text, kill_title, rfc3339, summary_text,
-    xml_clean,
+    FeedDoc, article_url, body_html, iptc_codes, kill_text, kill_title, summary_text, xml_clean,
 };
 use crate::config::Config;
+use crate::model::rfc3339;
 use crate::model::{Article, PubStatus, Revision};
 use chrono::{DateTime, Utc};
 use quick_xml::Writer;
@@ -77,8 +77,8 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
                     // The schema requires at least one item: an empty package stands for "no news".
                     return empty_package(w, doc);
                 }
-                // Killed items stay during the retention window, as `stat:canceled` (CONTRACT §8).
-                // In `kills` each item is a kill notice: titled and described as one (CONTRACT §8).
+                // Killed items stay during the retention window, as `stat:canceled` (docs/api.md, Wire semantics).
+                // In `kills` each item is a kill notice: titled and described as one (docs/api.md, Wire semantics).
                 let role = if doc.is_kills() {
                     Role::KillNotice
                 } else {
@@ -266,7 +266,7 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
                 .write_empty()?;
         }
         for (id, tlang) in &a.translations {
-            // The same story in another language, both ways (CONTRACT §4 "Translations").
+            // The same story in another language, both ways (docs/api.md, Wire semantics "Translations").
             w.create_element("link")
                 .with_attribute(("rel", "irel:seeAlso"))
                 .with_attribute(("residref", cfg.guid(id.as_str()).as_str()))

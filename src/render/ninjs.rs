@@ -1,8 +1,9 @@
 //! IPTC ninjs 2.1 for one article.
 
-use super::{article_url, body_html, iptc_codes, rfc3339, summary_text};
+use super::{article_url, body_html, iptc_codes, summary_text};
 use crate::config::Config;
 use crate::model::Article;
+use crate::model::rfc3339;
 use serde_json::{Value, json};
 
 /// Renders one article as a ninjs 2.1 document.

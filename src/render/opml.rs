@@ -29,7 +29,7 @@ fn languages(config: &Config) -> Vec<String> {
 }
 
 fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io::Result<()> {
-    let base = &config.agency.base_url;
+    let urls = crate::urls::Urls::of(config);
     let name = xml_clean(&config.agency.name);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     w.create_element("opml")
@@ -68,11 +68,11 @@ fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io
                                         Some(l) => format!("{title} ({l}, {label})"),
                                         None => format!("{title} ({label})"),
                                     };
-                                    let xml_url = format!("{base}/feeds/{}.{ext}{query}", f.id);
-                                    let html_url = if crate::feeds::topic_is_public(config, &f.id) {
-                                        format!("{base}/topics/{}{query}", f.id)
+                                    let xml_url = urls.feed_ext(&f.id, ext, &query);
+                                    let html_url = if config.topic_is_public(&f.id) {
+                                        urls.topic(&f.id, &query)
                                     } else {
-                                        format!("{base}/{query}")
+                                        urls.index(&query)
                                     };
                                     let mut e = w
                                         .create_element("outline")

@@ -64,7 +64,7 @@ pub struct NewKey<'a> {
 }
 
 fn rfc(t: Option<i64>) -> Result<Option<String>> {
-    t.map(|t| ts(t).map(crate::render::rfc3339)).transpose()
+    t.map(|t| ts(t).map(crate::model::rfc3339)).transpose()
 }
 
 fn touch_keys(tx: &rusqlite::Connection, now: i64) -> Result<()> {
@@ -152,7 +152,7 @@ impl Store {
                         feeds: json_list(&row.2)?,
                         token_hash: row.3,
                         rate_per_minute: row.4.map(|r| r.clamp(0, i64::from(u32::MAX)) as u32),
-                        created_at: crate::render::rfc3339(ts(row.5)?),
+                        created_at: crate::model::rfc3339(ts(row.5)?),
                         expires_at: rfc(row.6)?,
                         revoked_at: rfc(row.7)?,
                         last_seen_at: rfc(row.8)?,

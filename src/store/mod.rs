@@ -16,7 +16,7 @@ pub use backup::{BackupSummary, backup};
 pub use changes::Change;
 pub use durable::{Applied, DurableWriter, IfMatch, Op};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
-pub use read::{Cursor, ListQuery, PageQuery, Selection, StatusCounts, StoredVersion, lang_key};
+pub use read::{Cursor, ListQuery, PageQuery, Selection, StatusCounts, StoredVersion};
 pub use search::{MAX_QUERY_BYTES, SearchPage, SearchQuery};
 pub use websub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};

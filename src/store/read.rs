@@ -91,15 +91,6 @@ pub(super) fn to_json(v: &[String]) -> String {
     serde_json::to_string(v).expect("a list of strings always serialises")
 }
 
-/// Primary language subtag, lowercase: what `lang=` compares with.
-pub fn lang_key(language: &str) -> String {
-    language
-        .split('-')
-        .next()
-        .unwrap_or(language)
-        .to_ascii_lowercase()
-}
-
 pub(super) struct RawRow {
     pub(super) id: String,
     version: i64,
@@ -357,7 +348,7 @@ pub struct StatusCounts {
     pub embargoed: i64,
 }
 
-/// One stored version of an article (CONTRACT §7 `versions`).
+/// One stored version of an article (docs/api.md, Publishing API `versions`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct StoredVersion {
     /// 1, 2, …
@@ -379,7 +370,7 @@ pub struct StoredVersion {
     pub topics: Vec<String>,
 }
 
-/// The publisher listing (CONTRACT §7): newest `updated_at` first, ties by id.
+/// The publisher listing (docs/api.md, Publishing API): newest `updated_at` first, ties by id.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     /// Only this status.
@@ -424,7 +415,7 @@ impl Store {
                         revision: rev,
                         correction_note: note,
                         status,
-                        stored_at: crate::render::rfc3339(ts(stored)?),
+                        stored_at: crate::model::rfc3339(ts(stored)?),
                         kill_reason: reason,
                         content: serde_json::from_str(&content)
                             .map_err(|e| StoreError::Corrupt(format!("version content: {e}")))?,

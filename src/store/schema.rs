@@ -126,7 +126,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
         value   TEXT NOT NULL
     ) STRICT, WITHOUT ROWID;
     "#,
-    // 6: the WebSub hub (CONTRACT §10). A topic remembers the hash of the document last pushed,
+    // 6: the WebSub hub (docs/api.md, Push (WebSub)). A topic remembers the hash of the document last pushed,
     // so a change is pushed once whichever process sees it; a subscription has at most one
     // pending delivery (of the latest document: a burst is coalesced), retried with backoff.
     r#"
@@ -159,7 +159,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX websub_deliveries_by_due ON websub_deliveries (due_at);
     "#,
-    // 7: full-text search (CONTRACT §11) over headline, summary and body, accent- and
+    // 7: full-text search (docs/api.md, Pages, search and discovery) over headline, summary and body, accent- and
     // case-insensitive (unicode61 folds case and strips diacritics in every script), kept by
     // triggers in the same transaction as every write; and the UTC offset a story's
     // `published_at` was written with, so pages show the story's own local time.
@@ -191,7 +191,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX articles_by_status ON articles (status) WHERE status != 'usable';
     "#,
     // 9: the search index in feed order, so a saved search (`?q=` on a feed) walks its matches
-    // newest first and stops at the page instead of gathering every match (CONTRACT §11). Its
+    // newest first and stops at the page instead of gathering every match (docs/api.md, Pages, search and discovery). Its
     // rowid is the article's `published_at` (clamped to ±2^34 s, years 1425–2514) above the
     // article's rowid (28 bits): unique, and ordered like the feed to the second (see
     // `store::fts`). A contentless index: the triggers hand it every value, old ones too. The

@@ -1,4 +1,4 @@
-//! Full-text search (CONTRACT §11): what a reader types, made into a safe FTS5 query, and the
+//! Full-text search (docs/api.md, Pages, search and discovery): what a reader types, made into a safe FTS5 query, and the
 //! ranked search itself.
 //!
 //! Readers type words, "quoted phrases" and `prefix*`; everything else is text to look for,

@@ -1,5 +1,5 @@
 //! The WebSub hub's tables: subscriptions, the document last pushed per topic, and the
-//! delivery queue (CONTRACT §10). Every step is a short transaction, safe with several
+//! delivery queue (docs/api.md, Push (WebSub)). Every step is a short transaction, safe with several
 //! processes on one database: a topic's change is enqueued by whichever process sees it first
 //! (compare-and-set on its hash), a delivery is sent by whichever claims it (a lease).
 

@@ -1,4 +1,4 @@
-//! The WebSub hub (W3C Recommendation 2018, CONTRACT §10): subscription requests verified
+//! The WebSub hub (W3C Recommendation 2018, docs/api.md, Push (WebSub)): subscription requests verified
 //! asynchronously, and each changed feed document pushed to its subscribers from a queue kept
 //! in the database.
 //!
@@ -291,7 +291,7 @@ impl Hub {
         }
     }
 
-    /// The `Link` header of a delivery: the hub and the topic (§7).
+    /// The `Link` header of a delivery: the hub and the topic (W3C WebSub §7).
     fn link_header(&self, topic: &str) -> String {
         format!("<{}>; rel=\"hub\", <{topic}>; rel=\"self\"", self.url)
     }

@@ -2,8 +2,9 @@
 
 use crate::auth::{Keyring, Principal, Refusal};
 use crate::config::Config;
-use crate::feeds::{FeedError, FeedQuery, Feeds, Representation};
+use crate::feeds::{FeedError, Feeds, Representation};
 use crate::model::Format;
+use crate::urls::{FeedQuery, Resource, Urls};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -35,19 +36,18 @@ pub enum TopicError {
 impl Topic {
     /// Resolves `url` if it is `{base_url}/feeds/{feed}.{ext}` with a valid query.
     pub fn parse(config: &Config, url: &str) -> Result<Topic, TopicError> {
-        let base = &config.agency.base_url;
+        let urls = Urls::of(config);
         let unknown = || {
             TopicError::Unknown(format!(
-                "not a feed of this hub: topics are {base}/feeds/{{feed}}.{{rss,atom,xml,json}}"
+                "not a feed of this hub: topics are {}/feeds/{{feed}}.{{rss,atom,xml,json}}",
+                urls.base()
             ))
         };
-        let rest = url
-            .strip_prefix(base.as_str())
-            .and_then(|r| r.strip_prefix("/feeds/"))
-            .ok_or_else(unknown)?;
-        let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (feed, ext) = file.rsplit_once('.').ok_or_else(unknown)?;
-        let format = Format::from_extension(ext).ok_or_else(unknown)?;
+        let rest = urls.path_of(url).ok_or_else(unknown)?;
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let Some(Resource::Feed { feed, format }) = Resource::parse(path) else {
+            return Err(unknown());
+        };
         if config.feed(feed).is_none() {
             return Err(TopicError::Unknown(format!("there is no feed {feed:?}")));
         }

@@ -1,4 +1,4 @@
-//! A 2xx write is durable (CONTRACT §7): `kill -9` of the server partway through a stream of
+//! A 2xx write is durable (docs/api.md, Publishing API): `kill -9` of the server partway through a stream of
 //! writes loses none of the acknowledged ones, nor their version history.
 
 use crate::helpers::{agent, publisher_key, send_to, spawn_app_with};

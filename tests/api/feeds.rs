@@ -267,7 +267,7 @@ fn bad_query_parameters_are_400_problems_naming_the_parameter() {
     }
 }
 
-/// CONTRACT §8: `since=` selects by the moment this server recorded the change, so copy filed
+/// docs/api.md, Wire semantics: `since=` selects by the moment this server recorded the change, so copy filed
 /// after its own `published_at` (routine on a wire) is not lost. Regression: `since=` used to
 /// key on the story's dates, and a story filed now but dated ten minutes ago never reached a
 /// poller that passed "one minute ago".

@@ -296,7 +296,7 @@ fn revised(
         "language": c.language,
         "byline": c.byline,
         "dateline": c.dateline,
-        "published_at": wirefeed::render::rfc3339(a.published_at),
+        "published_at": wirefeed::model::rfc3339(a.published_at),
         "keywords": c.keywords,
         "urgency": c.urgency,
         "translation_of": c.translation_of.as_ref().map(|t| t.as_str()),

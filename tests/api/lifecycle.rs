@@ -1,4 +1,4 @@
-//! The wire lifecycle in every format (CONTRACT §8), driven through the publishing API and
+//! The wire lifecycle in every format (docs/api.md, Wire semantics), driven through the publishing API and
 //! the CLI: corrections, updates, minor edits, kills.
 
 use crate::helpers::{Resp, TestApp, publisher_key, spawn_app_with};
@@ -369,7 +369,7 @@ fn a_minor_edit_changes_the_text_but_no_date_readers_see() {
     assert_eq!(text_of(&rss, "pubDate"), text_of(&before.3, "pubDate"));
     let ninjs = n.app.get(&format!("/articles/{id}.json")).json();
     assert_eq!(ninjs["versioncreated"], before.4["versioncreated"]);
-    // The bytes changed, so the validators must (CONTRACT §8).
+    // The bytes changed, so the validators must (docs/api.md, Wire semantics).
     assert_ne!(
         n.feed("all", "atom").header("etag"),
         Some(etag_before.as_str())

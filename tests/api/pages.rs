@@ -1,4 +1,4 @@
-//! Pages people read (CONTRACT §11) over real HTTP: the front page, topic pages, article and
+//! Pages people read (docs/api.md, Pages, search and discovery) over real HTTP: the front page, topic pages, article and
 //! kill pages, search (with hostile input), saved-search feeds and the OPML.
 
 use crate::helpers::*;

@@ -1,4 +1,4 @@
-//! What the README and CONTRACT promise readers, checked over HTTP against the real server:
+//! What the README and docs/api.md promise readers, checked over HTTP against the real server:
 //! the default page size, the order of ties, `minor` revisions, embargoes in every format.
 
 use crate::feeds::ids;
@@ -206,7 +206,7 @@ fn a_minor_revision_changes_the_text_but_no_date_readers_see() {
         before,
         "a minor revision moved a date"
     );
-    // The bytes changed, so the validators do (CONTRACT §8: validators always move; a second
+    // The bytes changed, so the validators do (docs/api.md, Wire semantics: validators always move; a second
     // change within the same second may show at the next second, so only "not back" here).
     let atom = app.get("/feeds/migration.atom");
     assert_ne!(atom.header("etag"), Some(etag.as_str()));

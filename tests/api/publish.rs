@@ -1,4 +1,4 @@
-//! The publishing API (CONTRACT §7) over real HTTP: every endpoint, every status code it
+//! The publishing API (docs/api.md, Publishing API) over real HTTP: every endpoint, every status code it
 //! promises, keys from the real CLI.
 
 use crate::helpers::{TestApp, key, local_path, publisher_key, spawn_app_with, story};

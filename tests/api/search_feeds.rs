@@ -1,4 +1,4 @@
-//! Saved searches (`?q=` on a feed, CONTRACT §11) page exactly like the feed they filter: the
+//! Saved searches (`?q=` on a feed, docs/api.md, Pages, search and discovery) page exactly like the feed they filter: the
 //! same order (`published_at`, then id, newest first, ties within a second included), every
 //! match once across `next` links, `previous` links back, per language and topic, and with
 //! `since=`. The search index walks its matches in feed order, so these pin that walk to the

@@ -1,4 +1,4 @@
-//! Subscribers (CONTRACT §9): restricted feeds and the articles only they select, for every kind
+//! Subscribers (docs/api.md, Subscribers and keys): restricted feeds and the articles only they select, for every kind
 //! of caller, key transport and request — the exact status, and no restricted byte otherwise.
 
 use crate::helpers::{TestApp, config_text, repo, spawn_app_config};

@@ -1,4 +1,4 @@
-//! Validators always move (CONTRACT §8): two changes to one feed within one second still give
+//! Validators always move (docs/api.md, Wire semantics): two changes to one feed within one second still give
 //! the second poll a strictly later `Last-Modified` (never past `Date`) and a new `ETag`.
 
 use crate::helpers::{Resp, publisher_key, spawn_app_with};

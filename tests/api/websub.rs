@@ -1,4 +1,4 @@
-//! The WebSub hub against a real subscriber (CONTRACT §10): the websub.rocks hub tests 100–106
+//! The WebSub hub against a real subscriber (docs/api.md, Push (WebSub)): the websub.rocks hub tests 100–106
 //! and the failure paths (verification, leases, 410, retries across a restart, private
 //! callbacks, revoked keys, changes by another process).
 

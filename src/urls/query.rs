@@ -1,9 +1,9 @@
-//! Feed query parameters (CONTRACT §3), parsed once, with their canonical form.
+//! Feed query parameters (docs/api.md, HTTP), parsed once, with their canonical form.
 
 use crate::config::is_language_tag;
 use crate::model::FieldError;
-use crate::render;
-use crate::store::{Cursor, SearchQuery, lang_key};
+use crate::model::{lang_key, rfc3339};
+use crate::store::{Cursor, SearchQuery};
 use chrono::{DateTime, Utc};
 
 /// Feed query parameters, parsed.
@@ -19,7 +19,7 @@ pub struct FeedQuery {
     pub after: Option<Cursor>,
     /// `since=`: only items updated after.
     pub since: Option<DateTime<Utc>>,
-    /// `q=`: a saved search (CONTRACT §11): only articles matching it.
+    /// `q=`: a saved search (docs/api.md, Pages, search and discovery): only articles matching it.
     pub q: Option<SearchQuery>,
     /// `token=`: a subscriber key for readers that cannot send headers. Never part of the
     /// canonical query or a cache key; its `Debug` hides it.
@@ -116,7 +116,7 @@ impl FeedQuery {
             // Milliseconds are kept (and all that is compared): two polls within one second
             // with different `since` are different pages.
             let s = if s.timestamp_subsec_millis() == 0 {
-                render::rfc3339(s)
+                rfc3339(s)
             } else {
                 s.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             };

@@ -1,0 +1,340 @@
+//! The one URL map: every resource the server answers, read from a request path
+//! ([`Resource::parse`]) and written as a link ([`Urls`]). Routing, the gate, metrics route
+//! classes, WebSub topics, every format's links and the pages all go through here, so a URL
+//! is spelled in one place.
+
+mod query;
+
+pub use query::FeedQuery;
+
+use crate::config::Config;
+use crate::metrics::Route;
+use crate::model::Format;
+
+/// The route patterns the HTTP server registers (actix syntax), one per resource.
+pub mod pattern {
+    /// The front page.
+    pub const INDEX: &str = "/";
+    /// A topic's page.
+    pub const TOPIC: &str = "/topics/{topic}";
+    /// Search.
+    pub const SEARCH: &str = "/search";
+    /// OPML of every public feed.
+    pub const OPML: &str = "/feeds.opml";
+    /// One feed page in one format.
+    pub const FEED: &str = "/feeds/{file}";
+    /// One article in one format.
+    pub const ARTICLE: &str = "/articles/{file}";
+    /// The WebSub hub.
+    pub const WEBSUB: &str = "/websub";
+    /// Liveness.
+    pub const HEALTHZ: &str = "/healthz";
+    /// Readiness.
+    pub const READYZ: &str = "/readyz";
+    /// Prometheus metrics.
+    pub const METRICS: &str = "/metrics";
+    /// The publishing API's OpenAPI document.
+    pub const API_OPENAPI: &str = "/api/v1/openapi.json";
+    /// Who is polling.
+    pub const API_SUBSCRIBERS: &str = "/api/v1/subscribers";
+    /// The article collection.
+    pub const API_ARTICLES: &str = "/api/v1/articles";
+    /// One article.
+    pub const API_ARTICLE: &str = "/api/v1/articles/{id}";
+    /// One article's versions.
+    pub const API_VERSIONS: &str = "/api/v1/articles/{id}/versions";
+}
+
+const FEEDS: &str = "/feeds/";
+const ARTICLES: &str = "/articles/";
+const TOPICS: &str = "/topics/";
+const API: &str = "/api/";
+
+/// The documents an article is served as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleFormat {
+    /// `/articles/{id}`: the HTML page.
+    Html,
+    /// `/articles/{id}.xml`: a NewsML-G2 `newsItem`.
+    NewsMl,
+    /// `/articles/{id}.json`: IPTC ninjs.
+    Ninjs,
+}
+
+impl ArticleFormat {
+    /// Splits `/articles/{file}` into the id and the format. An id may itself contain dots,
+    /// so `a.b.json` is (`a.b`, ninjs); the caller falls back to [`ArticleFormat::Html`] with
+    /// the whole name when no article has the shorter id.
+    pub fn split(file: &str) -> (&str, ArticleFormat) {
+        match file.rsplit_once('.') {
+            Some((id, "xml")) => (id, ArticleFormat::NewsMl),
+            Some((id, "json")) => (id, ArticleFormat::Ninjs),
+            _ => (file, ArticleFormat::Html),
+        }
+    }
+
+    /// The file suffix after the id (`""` for the page).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            ArticleFormat::Html => "",
+            ArticleFormat::NewsMl => ".xml",
+            ArticleFormat::Ninjs => ".json",
+        }
+    }
+}
+
+/// Why `/feeds/{file}` names no feed document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAFeed {
+    /// No `.{format}` at all.
+    NoFormat(String),
+    /// A suffix that is not a feed format.
+    UnknownFormat(String),
+}
+
+impl std::fmt::Display for NotAFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAFeed::NoFormat(file) => write!(
+                f,
+                "no feed at {file:?}; feed URLs end in .rss, .atom, .xml or .json"
+            ),
+            NotAFeed::UnknownFormat(ext) => {
+                write!(f, "unknown feed format {ext:?}; use rss, atom, xml or json")
+            }
+        }
+    }
+}
+
+/// Splits `/feeds/{file}` into the feed id and its format.
+pub fn feed_file(file: &str) -> Result<(&str, Format), NotAFeed> {
+    let (id, ext) = file
+        .rsplit_once('.')
+        .ok_or_else(|| NotAFeed::NoFormat(file.to_owned()))?;
+    let format =
+        Format::from_extension(ext).ok_or_else(|| NotAFeed::UnknownFormat(ext.to_owned()))?;
+    Ok((id, format))
+}
+
+/// A resource named by a request path (the query is separate: [`FeedQuery`] and friends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// `/`.
+    Index,
+    /// `/topics/{topic}`.
+    Topic(&'a str),
+    /// `/search`.
+    Search,
+    /// `/feeds.opml`.
+    Opml,
+    /// `/feeds/{feed}.{format}`.
+    Feed {
+        /// Feed id.
+        feed: &'a str,
+        /// Format, from the extension.
+        format: Format,
+    },
+    /// `/articles/{file}`: an id, with a format suffix or not (see [`ArticleFormat::split`]).
+    Article(&'a str),
+    /// `/websub`.
+    WebSub,
+    /// `/healthz`, `/readyz`, `/metrics`.
+    Ops(&'a str),
+    /// `/api/…`.
+    Api(&'a str),
+}
+
+impl<'a> Resource<'a> {
+    /// The resource at `path`, if the server has one there (without allocating: this runs
+    /// for every request).
+    pub fn parse(path: &'a str) -> Option<Resource<'a>> {
+        Some(match path {
+            "/" => Resource::Index,
+            "/search" => Resource::Search,
+            "/feeds.opml" => Resource::Opml,
+            "/websub" => Resource::WebSub,
+            "/healthz" | "/readyz" | "/metrics" => Resource::Ops(path),
+            p => {
+                if let Some(file) = p.strip_prefix(FEEDS) {
+                    let (feed, format) = feed_file(file).ok()?;
+                    Resource::Feed { feed, format }
+                } else if let Some(file) = p.strip_prefix(ARTICLES) {
+                    Resource::Article(file)
+                } else if let Some(topic) = p.strip_prefix(TOPICS) {
+                    Resource::Topic(topic)
+                } else if p.starts_with(API) {
+                    Resource::Api(p)
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// Whether `?token=` may carry a key here (readers that cannot send headers).
+    pub fn takes_query_token(&self) -> bool {
+        matches!(self, Resource::Feed { .. } | Resource::Article(_))
+    }
+
+    /// Whether only GET and HEAD are answered here.
+    pub fn read_only(&self) -> bool {
+        !matches!(self, Resource::WebSub | Resource::Api(_))
+    }
+}
+
+/// The metrics route class of a request path: the resource's, and the prefix's for paths
+/// under a resource's prefix that name nothing (a 404 under `/feeds/` is still a feed request).
+pub fn route_class(path: &str) -> Route {
+    match Resource::parse(path) {
+        Some(Resource::Feed { .. }) => Route::Feed,
+        Some(Resource::Article(_)) => Route::Article,
+        Some(Resource::Index | Resource::Search | Resource::Opml | Resource::Topic(_)) => {
+            Route::Page
+        }
+        Some(Resource::Api(_)) => Route::Api,
+        Some(Resource::WebSub) => Route::WebSub,
+        Some(Resource::Ops(_)) => Route::Ops,
+        None if path.starts_with(FEEDS) => Route::Feed,
+        None => Route::Other,
+    }
+}
+
+/// Absolute URLs under the agency's `base_url`.
+#[derive(Debug, Clone, Copy)]
+pub struct Urls<'a> {
+    base: &'a str,
+}
+
+impl<'a> Urls<'a> {
+    /// The URLs of the site `config` describes.
+    pub fn of(config: &'a Config) -> Self {
+        Urls {
+            base: &config.agency.base_url,
+        }
+    }
+
+    /// The base URL itself (no trailing slash).
+    pub fn base(&self) -> &'a str {
+        self.base
+    }
+
+    /// The path of `url` if it is one of ours (`None` for another site's).
+    pub fn path_of<'u>(&self, url: &'u str) -> Option<&'u str> {
+        url.strip_prefix(self.base).filter(|p| p.starts_with('/'))
+    }
+
+    /// The front page, with a query string (`""` or `"?…"`).
+    pub fn index(&self, query: &str) -> String {
+        format!("{}/{query}", self.base)
+    }
+
+    /// A feed document, with a query string (`""` or `"?…"`).
+    pub fn feed(&self, feed: &str, format: Format, query: &str) -> String {
+        format!("{}{FEEDS}{feed}.{}{query}", self.base, format.extension())
+    }
+
+    /// A feed document by its extension, with a query string (`""` or `"?…"`); for pages
+    /// whose templates iterate over extensions.
+    pub fn feed_ext(&self, feed: &str, ext: &str, query: &str) -> String {
+        format!("{}{FEEDS}{feed}.{ext}{query}", self.base)
+    }
+
+    /// An article's HTML page.
+    pub fn article(&self, id: &str) -> String {
+        format!("{}{ARTICLES}{id}", self.base)
+    }
+
+    /// An article in one of its formats.
+    pub fn article_as(&self, id: &str, format: ArticleFormat) -> String {
+        format!("{}{ARTICLES}{id}{}", self.base, format.suffix())
+    }
+
+    /// A topic's page, with a query string (`""` or `"?…"`).
+    pub fn topic(&self, topic: &str, query: &str) -> String {
+        format!("{}{TOPICS}{topic}{query}", self.base)
+    }
+
+    /// The search page, with a query string (`""` or `"?…"`).
+    pub fn search(&self, query: &str) -> String {
+        format!("{}/search{query}", self.base)
+    }
+
+    /// The OPML of every public feed.
+    pub fn opml(&self) -> String {
+        format!("{}/feeds.opml", self.base)
+    }
+
+    /// The WebSub hub.
+    pub fn websub(&self) -> String {
+        format!("{}/websub", self.base)
+    }
+
+    /// An article in the publishing API.
+    pub fn api_article(&self, id: &str) -> String {
+        format!("{}/api/v1/articles/{id}", self.base)
+    }
+
+    /// The publishing API's article list, with a query string (`""` or `"?…"`).
+    pub fn api_articles(&self, query: &str) -> String {
+        format!("{}/api/v1/articles{query}", self.base)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_parse_to_their_resources_and_classes() {
+        assert_eq!(
+            Resource::parse("/feeds/all.rss"),
+            Some(Resource::Feed {
+                feed: "all",
+                format: Format::Rss
+            })
+        );
+        assert_eq!(Resource::parse("/feeds/all"), None);
+        assert_eq!(
+            Resource::parse("/articles/a.b.json"),
+            Some(Resource::Article("a.b.json"))
+        );
+        assert!(
+            Resource::parse("/feeds/all.atom")
+                .unwrap()
+                .takes_query_token()
+        );
+        assert!(!Resource::parse("/search").unwrap().takes_query_token());
+        assert_eq!(route_class("/feeds/all.rss"), Route::Feed);
+        assert_eq!(route_class("/feeds/all.pdf"), Route::Feed);
+        assert_eq!(route_class("/feeds.opml"), Route::Page);
+        assert_eq!(route_class("/api/v1/articles/x"), Route::Api);
+        assert_eq!(route_class("/topics/security"), Route::Page);
+        assert_eq!(route_class("/readyz"), Route::Ops);
+        assert_eq!(route_class("/websub"), Route::WebSub);
+        assert_eq!(route_class("/wp-login.php"), Route::Other);
+    }
+
+    #[test]
+    fn links_are_spelled_once() {
+        let u = Urls {
+            base: "https://wire.example",
+        };
+        assert_eq!(
+            u.feed("security", Format::Atom, "?lang=es"),
+            "https://wire.example/feeds/security.atom?lang=es"
+        );
+        assert_eq!(
+            u.article_as("a-1", ArticleFormat::Ninjs),
+            "https://wire.example/articles/a-1.json"
+        );
+        assert_eq!(
+            u.path_of("https://wire.example/feeds/x.rss"),
+            Some("/feeds/x.rss")
+        );
+        assert_eq!(u.path_of("https://wire.example.evil/feeds/x.rss"), None);
+        // Every link parses back to the resource it names.
+        let url = u.topic("security", "");
+        let path = u.path_of(&url).map(Resource::parse);
+        assert_eq!(path, Some(Some(Resource::Topic("security"))));
+    }
+}
