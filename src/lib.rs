@@ -1,6 +1,24 @@
 //! wirefeed: a news-wire syndication server.
 //!
-//! Data flows one way: `config` → `store` → `classify` → `render` → `feeds` → `http` / `cli`.
+//! Layers, lowest first; a module uses only modules of a lower layer (`tests/layers.rs`
+//! enforces it, and that the files of one folder import each other without a circle):
+//!
+//! 0. `text`: Unicode text helpers.
+//! 1. `model`: articles, ids, formats and value helpers (`rfc3339`, `lang_key`, `now`).
+//! 2. `config` (`feeds.toml`, checked), `metrics` (the registry), `logging`.
+//! 3. `store`: SQLite — articles, versions, the change log, search index, keys, WebSub tables.
+//! 4. `changes` (the change bus), `auth` (keys and principals), `usage` (key usage counts),
+//!    `classify` (rules and the topic model).
+//! 5. `limits` (rate limits), `ingest` (article files and bodies), `urls` (the one URL map).
+//! 6. `articles` (input → classified, storable article), `render` (RSS, Atom, NewsML-G2, JSON
+//!    Feed, ninjs, OPML).
+//! 7. `import` (bulk import), `pages` (HTML pages).
+//! 8. `feeds` (documents, page cache, access), `publish` (the publishing service and its
+//!    durable writer), `cdn` (purging a shared cache).
+//! 9. `websub`: the WebSub hub.
+//! 10. `app`: the application context that builds and starts everything.
+//! 11. `http`: actix-web routes, handlers, the gate, problem+json.
+//! 12. `cli`: the `wirefeed` command.
 
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]

@@ -16,7 +16,7 @@ pub use crate::urls::FeedQuery;
 pub use access::Entitlement;
 pub use article::ArticleFormat;
 pub use cache::{Cache, Encoding, Representation};
-pub use pages::{INDEX_STORIES, MAX_SEARCH_PAGE, Page, SEARCH_PAGE};
+pub use pages::{INDEX_STORIES, Page};
 
 use crate::auth::Principal;
 use crate::changes::ChangeBus;

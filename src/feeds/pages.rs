@@ -7,17 +7,13 @@ use crate::auth::Principal;
 use crate::config::{Access, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Rendered};
 use crate::pages::{self, Builder, IndexPage, SearchView, TopicView, Ui};
-use crate::store::{PageQuery, SearchQuery, Selection};
+use crate::store::{PageQuery, SEARCH_PAGE, SearchQuery, Selection};
 use crate::urls::Urls;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-/// Results per search page.
-pub const SEARCH_PAGE: u32 = 20;
 /// Stories per topic on the front page.
 pub const INDEX_STORIES: u32 = 5;
-/// Deepest search page offered (ranked results further down are not worth their cost).
-pub const MAX_SEARCH_PAGE: u32 = 50;
 
 /// Which page.
 #[derive(Debug, Clone)]

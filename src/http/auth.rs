@@ -3,8 +3,8 @@
 
 use super::Problem;
 use crate::auth::{Keyring, Principal, Refusal};
-use actix_web::HttpRequest;
 use actix_web::http::{StatusCode, header};
+use actix_web::{HttpMessage, HttpRequest};
 
 /// The principal of a feed or article request: the `Authorization: Bearer` key, else the
 /// `?token=` one (for readers that cannot send headers).
@@ -44,7 +44,7 @@ pub(super) fn principal_with(
 
 /// The principal, who must hold a publisher key.
 pub(super) fn publisher(req: &HttpRequest) -> Result<Principal, Problem> {
-    match super::gate::principal_of(req) {
+    match principal_of(req) {
         p if p.is_publisher() => Ok(p),
         Principal::Anonymous => Err(Problem::unauthorized(
             "the publishing API needs a publisher key: Authorization: Bearer <token>",
@@ -55,4 +55,12 @@ pub(super) fn publisher(req: &HttpRequest) -> Result<Principal, Problem> {
             "this key is not a publisher key",
         )),
     }
+}
+
+/// The principal the gate decided for this request (anonymous if it did not run).
+pub(super) fn principal_of(req: &HttpRequest) -> Principal {
+    req.extensions()
+        .get::<Principal>()
+        .cloned()
+        .unwrap_or(Principal::Anonymous)
 }

@@ -13,15 +13,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpRequest, ResponseError, web};
-
-/// The principal the gate decided for this request (anonymous if it did not run).
-pub(super) fn principal_of(req: &HttpRequest) -> Principal {
-    req.extensions()
-        .get::<Principal>()
-        .cloned()
-        .unwrap_or(Principal::Anonymous)
-}
+use actix_web::{HttpMessage, ResponseError, web};
 
 /// Health and metrics are for the operator's monitoring: never limited.
 fn exempt(path: &str) -> bool {

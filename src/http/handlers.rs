@@ -1,7 +1,7 @@
 //! Thin handlers: extract, call one function, build the response.
 
 use super::Problem;
-use super::gate::principal_of;
+use super::auth::principal_of;
 use crate::app::App;
 use crate::feeds::{ArticleFormat, Encoding, Entitlement, FeedQuery, Representation};
 use crate::metrics::{METRICS, Route};

@@ -3,13 +3,14 @@
 //! (cached like a feed) off the event loop, and answers it like a feed.
 
 use super::Problem;
-use super::gate::principal_of;
+use super::auth::principal_of;
 use super::handlers::{negotiate, respond};
 use crate::app::App;
-use crate::feeds::{Entitlement, FeedQuery, MAX_SEARCH_PAGE, Page, Representation};
+use crate::feeds::{Entitlement, FeedQuery, Page, Representation};
 use crate::model::now;
 use crate::model::{FieldError, Format};
 use crate::pages::{Builder, Ui};
+use crate::store::MAX_SEARCH_PAGE;
 use crate::store::SearchQuery;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -52,7 +52,7 @@ pub fn search_page(config: &Config, v: &SearchView<'_>) -> String {
             @if v.results.is_empty() {
                 p { (ui.t("no_results")) }
             } @else {
-                ol.stories start=((v.page - 1) * crate::feeds::SEARCH_PAGE + 1) {
+                ol.stories start=((v.page - 1) * crate::store::SEARCH_PAGE + 1) {
                     @for a in v.results { (story_item(config, ui, a)) }
                 }
             }

@@ -1,6 +1,6 @@
 //! API keys: names, roles, scopes and the SHA-256 of each token (never the token itself).
 
-use super::read::{json_list, to_json, ts};
+use super::row::{json_list, to_json, ts};
 use super::{Result, Store};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};

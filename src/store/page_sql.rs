@@ -4,7 +4,7 @@
 
 use super::Result;
 use super::fts;
-use super::read::{COLUMNS, PageQuery, RawRow, Selection};
+use super::row::{COLUMNS, PageQuery, RawRow, Selection};
 use rusqlite::types::Value;
 use rusqlite::{Connection, params};
 

@@ -5,7 +5,7 @@
 //! never FTS5 syntax: `NEAR(`, `AND`, `:` or a stray `"` cannot change the query's shape, so a
 //! hostile query finds nothing rather than failing.
 
-use super::read::{COLUMNS, RawRow};
+use super::row::{COLUMNS, RawRow};
 use super::{Result, Store};
 use crate::model::Article;
 use crate::text::normalize;
@@ -132,6 +132,13 @@ pub struct SearchPage {
 /// How many matches a search ranks: the most recently filed ones. Results past these are not
 /// shown (the deepest search page must stay within them).
 pub const RANKED: u32 = 1000;
+
+/// Results per search page.
+pub const SEARCH_PAGE: u32 = 20;
+/// Deepest search page offered (ranked results further down are not worth their cost).
+pub const MAX_SEARCH_PAGE: u32 = 50;
+// The deepest search page is within the ranked matches.
+const _: () = assert!(MAX_SEARCH_PAGE * SEARCH_PAGE <= RANKED);
 /// Score of a term found in the headline.
 const HEADLINE_WEIGHT: u32 = 10;
 /// Score of a term found in the summary.
@@ -386,9 +393,6 @@ mod tests {
                 .is_empty()
         );
     }
-
-    // The deepest search page is within the ranked matches.
-    const _: () = assert!(crate::feeds::MAX_SEARCH_PAGE * crate::feeds::SEARCH_PAGE <= RANKED);
 
     #[test]
     fn only_the_newest_matches_are_ranked_and_finding_them_sorts_nothing() {

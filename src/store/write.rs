@@ -1,7 +1,7 @@
 //! Article writes: upserts in batches (every version kept), reclassification, and the change
 //! log that tells readers in any process which feeds changed.
 
-use super::read::{COLUMNS, RawRow, to_json};
+use super::row::{COLUMNS, RawRow, to_json};
 use super::{Change, Result, Store, StoreError};
 use crate::model::lang_key;
 use crate::model::{Article, ArticleId, Draft, PubStatus, Revision, TopicId};
