@@ -6,28 +6,22 @@
 #
 #   scripts/vendor-actix-http.sh 3.20.0
 #
+# The download is refused unless its sha256 is the `cksum` the crates.io index records for that
+# version (scripts/lib_vendor.sh, shared with scripts/check_vendor.sh, which CI runs to see that
+# vendor/actix-http is still exactly what this script writes).
+#
 # Run it to take an actix-http release (security fixes included): if the patch no longer applies,
 # `patch` says where, and Cargo.toml's [patch.crates-io] entry can simply be removed to go back
 # to the published crate (at the cost of the copy and of the pipelining fix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib_vendor.sh
 version=${1:?usage: scripts/vendor-actix-http.sh VERSION}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-curl -sfL "https://static.crates.io/crates/actix-http/actix-http-$version.crate" | tar -xz -C "$tmp"
-src=$tmp/actix-http-$version
-patch --quiet -d "$src" -p1 < vendor/actix-http.patch
+vendor_download "$version" "$tmp/actix-http.crate"
+mkdir "$tmp/unpacked"
+vendor_build "$version" "$tmp/actix-http.crate" vendor/actix-http.patch "$tmp/unpacked" "$tmp/tree"
 rm -rf vendor/actix-http
-mkdir -p vendor/actix-http
-cp -r "$src/src" "$src/LICENSE-MIT" "$src/LICENSE-APACHE" "$src/README.md" "$src/CHANGES.md" vendor/actix-http/
-# The crate's own examples, tests and benchmarks are not vendored: drop their manifest entries
-# (and the dev-dependencies only they use) so the manifest names no missing file.
-python3 - "$src/Cargo.toml" vendor/actix-http/Cargo.toml <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-sections = re.split(r"(?m)^(?=\[)", text)
-dropped = re.compile(r"\[\[(example|test|bench)\]\]|\[dev-dependencies[.\]]")
-kept = [s for s in sections if not dropped.match(s)]
-open(sys.argv[2], "w").write("".join(kept))
-PY
+cp -r "$tmp/tree" vendor/actix-http
 echo "vendor/actix-http: actix-http $version with vendor/actix-http.patch"
