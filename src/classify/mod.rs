@@ -9,14 +9,14 @@
 mod explain;
 pub mod features;
 pub mod gazetteer;
-pub mod model;
+pub mod logistic;
 mod rules;
 pub mod train;
 
 use crate::config::Config;
 use crate::model::{Content, TopicId};
 pub use crate::text::normalize;
-pub use model::{Contribution, ModelScore};
+pub use logistic::{Contribution, ModelScore};
 use serde::Serialize;
 
 /// Share of the model's threshold from which an unmatched topic is a near miss.
@@ -93,7 +93,7 @@ pub struct TopicScore {
 pub struct Classifier {
     rules: rules::Rules,
     extractor: features::Extractor,
-    model: Option<model::Model>,
+    model: Option<logistic::Model>,
     topics: Vec<(TopicId, f64)>,
 }
 
@@ -117,8 +117,8 @@ impl Classifier {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("{}: cannot read the model: {e}", path.display()))?;
             let ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
-            let m =
-                model::Model::parse(&text, &ids).map_err(|e| format!("{}: {e}", path.display()))?;
+            let m = logistic::Model::parse(&text, &ids)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             c.model = Some(m);
         }
         Ok(c)
@@ -128,7 +128,7 @@ impl Classifier {
     pub fn with_model(config: &Config, text: &str) -> Result<Classifier, String> {
         let ids: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
         let mut c = Classifier::rules_only(config);
-        c.model = Some(model::Model::parse(text, &ids)?);
+        c.model = Some(logistic::Model::parse(text, &ids)?);
         Ok(c)
     }
 
@@ -219,7 +219,7 @@ impl Classifier {
             .collect();
         self.rules.score(&lang, &headline, &body, &mut scores);
         if let Some(m) = &self.model {
-            let v = model::vectorise_normalised(
+            let v = logistic::vectorise_normalised(
                 &self.extractor,
                 &headline,
                 &body,
@@ -229,7 +229,7 @@ impl Classifier {
             m.logits(&v, &mut logits);
             for (ti, s) in scores.iter_mut().enumerate() {
                 let Some(t) = &m.topics[ti] else { continue };
-                let probability = model::sigmoid(logits[ti]);
+                let probability = logistic::sigmoid(logits[ti]);
                 let matched = probability >= t.threshold;
                 let vetoed = s.rules && !matched && probability < t.veto;
                 s.model = Some(ModelScore {

@@ -10,7 +10,7 @@
 
 use super::Classifier;
 use super::features::Extractor;
-use super::model::{self, FORMAT, ModelFile, TopicWeights, feature_hash, sigmoid};
+use super::logistic::{self, FORMAT, ModelFile, TopicWeights, feature_hash, sigmoid};
 use crate::config::Config;
 use crate::model::{Content, TopicId};
 use crate::text::fnv1a;
@@ -133,9 +133,9 @@ fn prepare(config: &Config, examples: &[Example]) -> Prepared {
     let extractor = Extractor::new();
     let classifier = Classifier::rules_only(config);
     let mut names_by_hash: HashMap<u64, String> = HashMap::new();
-    let raw: Vec<model::Vector> = examples
+    let raw: Vec<logistic::Vector> = examples
         .iter()
-        .map(|e| model::vectorise(&extractor, &e.content, Some(&mut names_by_hash)))
+        .map(|e| logistic::vectorise(&extractor, &e.content, Some(&mut names_by_hash)))
         .collect();
     let mut df: HashMap<u64, u32> = HashMap::new();
     for v in &raw {

@@ -6,7 +6,7 @@
 mod access;
 mod article;
 mod cache;
-mod page;
+mod listing;
 mod pages;
 mod turn;
 mod validators;
@@ -391,11 +391,11 @@ impl Feeds {
         // The scopes are read before the data: a write in between only makes the page stale early.
         let deps = self.changes.seqs(Self::deps(feed));
         let limit = q.limit.unwrap_or(self.config.feeds.default_limit);
-        let page = page::page(&self.store, feed, q, limit, now)?;
+        let page = listing::listing(&self.store, feed, q, limit, now)?;
         let now_ts = now.timestamp();
         let retention = self.config.feeds.kill_retention.as_secs() as i64;
         let tombstones = if q.before.is_none() && q.after.is_none() {
-            page::tombstones(&self.store, feed, q, now_ts - retention, limit)?
+            listing::tombstones(&self.store, feed, q, now_ts - retention, limit)?
         } else {
             Vec::new()
         };
@@ -444,7 +444,7 @@ impl Feeds {
             .filter_map(|a| a.canceled_at)
             .map(|t| t.timestamp() + retention + 1)
             .min();
-        rep.expires_at = match (page::next_lift(&self.store, feed, now_ts)?, tomb_expiry) {
+        rep.expires_at = match (listing::next_lift(&self.store, feed, now_ts)?, tomb_expiry) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };

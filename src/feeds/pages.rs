@@ -2,7 +2,7 @@
 //! cache until the change-log scopes they show move or an embargo in them lifts, with
 //! validators that always move.
 
-use super::{Entitlement, FeedError, FeedQuery, Feeds, Representation, page, unix};
+use super::{Entitlement, FeedError, FeedQuery, Feeds, Representation, listing, unix};
 use crate::auth::Principal;
 use crate::config::{Access, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Rendered};
@@ -153,7 +153,7 @@ impl Feeds {
             }
             Page::Topic { topic, query } => {
                 let limit = query.limit.unwrap_or(cfg.feeds.default_limit);
-                let found = page::page(&self.store, feed, query, limit, now)?;
+                let found = listing::listing(&self.store, feed, query, limit, now)?;
                 let topic_def = cfg
                     .topic(topic)
                     .ok_or_else(|| FeedError::NotFound(format!("there is no topic {topic:?}")))?;
@@ -205,7 +205,7 @@ impl Feeds {
         };
         let mut rep =
             Representation::new(body, HTML, unix(last_modified), vec![("self", self_url)]);
-        rep.expires_at = page::next_lift(&self.store, feed, now_ts)?;
+        rep.expires_at = listing::next_lift(&self.store, feed, now_ts)?;
         rep.set_deps(seqs);
         Ok(rep)
     }

@@ -1,4 +1,4 @@
-//! Which articles one page of a feed holds: keyset pages merged across topics, the pages
+//! Which articles one page of a feed lists: keyset pages merged across topics, the pages
 //! around it, the tombstones of recent kills, and when the next embargo lifts.
 
 use super::{FeedError, FeedQuery};
@@ -48,13 +48,13 @@ pub(super) fn next_lift(store: &Store, feed: &FeedDef, now: i64) -> Result<Optio
 }
 
 /// Articles of one page, newest first, with the cursors of the pages around it.
-pub(super) fn page(
+pub(super) fn listing(
     store: &Store,
     feed: &FeedDef,
     q: &FeedQuery,
     limit: u32,
     now: DateTime<Utc>,
-) -> Result<Page, FeedError> {
+) -> Result<Listing, FeedError> {
     let query = |selection| PageQuery {
         selection,
         lang: q.lang.clone(),
@@ -116,14 +116,14 @@ pub(super) fn page(
             None
         };
     }
-    Ok(Page {
+    Ok(Listing {
         articles,
         next,
         previous,
     })
 }
 
-pub(super) struct Page {
+pub(super) struct Listing {
     pub(super) articles: Vec<Article>,
     pub(super) next: Option<Cursor>,
     pub(super) previous: Option<Cursor>,
