@@ -303,6 +303,42 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Field errors gathered while checking a request or a file: every problem is reported at
+/// once, not only the first.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// None yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a problem with one field.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every problem recorded.
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+
+    /// `value` if nothing was recorded, else every problem.
+    pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
 impl FieldError {
     /// A problem with one field.
     pub fn new(field: &str, message: impl Into<String>) -> Self {

@@ -4,7 +4,7 @@ use super::Problem;
 use super::auth::publisher;
 use crate::app::App;
 use crate::config::Config;
-use crate::model::{Article, FieldError, PubStatus};
+use crate::model::{Article, FieldError, FieldErrors, PubStatus};
 use crate::publish;
 use crate::store::{Cursor, IfMatch, ListQuery};
 use actix_web::http::{StatusCode, header};
@@ -25,13 +25,10 @@ async fn json_body(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok());
     let too_large = || {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "the body is larger than api.max_body_kb ({} KiB)",
-                limit / 1024
-            ),
-        )
+        Problem::payload_too_large(format!(
+            "the body is larger than api.max_body_kb ({} KiB)",
+            limit / 1024
+        ))
     };
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
@@ -40,12 +37,7 @@ async fn json_body(
         .to_bytes_limited(limit)
         .await
         .map_err(|_| too_large())?
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("cannot read the body: {e}"),
-            )
-        })?;
+        .map_err(|e| Problem::malformed(format!("cannot read the body: {e}")))?;
     if body.is_empty() && optional {
         return Ok(None);
     }
@@ -61,11 +53,10 @@ async fn json_body(
                 .to_ascii_lowercase()
         });
     if media.as_deref() != Some("application/json") {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "the body must be application/json",
-        )
-        .header("Accept-Post", "application/json"));
+        return Err(
+            Problem::unsupported_media_type("the body must be application/json")
+                .header("Accept-Post", "application/json"),
+        );
     }
     Ok(Some(body))
 }
@@ -154,32 +145,24 @@ pub(super) async fn replace(
 
 /// The optional kill body, `{"reason": "…"}`.
 fn kill_reason(body: &[u8]) -> Result<Option<String>, Problem> {
-    let bad = |m: String| Problem::invalid(vec![FieldError::new("reason", m)]);
-    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            format!("the body is not valid JSON: {e}"),
-        )
-    })?;
+    let bad = |m: String| Problem::bad_request(vec![FieldError::new("reason", m)]);
+    let v: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Problem::malformed(format!("the body is not valid JSON: {e}")))?;
     let serde_json::Value::Object(map) = v else {
         return Err(bad(
             "the body must be an object such as {\"reason\": \"…\"}".into(),
         ));
     };
     let mut reason = None;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     for (k, v) in map {
         match (k.as_str(), v) {
             ("reason", serde_json::Value::String(r)) => reason = Some(r),
-            ("reason", _) => errors.push(FieldError::new("reason", "must be a string")),
-            (other, _) => errors.push(FieldError::new(other, "unknown field")),
+            ("reason", _) => errors.add("reason", "must be a string"),
+            (other, _) => errors.add(other, "unknown field"),
         }
     }
-    if errors.is_empty() {
-        Ok(reason)
-    } else {
-        Err(Problem::invalid(errors))
-    }
+    errors.finish(reason).map_err(Problem::bad_request)
 }
 
 /// `DELETE /api/v1/articles/{id}`: kill. Nothing is erased.
@@ -228,7 +211,7 @@ pub(super) async fn read(
     let missing = format!("there is no article {id:?}");
     let a = web::block(move || n.get(&id, t))
         .await??
-        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing))?;
+        .ok_or_else(|| Problem::not_found(missing))?;
     let tag = format!("\"{}\"", a.etag());
     let fresh = req
         .headers()
@@ -259,7 +242,7 @@ pub(super) async fn versions(
     let (i, missing) = (id.clone(), format!("there is no article {id:?}"));
     let v = web::block(move || n.versions(&i))
         .await??
-        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, missing))?;
+        .ok_or_else(|| Problem::not_found(missing))?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "private, no-cache"))
         .content_type("application/json")
@@ -284,45 +267,41 @@ fn parse_list(raw: &str) -> Result<ListQuery, Problem> {
         limit: 50,
         ..ListQuery::default()
     };
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
         match k.as_ref() {
             "status" => match PubStatus::parse(&v) {
                 Some(s) => q.status = Some(s),
-                None => errors.push(FieldError::new(
+                None => errors.add(
                     "status",
                     format!("status must be usable, withheld or canceled, got {v:?}"),
-                )),
+                ),
             },
             "since" => match DateTime::parse_from_rfc3339(&v) {
                 Ok(t) => q.since = Some(t.timestamp()),
-                Err(_) => errors.push(FieldError::new(
+                Err(_) => errors.add(
                     "since",
                     format!("since must be an RFC 3339 date-time, got {v:?}"),
-                )),
+                ),
             },
             "limit" => match v.parse::<u32>() {
                 Ok(n @ 1..=200) => q.limit = n,
-                _ => errors.push(FieldError::new(
+                _ => errors.add(
                     "limit",
                     format!("limit must be a whole number from 1 to 200, got {v:?}"),
-                )),
+                ),
             },
             "before" => match list_cursor(&v) {
                 Some(c) => q.before = Some(c),
-                None => errors.push(FieldError::new(
+                None => errors.add(
                     "before",
                     "before must be the cursor from the listing's next link (UNIXTIME:ID)",
-                )),
+                ),
             },
             _ => {}
         }
     }
-    if errors.is_empty() {
-        Ok(q)
-    } else {
-        Err(Problem::invalid(errors))
-    }
+    errors.finish(q).map_err(Problem::bad_request)
 }
 
 /// `GET /api/v1/articles`: newest `updated_at` first, keyset paging.

@@ -3,7 +3,7 @@
 
 use super::Problem;
 use crate::auth::{Keyring, Principal, Refusal};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest};
 
 /// The principal of a feed or article request: the `Authorization: Bearer` key, else the
@@ -50,10 +50,7 @@ pub(super) fn publisher(req: &HttpRequest) -> Result<Principal, Problem> {
             "the publishing API needs a publisher key: Authorization: Bearer <token>",
             false,
         )),
-        Principal::Key(_) => Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "this key is not a publisher key",
-        )),
+        Principal::Key(_) => Err(Problem::forbidden("this key is not a publisher key")),
     }
 }
 

@@ -45,14 +45,13 @@ fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, v: &Verdict) {
 }
 
 fn too_many(v: &Verdict) -> Problem {
-    Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
+    Problem::too_many_requests(
         format!(
             "rate limited: {} requests a minute; retry after {} s",
             v.limit, v.retry_after
         ),
+        v.retry_after,
     )
-    .header("Retry-After", v.retry_after.to_string())
 }
 
 pub(super) async fn gate(

@@ -2,8 +2,11 @@
 
 mod api;
 mod auth;
+mod conditional;
+mod documents;
 mod gate;
-mod handlers;
+mod observe;
+mod ops;
 mod pages;
 mod problem;
 mod websub;
@@ -28,7 +31,7 @@ pub fn listen(addr: &str) -> std::io::Result<TcpListener> {
 /// Builds the server on a bound listener; await it (or spawn it) to serve.
 pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Server> {
     let workers = app.config.workers;
-    let policy = web::Data::new(handlers::CachePolicy::new(&app.config));
+    let policy = web::Data::new(conditional::CachePolicy::new(&app.config));
     let app = web::Data::from(app);
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
     let server = HttpServer::new(move || {
@@ -36,50 +39,50 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .app_data(app.clone())
             .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
-            .wrap(actix_web::middleware::from_fn(handlers::observe))
+            .wrap(actix_web::middleware::from_fn(observe::observe))
             .route(pattern::INDEX, get().to(pages::index))
             .route(pattern::TOPIC, get().to(pages::topic))
             .route(pattern::SEARCH, get().to(pages::search))
             .route(pattern::OPML, get().to(pages::opml))
-            .route(pattern::HEALTHZ, get().to(handlers::healthz))
-            .route(pattern::READYZ, get().to(handlers::readyz))
-            .route(pattern::METRICS, get().to(handlers::metrics))
-            .route(pattern::FEED, get().to(handlers::feed))
+            .route(pattern::HEALTHZ, get().to(ops::healthz))
+            .route(pattern::READYZ, get().to(ops::readyz))
+            .route(pattern::METRICS, get().to(ops::metrics))
+            .route(pattern::FEED, get().to(documents::feed))
             .service(
                 web::resource(pattern::WEBSUB)
                     .route(web::post().to(websub::subscribe))
-                    .default_service(web::to(handlers::not_allowed("POST"))),
+                    .default_service(web::to(ops::not_allowed("POST"))),
             )
-            .route(pattern::ARTICLE, get().to(handlers::article))
+            .route(pattern::ARTICLE, get().to(documents::article))
             .service(
                 web::resource(pattern::API_OPENAPI)
                     .route(get().to(api::openapi))
-                    .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
+                    .default_service(web::to(ops::not_allowed("GET, HEAD"))),
             )
             .service(
                 web::resource(pattern::API_SUBSCRIBERS)
                     .route(get().to(api::subscribers))
-                    .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
+                    .default_service(web::to(ops::not_allowed("GET, HEAD"))),
             )
             .service(
                 web::resource(pattern::API_ARTICLES)
                     .route(get().to(api::list))
                     .route(web::post().to(api::create))
-                    .default_service(web::to(handlers::not_allowed("GET, HEAD, POST"))),
+                    .default_service(web::to(ops::not_allowed("GET, HEAD, POST"))),
             )
             .service(
                 web::resource(pattern::API_ARTICLE)
                     .route(get().to(api::read))
                     .route(web::put().to(api::replace))
                     .route(web::delete().to(api::kill))
-                    .default_service(web::to(handlers::not_allowed("GET, HEAD, PUT, DELETE"))),
+                    .default_service(web::to(ops::not_allowed("GET, HEAD, PUT, DELETE"))),
             )
             .service(
                 web::resource(pattern::API_VERSIONS)
                     .route(get().to(api::versions))
-                    .default_service(web::to(handlers::not_allowed("GET, HEAD"))),
+                    .default_service(web::to(ops::not_allowed("GET, HEAD"))),
             )
-            .default_service(web::to(handlers::not_found))
+            .default_service(web::to(ops::not_found))
     })
     .workers(workers)
     // Blocking work is database reads and rendering, bounded by the store's connections anyway;

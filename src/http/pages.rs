@@ -4,11 +4,11 @@
 
 use super::Problem;
 use super::auth::principal_of;
-use super::handlers::{negotiate, respond};
+use super::conditional::{negotiate, respond};
 use crate::app::App;
 use crate::feeds::{Entitlement, FeedQuery, Page, Representation};
 use crate::model::now;
-use crate::model::{FieldError, Format};
+use crate::model::{FieldErrors, Format};
 use crate::pages::{Builder, Ui};
 use crate::store::MAX_SEARCH_PAGE;
 use crate::store::SearchQuery;
@@ -101,7 +101,7 @@ pub(super) async fn topic(
 ) -> Result<HttpResponse, Problem> {
     let pairs = pairs(&req);
     let (ui, negotiated) = chrome(&req, &app, &pairs);
-    let mut query = FeedQuery::parse_str(req.query_string()).map_err(Problem::invalid)?;
+    let mut query = FeedQuery::parse_str(req.query_string()).map_err(Problem::bad_request)?;
     query.lang = Some(ui.code().to_owned());
     query.token = None;
     let page = Page::Topic {
@@ -116,14 +116,14 @@ pub(super) async fn search(req: HttpRequest, app: web::Data<App>) -> Result<Http
     let pairs = pairs(&req);
     let (ui, negotiated) = chrome(&req, &app, &pairs);
     let typed = param(&pairs, "q").unwrap_or("").to_owned();
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     let query = if typed.trim().is_empty() {
         None
     } else {
         match SearchQuery::parse(&typed) {
             Ok(q) => Some(q),
             Err(e) => {
-                errors.push(FieldError::new("q", e));
+                errors.add("q", e);
                 None
             }
         }
@@ -133,17 +133,15 @@ pub(super) async fn search(req: HttpRequest, app: web::Data<App>) -> Result<Http
         Some(p) => match p.parse::<u32>() {
             Ok(n @ 1..=MAX_SEARCH_PAGE) => n,
             _ => {
-                errors.push(FieldError::new(
+                errors.add(
                     "page",
                     format!("page must be a whole number from 1 to {MAX_SEARCH_PAGE}, got {p:?}"),
-                ));
+                );
                 1
             }
         },
     };
-    if !errors.is_empty() {
-        return Err(Problem::invalid(errors));
-    }
+    errors.finish(()).map_err(Problem::bad_request)?;
     let page = Page::Search {
         typed: typed.chars().take(crate::store::MAX_QUERY_BYTES).collect(),
         query,

@@ -47,8 +47,73 @@ impl Problem {
         Self::new(StatusCode::UNAUTHORIZED, detail).header("WWW-Authenticate", challenge)
     }
 
+    /// 400 for a request that cannot be read at all (not JSON, not a form).
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    /// 404: nothing here (or nothing this requester may know of).
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    /// 410: it was here and is gone for good (a killed article).
+    pub fn gone(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, detail)
+    }
+
+    /// 403: the key sent does not reach this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 409: the request conflicts with what is stored.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
+    /// 412: `If-Match` failed.
+    pub fn precondition_failed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PRECONDITION_FAILED, detail)
+    }
+
+    /// 413: the body is larger than allowed.
+    pub fn payload_too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail)
+    }
+
+    /// 415: the body is not of a media type this resource reads.
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)
+    }
+
+    /// 405 with the methods the resource allows.
+    pub fn method_not_allowed(detail: impl Into<String>, allow: &'static str) -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, detail).header("Allow", allow)
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: u64) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
+            .header("Retry-After", retry_after.to_string())
+    }
+
+    /// 503 with `Retry-After`: try again shortly.
+    pub fn unavailable(detail: impl Into<String>, retry_after: u64) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, detail)
+            .header("Retry-After", retry_after.to_string())
+    }
+
+    /// 500: something failed on our side; the detail never says what (it is logged).
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "an internal error occurred",
+        )
+    }
+
     /// 400 with one entry per bad field or parameter.
-    pub fn invalid(errors: Vec<FieldError>) -> Self {
+    pub fn bad_request(errors: Vec<FieldError>) -> Self {
         let detail = errors
             .iter()
             .map(|e| format!("{}: {}", e.field, e.message))
@@ -113,10 +178,10 @@ impl ResponseError for Problem {
 impl From<FeedError> for Problem {
     fn from(e: FeedError) -> Self {
         match e {
-            FeedError::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, d),
-            FeedError::Gone(d) => Problem::new(StatusCode::GONE, d),
+            FeedError::NotFound(d) => Problem::not_found(d),
+            FeedError::Gone(d) => Problem::gone(d),
             FeedError::Unauthorized(d) => Problem::unauthorized(d, false),
-            FeedError::Forbidden(d) => Problem::new(StatusCode::FORBIDDEN, d),
+            FeedError::Forbidden(d) => Problem::forbidden(d),
             FeedError::Store(e) => e.into(),
         }
     }
@@ -127,22 +192,15 @@ impl From<StoreError> for Problem {
         match e {
             StoreError::Busy => {
                 tracing::warn!(error = %e, "database busy");
-                Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "the database is busy; try again shortly",
-                )
-                .header("Retry-After", "1")
+                Problem::unavailable("the database is busy; try again shortly", 1)
             }
-            StoreError::BadSearch(m) => Problem::invalid(vec![crate::model::FieldError::new(
+            StoreError::BadSearch(m) => Problem::bad_request(vec![crate::model::FieldError::new(
                 "q",
                 format!("the search cannot be run ({m}); search for words or \"a phrase\""),
             )]),
             e => {
                 tracing::error!(error = %e, "storage failure");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "an internal error occurred",
-                )
+                Problem::internal()
             }
         }
     }
@@ -151,10 +209,7 @@ impl From<StoreError> for Problem {
 impl From<actix_web::error::BlockingError> for Problem {
     fn from(e: actix_web::error::BlockingError) -> Self {
         tracing::error!(error = %e, "blocking task failed");
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "an internal error occurred",
-        )
+        Problem::internal()
     }
 }
 
@@ -162,12 +217,11 @@ impl From<crate::publish::PublishError> for Problem {
     fn from(e: crate::publish::PublishError) -> Self {
         use crate::publish::PublishError as E;
         match e {
-            E::Malformed(d) => Problem::new(StatusCode::BAD_REQUEST, d),
-            E::Invalid(errors) => Problem::invalid(errors),
-            E::NotFound(d) => Problem::new(StatusCode::NOT_FOUND, d),
-            E::Conflict(d) => Problem::new(StatusCode::CONFLICT, d),
-            E::PreconditionFailed => Problem::new(
-                StatusCode::PRECONDITION_FAILED,
+            E::Malformed(d) => Problem::malformed(d),
+            E::Invalid(errors) => Problem::bad_request(errors),
+            E::NotFound(d) => Problem::not_found(d),
+            E::Conflict(d) => Problem::conflict(d),
+            E::PreconditionFailed => Problem::precondition_failed(
                 "the article has changed since the entity tag in If-Match; read it again",
             ),
             E::Store(e) => e.into(),

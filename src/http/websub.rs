@@ -4,7 +4,7 @@
 use super::Problem;
 use crate::app::App;
 use crate::websub::Request;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// A subscription request is a few hundred bytes; this is plenty.
@@ -22,8 +22,7 @@ pub(super) async fn subscribe(
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
     if media.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        return Err(Problem::unsupported_media_type(
             "a WebSub request is application/x-www-form-urlencoded (W3C WebSub §5.1)",
         )
         .header("Accept-Post", "application/x-www-form-urlencoded"));
@@ -32,18 +31,14 @@ pub(super) async fn subscribe(
         .to_bytes_limited(MAX_BODY)
         .await
         .map_err(|_| {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("a WebSub request is at most {} KiB", MAX_BODY / 1024),
-            )
+            Problem::payload_too_large(format!(
+                "a WebSub request is at most {} KiB",
+                MAX_BODY / 1024
+            ))
         })?
-        .map_err(|e| {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                format!("cannot read the body: {e}"),
-            )
-        })?;
-    let request = Request::parse(&body, app.websub.allow_private()).map_err(Problem::invalid)?;
+        .map_err(|e| Problem::malformed(format!("cannot read the body: {e}")))?;
+    let request =
+        Request::parse(&body, app.websub.allow_private()).map_err(Problem::bad_request)?;
     app.websub.accept(request);
     Ok(HttpResponse::Accepted()
         .content_type("text/plain; charset=utf-8")

@@ -119,7 +119,7 @@ pub(crate) fn feed_alternates(config: &Config, feed_id: &str, title: &str, query
     let urls = crate::urls::Urls::of(config);
     html! {
         @for (ext, mime) in [("atom", "application/atom+xml"), ("rss", "application/rss+xml"), ("json", "application/feed+json")] {
-            link rel="alternate" type=(mime) title=(title) href={ (urls.feed_ext(&feed_id, ext, &query)) };
+            link rel="alternate" type=(mime) title=(title) href={ (urls.feed_ext(feed_id, ext, query)) };
         }
     }
 }

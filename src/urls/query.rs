@@ -1,7 +1,7 @@
 //! Feed query parameters (docs/api.md, HTTP), parsed once, with their canonical form.
 
 use crate::config::is_language_tag;
-use crate::model::FieldError;
+use crate::model::{FieldError, FieldErrors};
 use crate::model::{lang_key, rfc3339};
 use crate::store::{Cursor, SearchQuery};
 use chrono::{DateTime, Utc};
@@ -39,23 +39,17 @@ impl FeedQuery {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<FeedQuery, Vec<FieldError>> {
         let mut q = FeedQuery::default();
-        let mut errors = Vec::new();
-        let mut bad = |field: &str, message: String| {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                message,
-            })
-        };
+        let mut errors = FieldErrors::new();
         for (k, v) in pairs {
             match k {
                 "lang" if is_language_tag(v) => q.lang = Some(lang_key(v)),
-                "lang" => bad(
+                "lang" => errors.add(
                     "lang",
                     format!("{v:?} is not a language tag such as \"es\" or \"en\""),
                 ),
                 "limit" => match v.parse::<u32>() {
                     Ok(n @ 1..=200) => q.limit = Some(n),
-                    _ => bad(
+                    _ => errors.add(
                         "limit",
                         format!("limit must be a whole number from 1 to 200, got {v:?}"),
                     ),
@@ -63,14 +57,14 @@ impl FeedQuery {
                 "before" | "after" => match Cursor::decode(v) {
                     Some(c) if k == "before" => q.before = Some(c),
                     Some(c) => q.after = Some(c),
-                    None => bad(
+                    None => errors.add(
                         k,
                         format!("{k} must be the cursor from a feed's paging link"),
                     ),
                 },
                 "q" => match SearchQuery::parse(v) {
                     Ok(s) => q.q = Some(s),
-                    Err(e) => bad("q", e),
+                    Err(e) => errors.add("q", e),
                 },
                 "token" => q.token = Some(crate::auth::Secret(v.to_owned())),
                 "since" => match DateTime::parse_from_rfc3339(v) {
@@ -79,7 +73,7 @@ impl FeedQuery {
                         let t = t.with_timezone(&Utc);
                         q.since = DateTime::from_timestamp_millis(t.timestamp_millis());
                     }
-                    Err(_) => bad(
+                    Err(_) => errors.add(
                         "since",
                         format!(
                             "since must be an RFC 3339 date-time such as 2026-11-20T09:00:00Z, got {v:?}"
@@ -90,13 +84,9 @@ impl FeedQuery {
             }
         }
         if q.before.is_some() && q.after.is_some() {
-            bad("after", "give before or after, not both".into());
+            errors.add("after", "give before or after, not both");
         }
-        if errors.is_empty() {
-            Ok(q)
-        } else {
-            Err(errors)
-        }
+        errors.finish(q)
     }
 
     /// The query string of this query with the position replaced (canonical order).

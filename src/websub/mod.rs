@@ -16,7 +16,7 @@ use crate::auth::Keyring;
 use crate::changes::ChangeBus;
 use crate::config::WebSubSettings;
 use crate::feeds::Feeds;
-use crate::model::FieldError;
+use crate::model::{FieldError, FieldErrors};
 use crate::store::Store;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -87,35 +87,29 @@ impl Request {
             };
             slot.get_or_insert(v.into_owned());
         }
-        let mut errors = Vec::new();
-        let mut bad = |field: &str, message: String| {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                message,
-            })
-        };
+        let mut errors = FieldErrors::new();
         let mode = match mode.as_deref() {
             Some("subscribe") => Some(Mode::Subscribe),
             Some("unsubscribe") => Some(Mode::Unsubscribe),
             Some(m) => {
-                bad(
+                errors.add(
                     "hub.mode",
                     format!("hub.mode must be subscribe or unsubscribe, got {m:?}"),
                 );
                 None
             }
             None => {
-                bad("hub.mode", "hub.mode is required".into());
+                errors.add("hub.mode", "hub.mode is required");
                 None
             }
         };
         let callback = match callback.as_deref().map(reqwest::Url::parse) {
             None => {
-                bad("hub.callback", "hub.callback is required".into());
+                errors.add("hub.callback", "hub.callback is required");
                 None
             }
             Some(Err(e)) => {
-                bad(
+                errors.add(
                     "hub.callback",
                     format!("hub.callback is not an absolute URL: {e}"),
                 );
@@ -123,48 +117,46 @@ impl Request {
             }
             Some(Ok(u)) => match client::check_callback(&u, allow_private) {
                 Ok(()) if u.as_str().len() > 2048 => {
-                    bad(
-                        "hub.callback",
-                        "hub.callback is longer than 2048 bytes".into(),
-                    );
+                    errors.add("hub.callback", "hub.callback is longer than 2048 bytes");
                     None
                 }
                 Ok(()) => Some(u),
                 Err(m) => {
-                    bad("hub.callback", m);
+                    errors.add("hub.callback", m);
                     None
                 }
             },
         };
         if topic.as_deref().is_none_or(str::is_empty) {
-            bad("hub.topic", "hub.topic is required".into());
+            errors.add("hub.topic", "hub.topic is required");
         }
         let lease_seconds = match lease.as_deref().map(str::parse::<u64>) {
             None => None,
             Some(Ok(n)) if n > 0 => Some(n),
             Some(_) => {
-                bad(
+                errors.add(
                     "hub.lease_seconds",
-                    "hub.lease_seconds must be a positive whole number of seconds".into(),
+                    "hub.lease_seconds must be a positive whole number of seconds",
                 );
                 None
             }
         };
         if secret.as_ref().is_some_and(|s| s.len() >= MAX_SECRET) {
-            bad(
+            errors.add(
                 "hub.secret",
                 format!("hub.secret must be shorter than {MAX_SECRET} bytes"),
             );
         }
         match (mode, callback, topic) {
-            (Some(mode), Some(callback), Some(topic)) if errors.is_empty() => Ok(Request {
+            (Some(mode), Some(callback), Some(topic)) => errors.finish(Request {
                 mode,
                 callback,
                 topic,
                 lease_seconds,
                 secret: secret.filter(|s| !s.is_empty()),
             }),
-            _ => Err(errors),
+            // Whatever is missing was recorded above.
+            _ => Err(errors.into_vec()),
         }
     }
 }
