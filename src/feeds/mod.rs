@@ -8,6 +8,7 @@ mod article;
 mod cache;
 mod listing;
 mod pages;
+mod representation;
 mod turn;
 mod validators;
 
@@ -15,8 +16,9 @@ pub use crate::changes::POLL_INTERVAL;
 pub use crate::urls::FeedQuery;
 pub use access::Entitlement;
 pub use article::ArticleFormat;
-pub use cache::{Cache, Encoding, Representation};
+pub use cache::Cache;
 pub use pages::{INDEX_STORIES, Page};
+pub use representation::{Encoding, Representation};
 
 use crate::auth::Principal;
 use crate::changes::ChangeBus;
