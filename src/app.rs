@@ -3,7 +3,7 @@
 //! their background work. HTTP handlers receive it whole; each service receives only the parts
 //! it uses. (The metrics registry is the process-wide [`crate::metrics::METRICS`].)
 
-use crate::auth::Keyring;
+use crate::auth::{Key, Keyring, Refusal};
 use crate::changes::{ChangeBus, POLL_INTERVAL};
 use crate::config::Config;
 use crate::feeds::Feeds;
@@ -13,7 +13,7 @@ use crate::publish::Newsroom;
 use crate::store::{SCOPE_KEYS, Store, StoreError};
 use crate::usage::Usage;
 use crate::websub::Hub;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -39,7 +39,13 @@ pub struct App {
     pub websub: Arc<Hub>,
     /// Set when a graceful shutdown begins (`/readyz` answers 503 from then on).
     stopping: AtomicBool,
+    /// When an unknown token last made us look for new keys (Unix ms).
+    looked_up_ms: AtomicI64,
 }
+
+/// At most one look-up for new keys per this many ms, whatever the number of unknown tokens
+/// sent: a flood of random tokens costs at most one indexed read of the change log per interval.
+const LOOKUP_EVERY_MS: i64 = 5;
 
 /// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
@@ -102,11 +108,44 @@ impl App {
             newsroom,
             websub,
             stopping: AtomicBool::new(false),
+            looked_up_ms: AtomicI64::new(0),
         });
         app.sync_keys();
         follow(Arc::downgrade(&app));
         flush_usage(Arc::downgrade(&app));
         Ok(app)
+    }
+
+    /// The key `token` names. A token the keyring does not know may belong to a key added a
+    /// moment ago by another process (`wirefeed keys add`): the change log is read then,
+    /// at most once per [`LOOKUP_EVERY_MS`], before it is refused.
+    pub fn authenticate(&self, token: &str, now: i64) -> Result<Arc<Key>, Refusal> {
+        match self.keyring.authenticate(token, now) {
+            Err(Refusal::Unknown) if self.may_look_up() => {
+                // Read from the log itself, not the bus: the watcher may be between reading a
+                // move and publishing it.
+                match self.store.keys_seq() {
+                    Ok(seq) => {
+                        if let Err(e) = self.keyring.sync(seq, &self.store) {
+                            tracing::warn!(error = %e, "cannot reload API keys");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot read the keys' change"),
+                }
+                self.keyring.authenticate(token, now)
+            }
+            other => other,
+        }
+    }
+
+    fn may_look_up(&self) -> bool {
+        let now = chrono::Utc::now().timestamp_millis();
+        let last = self.looked_up_ms.load(Ordering::Acquire);
+        now - last >= LOOKUP_EVERY_MS
+            && self
+                .looked_up_ms
+                .compare_exchange(last, now, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
     }
 
     /// Reloads the keys if the change bus says they moved since the last load.

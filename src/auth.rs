@@ -175,7 +175,13 @@ impl Keyring {
                 next.by_hash.insert(hash, Arc::new(k));
             }
         }
-        *self.inner.write().expect("keyring lock") = next;
+        let mut inner = self.inner.write().expect("keyring lock");
+        // Two reloads may race (the change bus's follower and a look-up for a new key): the
+        // one that saw an older sequence read older keys and must not replace newer ones.
+        if inner.seq.is_some_and(|loaded| loaded > seq) {
+            return Ok(());
+        }
+        *inner = next;
         Ok(())
     }
 

@@ -2,7 +2,8 @@
 //! once per request; handlers take the [`Principal`] and never parse headers themselves.
 
 use super::Problem;
-use crate::auth::{Keyring, Principal, Refusal};
+use crate::app::App;
+use crate::auth::{Principal, Refusal};
 use actix_web::http::header;
 use actix_web::{HttpMessage, HttpRequest};
 
@@ -11,7 +12,7 @@ use actix_web::{HttpMessage, HttpRequest};
 pub(super) fn principal_with(
     req: &HttpRequest,
     query_token: Option<&str>,
-    keyring: &Keyring,
+    app: &App,
     now: i64,
 ) -> Result<Principal, Problem> {
     let token = match req.headers().get(header::AUTHORIZATION) {
@@ -29,7 +30,7 @@ pub(super) fn principal_with(
             None => return Ok(Principal::Anonymous),
         },
     };
-    match keyring.authenticate(token, now) {
+    match app.authenticate(token, now) {
         Ok(key) => Ok(Principal::Key(key)),
         Err(r) => Err(Problem::unauthorized(
             match r {

@@ -99,8 +99,14 @@ fn http_date(now: i64) -> HeaderValue {
     })
 }
 
-fn value(b: &bytes::Bytes) -> HeaderValue {
-    HeaderValue::from_maybe_shared(b.clone()).expect("header values are formatted from ASCII")
+/// A header value the renderer formatted; `None` (the header left out and the bug logged) if
+/// anything unsendable slipped into it: a request never panics on a header.
+fn value(b: &bytes::Bytes) -> Option<HeaderValue> {
+    HeaderValue::from_maybe_shared(b.clone())
+        .map_err(
+            |e| tracing::error!(error = %e, "a formatted header value is not sendable; left out"),
+        )
+        .ok()
 }
 
 /// How long caches may keep a public answer (`[feeds] max_age`, `[cdn]`), with the header of
@@ -196,11 +202,19 @@ pub(super) fn respond(
     // 500 ms, and Last-Modified must never be later than Date (RFC 9110 §8.8.2.1).
     resp.insert_header((header::DATE, http_date(now)));
     match &suffix {
-        None => resp.insert_header((header::ETAG, value(&h.etag(encoding)))),
-        Some(sfx) => resp.insert_header((header::ETAG, format!("\"{}{sfx}\"", rep.etag(encoding)))),
+        None => {
+            if let Some(v) = value(&h.etag(encoding)) {
+                resp.insert_header((header::ETAG, v));
+            }
+        }
+        Some(sfx) => {
+            resp.insert_header((header::ETAG, format!("\"{}{sfx}\"", rep.etag(encoding))));
+        }
     };
-    resp.insert_header((header::LAST_MODIFIED, value(&h.last_modified)))
-        .insert_header((header::CACHE_CONTROL, cache_control))
+    if let Some(v) = value(&h.last_modified) {
+        resp.insert_header((header::LAST_MODIFIED, v));
+    }
+    resp.insert_header((header::CACHE_CONTROL, cache_control))
         .insert_header((
             header::VARY,
             match (suffix.is_some(), rep.vary) {
@@ -215,14 +229,17 @@ pub(super) fn respond(
     // A 304 updates the stored copy's headers (RFC 9111 §4.3.4), keys included.
     if suffix.is_none()
         && let Some((keys, tags)) = &h.surrogate_keys
+        && let (Some(keys), Some(tags)) = (value(keys), value(tags))
     {
-        resp.insert_header(("surrogate-key", value(keys)))
-            .insert_header(("cache-tag", value(tags)));
+        resp.insert_header(("surrogate-key", keys))
+            .insert_header(("cache-tag", tags));
     }
     if status == StatusCode::NOT_MODIFIED {
         return resp.finish();
     }
-    resp.insert_header((header::LINK, value(&h.link)));
+    if let Some(link) = value(&h.link) {
+        resp.insert_header((header::LINK, link));
+    }
     if encoding != Encoding::Identity {
         resp.insert_header((header::CONTENT_ENCODING, encoding.token()));
     }

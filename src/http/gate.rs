@@ -21,17 +21,25 @@ fn exempt(path: &str) -> bool {
 }
 
 /// `?token=` is accepted on feeds and article pages (readers that cannot send headers).
-fn query_token(req: &ServiceRequest) -> Option<String> {
+/// A second `token=` is refused: the gate and the feed must read the same one.
+fn query_token(req: &ServiceRequest) -> Result<Option<String>, Problem> {
     if !Resource::parse(req.path()).is_some_and(|r| r.takes_query_token()) {
-        return None;
+        return Ok(None);
     }
     let q = req.query_string();
-    if !q.contains("token=") {
-        return None;
+    // A name may be percent-encoded (`%74oken=`): only a query with neither is skipped.
+    if !q.contains("token=") && !q.contains('%') {
+        return Ok(None);
     }
-    form_urlencoded::parse(q.as_bytes())
-        .find(|(k, _)| k == "token")
-        .map(|(_, v)| v.into_owned())
+    let mut tokens = form_urlencoded::parse(q.as_bytes()).filter(|(k, _)| k == "token");
+    let first = tokens.next().map(|(_, v)| v.into_owned());
+    if tokens.next().is_some() {
+        return Err(Problem::bad_request(vec![crate::model::FieldError::new(
+            "token",
+            "token is given more than once",
+        )]));
+    }
+    Ok(first)
 }
 
 fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, v: &Verdict) {
@@ -66,8 +74,11 @@ pub(super) async fn gate(
     };
     let now = chrono::Utc::now().timestamp();
     let ip = req.peer_addr().map(|a| a.ip());
-    let token = query_token(&req);
-    let who = match principal_with(req.request(), token.as_deref(), &app.keyring, now) {
+    let token = match query_token(&req) {
+        Ok(t) => t,
+        Err(problem) => return Ok(req.into_response(problem.error_response())),
+    };
+    let who = match principal_with(req.request(), token.as_deref(), &app, now) {
         Ok(p) => p,
         Err(problem) => {
             // A failed key counts against the client's address, like anonymous traffic: a

@@ -2,6 +2,8 @@
 
 use super::{ArticleInput, Rules};
 use crate::model::{ArticleId, Draft};
+use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// One article read from a file, or why it could not be.
@@ -21,9 +23,10 @@ pub struct Entry {
 /// [`read_file`], and the rest is imported (exit 1).
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out);
+            walk(p, &mut out, &mut seen);
         } else if p.is_file() {
             out.push(p.clone());
         } else {
@@ -34,8 +37,14 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// Adds the article files under `dir`; a folder that cannot be listed is added itself, so that
-/// reading it reports why.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+/// reading it reports why. Links to folders are followed, but each folder (device and inode) is
+/// read once: a link back up the tree, or two links to one folder, cannot loop or repeat.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, seen: &mut HashSet<(u64, u64)>) {
+    if let Ok(m) = std::fs::metadata(dir)
+        && !seen.insert((m.dev(), m.ino()))
+    {
+        return;
+    }
     let entries = std::fs::read_dir(dir).and_then(|rd| rd.collect::<Result<Vec<_>, _>>());
     let Ok(mut entries) = entries else {
         out.push(dir.to_owned());
@@ -45,7 +54,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in entries {
         let p = e.path();
         if p.is_dir() {
-            walk(&p, out);
+            walk(&p, out, seen);
         } else if matches!(
             p.extension().and_then(|e| e.to_str()),
             Some("md" | "json" | "jsonl")

@@ -209,6 +209,12 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         scheme: Some(format!("{}/feeds/", cfg.agency.base_url)),
         label: Some(xml_clean(t.name(lang)).into_owned()),
     }));
+    // Keywords, as RSS and JSON Feed carry them.
+    categories.extend(a.content.keywords.iter().map(|k| Category {
+        term: xml_clean(k).into_owned(),
+        scheme: Some(format!("{}/keywords", cfg.agency.base_url)),
+        label: None,
+    }));
     if a.revision == Revision::Correction {
         categories.push(Category {
             term: "correction".into(),

@@ -60,7 +60,10 @@ impl FeedDoc<'_> {
     pub fn item_url(&self, a: &Article, suffix: &str) -> String {
         let url = format!("{}{suffix}", article_url(self.config, a.id.as_str()));
         match self.token {
-            Some(t) if a.restricted => format!("{url}?token={t}"),
+            Some(t) if a.restricted => format!(
+                "{url}?token={}",
+                form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
+            ),
             _ => url,
         }
     }

@@ -154,7 +154,9 @@ enum Role {
 
 fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()> {
     let root = role == Role::Document;
-    let notice = role == Role::KillNotice;
+    // A killed story is carried as its kill notice wherever it still appears (a tombstone in a
+    // feed, its own document): a kill stops distribution, so no body or summary goes out.
+    let notice = role == Role::KillNotice || a.status == PubStatus::Canceled;
     let lang = a.content.language.as_str();
     let guid = cfg.guid(a.id.as_str());
     let version = a.version.to_string();

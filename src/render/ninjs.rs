@@ -54,7 +54,14 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
         doc["located"] = json!(d);
     }
     if a.status == crate::model::PubStatus::Canceled {
-        doc["ednote"] = json!(super::kill_text(config, a));
+        // A kill stops distribution: the document is the kill notice, without the story's
+        // text (publishers keep every version through the versions API).
+        let notice = super::kill_text(config, a);
+        doc["headlines"] = json!([{ "role": "main", "value": super::kill_title(a) }]);
+        doc["descriptions"] =
+            json!([{ "role": "summary", "contenttype": "text/plain", "value": notice }]);
+        doc["bodies"] = json!([{ "role": "main", "contenttype": "text/html", "value": super::kill_html(config, a) }]);
+        doc["ednote"] = json!(notice);
     } else if let Some(note) = &a.correction_note {
         doc["ednote"] = json!(note);
     }

@@ -9,6 +9,7 @@ use crate::config::MEDTOP_SCHEME;
 use crate::model::{Article, Revision};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
+use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Item};
 
 pub(super) fn render(doc: &FeedDoc<'_>) -> String {
@@ -36,6 +37,7 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         ttl: Some((cfg.feeds.max_age.div_ceil(60)).max(1).to_string()),
         atom_ext: Some(AtomExtension { links }),
+        namespaces: [("dcterms".to_owned(), "http://purl.org/dc/terms/".to_owned())].into(),
         items: doc
             .articles
             .iter()
@@ -58,7 +60,8 @@ fn kill_item(doc: &FeedDoc<'_>, a: &Article) -> Item {
     Item {
         title: Some(kill_title(a)),
         link: Some(article_url(cfg, a.id.as_str())),
-        description: Some(kill_text(cfg, a)),
+        // Readers render <description> as HTML: plain text goes in escaped.
+        description: Some(html_text(&kill_text(cfg, a))),
         guid: Some(Guid {
             value: kill_guid(cfg, a),
             permalink: false,
@@ -95,12 +98,8 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         domain: Some(format!("{}/keywords", cfg.agency.base_url)),
     }));
     let dc = DublinCoreExtension {
-        creators: a
-            .content
-            .byline
-            .iter()
-            .map(|b| xml_clean(b).into_owned())
-            .collect(),
+        // One dc:creator with every name: readers keep only the first (or the last) of several.
+        creators: byline(a).into_iter().collect(),
         languages: vec![lang.clone()],
         coverages: a
             .content
@@ -113,7 +112,8 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
     Item {
         title: Some(xml_clean(&a.content.headline).into_owned()),
         link: Some(doc.item_url(a, "")),
-        description: Some(summary_text(a)),
+        // Readers render <description> as HTML: plain text goes in escaped.
+        description: Some(html_text(&summary_text(a))),
         categories,
         guid: Some(Guid {
             value: cfg.guid(a.id.as_str()),
@@ -122,6 +122,50 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         pub_date: Some(a.published_at.to_rfc2822()),
         content: Some(content_html(a, &cfg.agency.base_url)),
         dublin_core_ext: Some(dc),
+        // When the item last changed (a correction): date-keyed readers such as Superdesk's
+        // RSS ingest and feedparser's `updated` see it move.
+        extensions: modified(a),
         ..Default::default()
     }
+}
+
+/// Every name of the byline in one string: "A, B and C" ("A, B y C" in Spanish).
+fn byline(a: &Article) -> Option<String> {
+    let names: Vec<String> = a
+        .content
+        .byline
+        .iter()
+        .map(|b| xml_clean(b).into_owned())
+        .collect();
+    let and = if crate::model::lang_key(&a.content.language) == "es" {
+        "y"
+    } else {
+        "and"
+    };
+    match names.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [rest @ .., last] => Some(format!("{} {and} {last}", rest.join(", "))),
+    }
+}
+
+/// `dcterms:modified` of an item: its last change.
+fn modified(a: &Article) -> ExtensionMap {
+    let when = a.updated_at.max(a.published_at);
+    let ext = Extension {
+        name: "dcterms:modified".into(),
+        value: Some(crate::model::rfc3339(when)),
+        ..Default::default()
+    };
+    let mut map = ExtensionMap::default();
+    map.entry("dcterms".into())
+        .or_default()
+        .insert("modified".into(), vec![ext]);
+    map
+}
+
+/// Plain text for a field readers show as HTML: `<`, `>`, `&` and quotes escaped, so a summary
+/// that speaks of `<script>` shows the word instead of running it.
+fn html_text(text: &str) -> String {
+    quick_xml::escape::escape(text).into_owned()
 }

@@ -119,6 +119,17 @@ impl Store {
         })
     }
 
+    /// The change log's sequence number of the keys, read now (0: none were ever added).
+    pub fn keys_seq(&self) -> Result<i64> {
+        self.with_conn(|c| {
+            let seq = c
+                .prepare_cached("SELECT seq FROM changes WHERE scope = ?1")?
+                .query_row([SCOPE_KEYS], |r| r.get(0))
+                .optional()?;
+            Ok(seq.unwrap_or(0))
+        })
+    }
+
     /// Every key, by name.
     pub fn keys(&self) -> Result<Vec<KeyRecord>> {
         self.with_conn(|c| {

@@ -6,6 +6,9 @@ use crate::model::{lang_key, rfc3339};
 use crate::store::{Cursor, SearchQuery};
 use chrono::{DateTime, Utc};
 
+/// The parameters a feed reads (anything else is ignored).
+const KNOWN: [&str; 7] = ["lang", "limit", "before", "after", "q", "since", "token"];
+
 /// Feed query parameters, parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedQuery {
@@ -40,7 +43,17 @@ impl FeedQuery {
     ) -> Result<FeedQuery, Vec<FieldError>> {
         let mut q = FeedQuery::default();
         let mut errors = FieldErrors::new();
+        let mut seen: Vec<&str> = Vec::new();
         for (k, v) in pairs {
+            // One value per parameter: a second `token=` (or `lang=` …) would be read one way
+            // by the gate and another by the feed.
+            if KNOWN.contains(&k) {
+                if seen.contains(&k) {
+                    errors.add(k, format!("{k} is given more than once"));
+                    continue;
+                }
+                seen.push(k);
+            }
             match k {
                 "lang" if is_language_tag(v) => q.lang = Some(lang_key(v)),
                 "lang" => errors.add(
@@ -141,8 +154,14 @@ impl FeedQuery {
         let q = self.query_string(before, after);
         match token {
             None => q,
-            Some(t) if q.is_empty() => format!("?token={t}"),
-            Some(t) => format!("{q}&token={t}"),
+            Some(t) => {
+                let t: String = form_urlencoded::byte_serialize(t.as_bytes()).collect();
+                if q.is_empty() {
+                    format!("?token={t}")
+                } else {
+                    format!("{q}&token={t}")
+                }
+            }
         }
     }
 }

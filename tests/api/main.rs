@@ -8,6 +8,7 @@ mod concurrency;
 mod durability;
 mod feeds;
 mod golden;
+mod hardening;
 mod helpers;
 mod http_cache;
 mod lifecycle;

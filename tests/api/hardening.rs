@@ -1,0 +1,319 @@
+//! What an outside attack, real clients and a test audit found (hardening): each check here
+//! failed before its fix.
+
+use crate::helpers::{publisher_key, spawn_app_with};
+use serde_json::json;
+
+/// Every `<description>` of an RSS document, as a reader gets it after XML parsing.
+fn rss_descriptions(xml: &str) -> Vec<String> {
+    let feed = feed_rs::parser::parse(xml.as_bytes()).expect("the RSS parses");
+    feed.entries
+        .iter()
+        .filter_map(|e| e.summary.as_ref().map(|s| s.content.clone()))
+        .collect()
+}
+
+#[test]
+fn rss_descriptions_carry_no_live_markup_from_summaries_bodies_or_kill_reasons() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let hostile = [
+        json!({"id": "x-summary", "language": "en", "headline": "Summary with markup",
+               "summary": "Officials said <img src=x onerror=alert(1)> & more.",
+               "body": "The ministry confirmed it."}),
+        json!({"id": "x-body", "language": "en", "headline": "Body with markup",
+               "body": "Officials said `<script>alert(1)</script>` and &lt;script&gt;alert(2)&lt;/script&gt; appeared.\n\nMore."}),
+    ];
+    for body in &hostile {
+        let r = app.api("POST", "/api/v1/articles", &token, Some(body));
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = app.api(
+        "DELETE",
+        "/api/v1/articles/x-body",
+        &token,
+        Some(&json!({"reason": "<script>alert(3)</script>"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let all = app.get("/feeds/all.rss");
+    let descriptions = rss_descriptions(&all.body);
+    // The positive control: the hostile text is there, as text.
+    assert!(
+        descriptions.iter().any(|d| d.contains("&lt;img src=x")),
+        "the summary is shown, escaped: {descriptions:?}"
+    );
+    let kills = app.get("/feeds/kills.rss");
+    let notices = rss_descriptions(&kills.body);
+    assert!(
+        notices.iter().any(|d| d.contains("&lt;script&gt;alert(3)")),
+        "the kill reason is shown, escaped: {notices:?}"
+    );
+    for d in descriptions.iter().chain(&notices) {
+        let lower = d.to_ascii_lowercase();
+        assert!(
+            !lower.contains("<img") && !lower.contains("<script"),
+            "live markup in an RSS description: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn a_repeated_token_is_refused_and_nothing_from_a_query_reaches_a_header_raw() {
+    let app = spawn_app_with(None);
+    let sub = crate::helpers::key(
+        &app,
+        "embassy",
+        "subscriber",
+        &["--feed", "embassy-briefing"],
+    );
+    // The positive control: one token reads the feed.
+    let one = app.get(&format!("/feeds/embassy-briefing.atom?token={sub}"));
+    assert_eq!(one.status, 200, "{}", one.body);
+    for path in [
+        format!("/feeds/embassy-briefing.atom?token={sub}&token=%0d%0aX-Evil:%201"),
+        format!("/feeds/embassy-briefing.atom?token={sub}&%74oken=other"),
+        "/feeds/all.atom?lang=es&lang=en".to_owned(),
+    ] {
+        let r = app.get(&path);
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+        assert_eq!(r.header("content-type"), Some("application/problem+json"));
+        assert!(r.header("x-evil").is_none());
+    }
+    // The server still answers (no panic took the worker), and a token with characters that
+    // need encoding is carried percent-encoded in every link.
+    let odd = app.get("/feeds/embassy-briefing.atom?token=a%0d%0ab");
+    assert_eq!(odd.status, 401, "{}", odd.body);
+    let again = app.get(&format!("/feeds/embassy-briefing.atom?token={sub}"));
+    assert_eq!(again.status, 200);
+    let link = again.header("link").unwrap_or_default().to_owned();
+    assert!(
+        link.contains(&format!("token={sub}")),
+        "a restricted document's links carry the reader's token: {link}"
+    );
+}
+
+#[test]
+fn a_killed_story_has_no_body_or_summary_left_in_any_public_document() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let body = json!({"id": "k-1", "language": "en", "headline": "A story to withdraw",
+        "summary": "SECRETSUMMARY of the story.",
+        "body": "SECRETBODY first paragraph.\n\nSECRETBODY second paragraph."});
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&body))
+            .status,
+        201
+    );
+    let docs = [
+        "/articles/k-1.json",
+        "/articles/k-1.xml",
+        "/feeds/all.xml",
+        "/feeds/all.atom",
+        "/feeds/all.rss",
+        "/feeds/all.json",
+        "/feeds/kills.xml",
+        "/feeds/kills.atom",
+        "/feeds/kills.rss",
+        "/feeds/kills.json",
+    ];
+    // The positive control: before the kill the text is served.
+    for d in &docs[..6] {
+        let r = app.get(d);
+        assert!(
+            r.body.contains("SECRETBODY"),
+            "{d} carries the body before the kill"
+        );
+    }
+    let r = app.api(
+        "DELETE",
+        "/api/v1/articles/k-1",
+        &token,
+        Some(&json!({"reason": "Legal: do not use"})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    for d in docs {
+        let r = app.get(d);
+        assert!(
+            r.status == 200 || r.status == 410,
+            "{d}: {} {}",
+            r.status,
+            r.body
+        );
+        assert!(
+            !r.body.contains("SECRETBODY") && !r.body.contains("SECRETSUMMARY"),
+            "{d} still carries the killed story's text:\n{}",
+            r.body
+        );
+    }
+    // The notice is what they carry: GUID, headline and reason.
+    let ninjs = app.get("/articles/k-1.json").json();
+    assert_eq!(ninjs["pubstatus"], "canceled");
+    assert!(
+        ninjs["ednote"]
+            .as_str()
+            .unwrap()
+            .contains("Legal: do not use")
+    );
+    assert!(
+        ninjs["headlines"][0]["value"]
+            .as_str()
+            .unwrap()
+            .contains("A story to withdraw")
+    );
+    // Publishers keep every version.
+    let versions = app.api("GET", "/api/v1/articles/k-1/versions", &token, None);
+    assert!(versions.body.contains("SECRETBODY"), "{}", versions.body);
+}
+
+#[test]
+fn rss_items_date_their_corrections_atom_carries_keywords_and_bylines_keep_every_name() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let mut body = json!({"id": "c-1", "language": "en", "headline": "Border talks resume",
+        "byline": ["Ana Ruiz", "John Doe", "Li Wei"], "keywords": ["frontera", "aduanas"],
+        "body": "The talks resumed on Monday."});
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&body))
+            .status,
+        201
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    body["body"] = json!("The talks resumed on Tuesday.");
+    body["revision"] = json!("correction");
+    body["correction_note"] = json!("An earlier version gave the wrong day.");
+    let r = app.api("PUT", "/api/v1/articles/c-1", &token, Some(&body));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let json = app.get("/feeds/all.json").json();
+    let modified = json["items"][0]["date_modified"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let published = json["items"][0]["date_published"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(
+        modified, published,
+        "the control: the correction moved the item's date"
+    );
+
+    let rss = app.get("/feeds/all.rss").body;
+    let m: chrono::DateTime<chrono::Utc> = rss
+        .split("<dcterms:modified>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no dcterms:modified in the RSS item:\n{rss}"))
+        .parse()
+        .unwrap();
+    assert_eq!(
+        m,
+        modified.parse::<chrono::DateTime<chrono::Utc>>().unwrap()
+    );
+    assert!(rss.contains("xmlns:dcterms=\"http://purl.org/dc/terms/\""));
+    let creators: Vec<&str> = rss
+        .split("<dc:creator>")
+        .skip(1)
+        .filter_map(|s| s.split("</dc:creator>").next())
+        .collect();
+    assert_eq!(
+        creators,
+        ["Ana Ruiz, John Doe and Li Wei"],
+        "one dc:creator with every name"
+    );
+
+    let atom = feed_rs::parser::parse(app.get("/feeds/all.atom").body.as_bytes()).unwrap();
+    let terms: Vec<&str> = atom.entries[0]
+        .categories
+        .iter()
+        .map(|c| c.term.as_str())
+        .collect();
+    assert!(
+        terms.contains(&"frontera") && terms.contains(&"aduanas"),
+        "Atom carries the keywords: {terms:?}"
+    );
+    let authors: Vec<&str> = atom.entries[0]
+        .authors
+        .iter()
+        .filter_map(|p| p.name.as_deref())
+        .collect();
+    assert_eq!(authors, ["Ana Ruiz", "John Doe", "Li Wei"]);
+}
+
+#[test]
+fn import_follows_folder_links_once_and_never_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("articles");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(
+        root.join("sub/one.json"),
+        json!({"id": "loop-1", "headline": "One story", "body": "Text.", "language": "en"})
+            .to_string(),
+    )
+    .unwrap();
+    // A link back up the tree, and two links to the same folder.
+    std::os::unix::fs::symlink("..", root.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(".", root.join("a")).unwrap();
+    std::os::unix::fs::symlink(".", root.join("b")).unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(&config, crate::helpers::config_text(None)).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wirefeed"))
+        .arg("--config")
+        .arg(&config)
+        .arg("--database")
+        .arg(dir.path().join("w.db"))
+        .args(["import", root.to_str().unwrap()])
+        .env("WIREFEED_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("import of a tree with folder links did not finish in 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 imported") || stdout.contains("imported 1"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_key_added_while_the_server_runs_works_at_once() {
+    let app = spawn_app_with(None);
+    for n in 0..5 {
+        let (code, out, err) =
+            app.cli(&["keys", "add", &format!("script-{n}"), "--role", "publisher"]);
+        assert_eq!(code, 0, "{out}{err}");
+        let token = out.trim();
+        // No waiting: a script runs `keys add` and calls the API right after.
+        let r = app.api("GET", "/api/v1/articles?limit=1", token, None);
+        assert_eq!(
+            r.status, 200,
+            "key {n} refused right after keys add: {}",
+            r.body
+        );
+    }
+    // The control: a token nobody issued is still refused.
+    let r = app.api(
+        "GET",
+        "/api/v1/articles?limit=1",
+        "wf_pub_0123456789abcdef0123456789abcdef",
+        None,
+    );
+    assert_eq!(r.status, 401, "{}", r.body);
+}
