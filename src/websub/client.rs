@@ -1,43 +1,17 @@
 //! The hub's outgoing HTTP: one client for verification and delivery that never follows
-//! redirects, never uses a proxy, times out, reads at most a few KB of any answer, and refuses
-//! callbacks on loopback, private, link-local or multicast addresses at connect time (its
-//! resolver drops them, so a name that changes its address later is still caught).
+//! redirects, never uses a proxy, times out, reads at most a few KB of any answer, and calls
+//! only public addresses (the policy is [`super::address`]). Names are checked at connect time:
+//! the client's resolver drops every refused address, so a name that changes its address later
+//! is still caught.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use super::address::is_forbidden;
+
 /// The most of a callback's answer the hub reads (a verification echo is 64 bytes).
 pub const MAX_ANSWER: usize = 4096;
-
-/// Whether `ip` is somewhere a callback must not point by default.
-pub fn is_forbidden(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_unspecified()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)) // shared address space (RFC 6598)
-                || a >= 240
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_forbidden(IpAddr::V4(v4)),
-            None => {
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || v6.is_unique_local()
-                    || v6.is_unicast_link_local()
-            }
-        },
-    }
-}
 
 /// Resolves names and keeps only addresses a callback may use.
 struct SafeResolver;
@@ -52,7 +26,7 @@ impl reqwest::dns::Resolve for SafeResolver {
                 .collect();
             if addrs.is_empty() {
                 return Err(format!(
-                    "{host} resolves only to loopback, private, link-local or multicast addresses"
+                    "{host} resolves only to special-purpose addresses, which this hub does not call"
                 )
                 .into());
             }
