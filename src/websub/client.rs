@@ -1,43 +1,19 @@
 //! The hub's outgoing HTTP: one client for verification and delivery that never follows
-//! redirects, never uses a proxy, times out, reads at most a few KB of any answer, and refuses
-//! callbacks on loopback, private, link-local or multicast addresses at connect time (its
-//! resolver drops them, so a name that changes its address later is still caught).
+//! redirects, never uses a proxy, times out, reads at most a few KB of any answer, and calls
+//! only public addresses (the policy is [`super::address`]). Names are checked at connect time:
+//! the client's resolver drops every refused address, so a name that changes its address later
+//! is still caught. A literal address never reaches a resolver, so [`check_host`] checks it
+//! when the subscription is requested and again before every request.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use super::address::is_forbidden;
+use super::address::refusal;
+
 /// The most of a callback's answer the hub reads (a verification echo is 64 bytes).
 pub const MAX_ANSWER: usize = 4096;
-
-/// Whether `ip` is somewhere a callback must not point by default.
-pub fn is_forbidden(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_unspecified()
-                || v4.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b)) // shared address space (RFC 6598)
-                || a >= 240
-        }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => is_forbidden(IpAddr::V4(v4)),
-            None => {
-                v6.is_loopback()
-                    || v6.is_unspecified()
-                    || v6.is_multicast()
-                    || v6.is_unique_local()
-                    || v6.is_unicast_link_local()
-            }
-        },
-    }
-}
 
 /// Resolves names and keeps only addresses a callback may use.
 struct SafeResolver;
@@ -52,7 +28,7 @@ impl reqwest::dns::Resolve for SafeResolver {
                 .collect();
             if addrs.is_empty() {
                 return Err(format!(
-                    "{host} resolves only to loopback, private, link-local or multicast addresses"
+                    "{host} resolves only to special-purpose addresses, which this hub does not call"
                 )
                 .into());
             }
@@ -93,27 +69,36 @@ pub fn check_callback(url: &reqwest::Url, allow_private: bool) -> Result<(), Str
     if !url.username().is_empty() || url.password().is_some() {
         return Err("hub.callback must not carry credentials".into());
     }
-    let host = url
-        .host()
-        .ok_or_else(|| "hub.callback must have a host".to_owned())?;
+    if url.host().is_none() {
+        return Err("hub.callback must have a host".into());
+    }
+    check_host(url, allow_private).map_err(|why| {
+        format!("hub.callback is not a public address, which this hub does not call: {why}")
+    })
+}
+
+/// Refuses a URL whose host is a literal address the hub must not call, or a name for
+/// loopback (unless private callbacks are allowed). The client's resolver checks every other
+/// name when it connects, but never sees a literal address: call this before each request.
+pub fn check_host(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
     if allow_private {
         return Ok(());
     }
-    let ip = match host {
-        url::Host::Ipv4(a) => Some(IpAddr::V4(a)),
-        url::Host::Ipv6(a) => Some(IpAddr::V6(a)),
-        url::Host::Domain(d)
-            if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") =>
-        {
-            return Err("hub.callback is on loopback, which this hub does not call".into());
+    let ip = match url.host() {
+        None => return Err("no host".into()),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            if d == "localhost" || d.ends_with(".localhost") {
+                return Err(format!("{d} is loopback"));
+            }
+            return Ok(());
         }
-        url::Host::Domain(_) => None,
+        Some(url::Host::Ipv4(a)) => IpAddr::V4(a),
+        Some(url::Host::Ipv6(a)) => IpAddr::V6(a),
     };
-    match ip {
-        Some(ip) if is_forbidden(ip) => Err(format!(
-            "hub.callback {ip} is a loopback, private, link-local or multicast address, which this hub does not call"
-        )),
-        _ => Ok(()),
+    match refusal(ip) {
+        Some(r) => Err(r.to_string()),
+        None => Ok(()),
     }
 }
 
@@ -168,5 +153,72 @@ mod tests {
         assert!(check("ftp://example.org/cb").is_err());
         assert!(check("https://u:p@example.org/cb").is_err());
         assert!(check_callback(&reqwest::Url::parse("http://127.0.0.1/cb").unwrap(), true).is_ok());
+    }
+
+    /// Literal addresses (every spelling the URL parser turns into one) never reach the
+    /// resolver: refused when requested and again before each request; allowed when private
+    /// callbacks are.
+    #[test]
+    fn literal_callbacks_on_special_addresses_are_refused() {
+        for u in [
+            "http://10.0.0.1/cb",
+            "http://127.1/cb",
+            "http://0x7f.0.0.1/cb",
+            "http://2130706433/cb",
+            "http://192.0.0.1/cb",
+            "http://198.18.0.1/cb",
+            "http://[::ffff:127.0.0.1]/cb",
+            "http://[::ffff:7f00:1]/cb",
+            "http://[::127.0.0.1]/cb",
+            "http://[::ffff:0:7f00:1]/cb",
+            "http://[64:ff9b::a9fe:a9fe]/cb",
+            "http://[64:ff9b:1::a00:1]/cb",
+            "http://[2002:7f00:1::1]/cb",
+            "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/cb",
+            "http://[fec0::1]/cb",
+            "http://[5f00::1]/cb",
+            "http://localhost./cb",
+            "http://a.LocalHost/cb",
+        ] {
+            let url = reqwest::Url::parse(u).unwrap();
+            let e = check_callback(&url, false).unwrap_err();
+            assert!(e.contains("not a public address"), "{u}: {e}");
+            assert!(check_host(&url, false).is_err(), "{u}");
+            assert!(check_callback(&url, true).is_ok(), "{u}");
+            assert!(check_host(&url, true).is_ok(), "{u}");
+        }
+        for u in [
+            "http://93.184.216.34/cb",
+            "https://[2606:2800:220:1::1]:8443/cb",
+            "https://example.org/cb",
+        ] {
+            let url = reqwest::Url::parse(u).unwrap();
+            assert_eq!(check_callback(&url, false), Ok(()), "{u}");
+            assert_eq!(check_host(&url, false), Ok(()), "{u}");
+        }
+    }
+
+    #[test]
+    fn a_literal_special_callback_is_a_field_error_on_hub_callback() {
+        for cb in [
+            "http%3A%2F%2F10.0.0.1%2Fcb",
+            "http%3A%2F%2F%5B%3A%3Affff%3A127.0.0.1%5D%2Fcb",
+        ] {
+            let body = format!("hub.mode=subscribe&hub.topic=t&hub.callback={cb}");
+            let e = super::super::Request::parse(body.as_bytes(), false).unwrap_err();
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!(e[0].field, "hub.callback");
+            assert!(super::super::Request::parse(body.as_bytes(), true).is_ok());
+        }
+        let e = super::super::Request::parse(
+            b"hub.mode=subscribe&hub.topic=t&hub.callback=http%3A%2F%2F%5B%3A%3Affff%3A127.0.0.1%5D%2Fcb",
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "hub.callback is not a public address, which this hub does not call: ::ffff:127.0.0.1 \
+             carries 127.0.0.1 (IPv4-mapped), which is in 127.0.0.0/8: Loopback (RFC 1122 §3.2.1.3)"
+        );
     }
 }

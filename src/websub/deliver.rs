@@ -1,7 +1,7 @@
 //! From the change log to the callbacks: [`watch`] notices each subscribed topic whose
 //! document changed and enqueues deliveries; [`dispatch`] sends them.
 
-use super::client::read_capped;
+use super::client::{check_host, read_capped};
 use super::{Hub, MAX_IN_FLIGHT, Topic, TopicError, redact};
 use crate::metrics::{METRICS, Registry};
 use crate::store::{Claimed, StoreError};
@@ -211,9 +211,18 @@ async fn attempt(hub: &Arc<Hub>, c: &Claimed) -> Outcome {
         Ok(Err(e)) => return Outcome::Ended(e.to_string()),
         Err(e) => return Outcome::Failed(e.to_string(), None),
     };
+    let url = match reqwest::Url::parse(&s.callback) {
+        Ok(url) => url,
+        Err(e) => return Outcome::Failed(format!("the callback is not a URL: {e}"), None),
+    };
+    // A literal address never reaches the client's resolver: checked here, before the request.
+    // It cannot change, so the subscription ends.
+    if let Err(why) = check_host(&url, hub.allow_private()) {
+        return Outcome::Ended(format!("the callback is not a public address: {why}"));
+    }
     let mut req = hub
         .client
-        .post(&s.callback)
+        .post(url)
         .header(reqwest::header::CONTENT_TYPE, doc.content_type)
         .header(reqwest::header::LINK, hub.link_header(&s.topic))
         .body(doc.body.clone());

@@ -7,6 +7,7 @@
 //! → [`deliver::dispatch`] claims due deliveries (one at a time per callback, a bounded number
 //! at once) and POSTs the topic's latest document.
 
+pub mod address;
 pub mod client;
 mod deliver;
 pub mod topic;

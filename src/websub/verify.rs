@@ -1,7 +1,7 @@
 //! Verification of intent (W3C WebSub §5.3) and denial (§5.2): nothing changes unless the
 //! callback echoes the challenge exactly with a 2xx.
 
-use super::client::read_capped;
+use super::client::{check_host, read_capped};
 use super::{Hub, Mode, Request, Topic, TopicError, redact};
 use crate::metrics::{METRICS, Registry};
 use crate::store::NewSubscription;
@@ -46,6 +46,12 @@ pub(super) async fn run(hub: Arc<Hub>, req: Request) {
         if req.mode == Mode::Subscribe {
             q.append_pair("hub.lease_seconds", &lease.to_string());
         }
+    }
+    // A literal address never reaches the client's resolver: checked here, before the request.
+    if let Err(why) = check_host(&url, hub.allow_private()) {
+        tracing::warn!(callback = %req.callback, reason = %why, "websub: callback refused; not verified");
+        Registry::inc(&METRICS.websub_verify_failures);
+        return;
     }
     let echoed = match hub.client.get(url).send().await {
         Ok(resp) if resp.status().is_success() => read_capped(resp).await == challenge.as_bytes(),
@@ -101,6 +107,9 @@ async fn deny(hub: &Hub, req: &Request, reason: &str) {
         .append_pair("hub.topic", &req.topic)
         .append_pair("hub.reason", reason);
     tracing::info!(callback = %req.callback, topic = %redact(&req.topic), reason, "websub: subscription denied");
+    if check_host(&url, hub.allow_private()).is_err() {
+        return;
+    }
     if let Ok(resp) = hub.client.get(url).send().await {
         let _ = read_capped(resp).await;
     }
