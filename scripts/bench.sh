@@ -2,7 +2,9 @@
 # Benchmarks wirefeed at scale against nginx serving the same bytes (issue 4).
 #
 #   scripts/bench.sh [N]        N synthetic articles (default 1,000,000); DUR=seconds per run, ROUNDS=interleaved rounds,
-#                               BIG_DB=path to reuse a database of N articles (no generation, no import figure)
+#                               BIG_DB=path to reuse a database of N articles (no generation, no import figure),
+#                               OLD_BIN=path to a wirefeed binary to compare with (a refactor's before/after:
+#                               the same cached feed and 304 against both, interleaved with nginx every round)
 #
 # Measures: bulk import rate; a cached 50-item feed and a 304 revalidation, each interleaved
 # with nginx serving the identical feed bytes as a static file (ratios printed); a cold render of
@@ -57,6 +59,11 @@ serve() { # config db port
 }
 serve "$work/cached.toml" "$work/big.db" 18081
 cached_pid=${pids[-1]}
+if [ -n "${OLD_BIN:-}" ]; then # the binary before a change, on the same database and config
+  new_bin=$bin; bin=$OLD_BIN
+  serve "$work/cached.toml" "$work/big.db" 18084
+  bin=$new_bin
+fi
 serve "$work/cold.toml" "$work/big.db" 18082
 serve "$work/cold.toml" "$work/small.db" 18083
 
@@ -90,13 +97,22 @@ ng_etag=$(curl -sfI "http://127.0.0.1:18080/feed.rss" | awk -F': ' 'tolower($1)=
 cmp -s <(curl -sf "http://127.0.0.1:18081$feed") "$work/www/feed.rss" || { echo "bodies differ"; exit 1; }
 
 echo "== interleaved runs: $ROUNDS rounds x ${DUR}s, $CONN connections"
-ng200=(); wf200=(); ng304=(); wf304=()
+ng200=(); wf200=(); ng304=(); wf304=(); old200=(); old304=()
+if [ -n "${OLD_BIN:-}" ]; then
+  old_etag=$(curl -sfI "http://127.0.0.1:18084$feed" | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')
+  cmp -s <(curl -sf "http://127.0.0.1:18084$feed") "$work/www/feed.rss" || { echo "the old binary serves other bytes"; exit 1; }
+fi
 for r in $(seq 1 "$ROUNDS"); do
   ng200+=("$(rps "http://127.0.0.1:18080/feed.rss")")
+  # With OLD_BIN, old and new take turns going first.
+  if [ -n "${OLD_BIN:-}" ] && [ $((r % 2)) = 0 ]; then old200+=("$(rps "http://127.0.0.1:18084$feed")"); fi
   wf200+=("$(rps "http://127.0.0.1:18081$feed")")
+  if [ -n "${OLD_BIN:-}" ] && [ $((r % 2)) = 1 ]; then old200+=("$(rps "http://127.0.0.1:18084$feed")"); fi
   ng304+=("$(rps -H "If-None-Match: $ng_etag" "http://127.0.0.1:18080/feed.rss")")
+  if [ -n "${OLD_BIN:-}" ] && [ $((r % 2)) = 0 ]; then old304+=("$(rps -H "If-None-Match: $old_etag" "http://127.0.0.1:18084$feed")"); fi
   wf304+=("$(rps -H "If-None-Match: $wf_etag" "http://127.0.0.1:18081$feed")")
-  echo "  round $r: nginx ${ng200[-1]} / wirefeed ${wf200[-1]} req/s; 304: nginx ${ng304[-1]} / wirefeed ${wf304[-1]} req/s"
+  if [ -n "${OLD_BIN:-}" ] && [ $((r % 2)) = 1 ]; then old304+=("$(rps -H "If-None-Match: $old_etag" "http://127.0.0.1:18084$feed")"); fi
+  echo "  round $r: nginx ${ng200[-1]} / wirefeed ${wf200[-1]}${OLD_BIN:+ / old ${old200[-1]}} req/s; 304: nginx ${ng304[-1]} / wirefeed ${wf304[-1]}${OLD_BIN:+ / old ${old304[-1]}} req/s"
 done
 ng200m=$(median "${ng200[@]}"); wf200m=$(median "${wf200[@]}"); ng304m=$(median "${ng304[@]}"); wf304m=$(median "${wf304[@]}")
 
@@ -124,3 +140,10 @@ cat <<TABLE
 | since= poll (cache off / cached) | median $since_p50, $since_rps req/s / $since_cached req/s | — |
 | server memory (cached server, after the runs) | RSS $((rss_kib / 1024)) MiB, peak $((hwm_kib / 1024)) MiB | ≤ 150 MiB |
 TABLE
+if [ -n "${OLD_BIN:-}" ]; then
+  old200m=$(median "${old200[@]}"); old304m=$(median "${old304[@]}")
+  cat <<OLD
+| cached 50-item feed, this build vs OLD_BIN | $wf200m vs $old200m req/s = $(ratio "$wf200m" "$old200m")× | within noise (≈ 1.0×) |
+| 304 revalidation, this build vs OLD_BIN | $wf304m vs $old304m req/s = $(ratio "$wf304m" "$old304m")× | within noise (≈ 1.0×) |
+OLD
+fi
