@@ -44,7 +44,7 @@ pub(crate) fn websub(
         };
         let row = serde_json::json!({
             "topic": crate::websub::redact(&s.topic),
-            "callback": s.callback,
+            "callback": crate::websub::redact(&s.callback),
             "state": state,
             "lease_expires_at": rfc3339(s.expires_at),
             "last_delivery_at": l.last_delivery_at.map(rfc3339),
@@ -63,7 +63,7 @@ pub(crate) fn websub(
             say!(
                 "{}\t{}\t{state}\t{}\t{}\t{}\t{}",
                 dash(&row["topic"]),
-                s.callback,
+                crate::websub::redact(&s.callback),
                 dash(&row["lease_expires_at"]),
                 dash(&row["last_delivery_at"]),
                 dash(&row["last_status"]),

@@ -161,7 +161,7 @@ async fn send(hub: Arc<Hub>, c: Claimed) {
     let (id, generation) = (s.id, c.generation);
     let attempts = c.attempts + 1;
     let max = i64::from(hub.settings.max_attempts);
-    let (callback, topic) = (s.callback.clone(), redact(&s.topic));
+    let (callback, topic) = (redact(&s.callback), redact(&s.topic));
     let saved = tokio::task::spawn_blocking(move || {
         let store = &h.store;
         let now = Utc::now().timestamp_millis();
@@ -243,7 +243,7 @@ async fn attempt(hub: &Arc<Hub>, c: &Claimed) -> Outcome {
             let _ = read_capped(resp).await;
             Outcome::Failed(format!("HTTP {}", status.as_u16()), Some(status.as_u16()))
         }
-        Err(e) => Outcome::Failed(error_chain(&e), None),
+        Err(e) => Outcome::Failed(error_chain(&e.without_url()), None),
     }
 }
 

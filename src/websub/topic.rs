@@ -103,19 +103,39 @@ impl Topic {
     }
 }
 
-/// `url` with any `token=` value hidden, for logs and `websub list`.
+/// `url` with every `token` value hidden, for logs, errors and `websub list`: a parameter
+/// whose name decodes to `token` (`%74oken=` too), and tokens inside a parameter that is
+/// itself a URL (the `hub.topic` of a verification request), at any depth.
 pub fn redact(url: &str) -> String {
     let Some((path, query)) = url.split_once('?') else {
         return url.to_owned();
     };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
     let query: Vec<String> = query
         .split('&')
-        .map(|p| match p.split_once('=') {
-            Some(("token", _)) => "token=…".to_owned(),
-            _ => p.to_owned(),
+        .map(|p| {
+            let Some((name, value)) = form_urlencoded::parse(p.as_bytes()).next() else {
+                return p.to_owned();
+            };
+            let raw_name = p.split_once('=').map_or(p, |(n, _)| n);
+            if name == "token" {
+                format!("{raw_name}=…")
+            } else if value.contains("://") && value.contains('?') {
+                let inner: String =
+                    form_urlencoded::byte_serialize(redact(&value).as_bytes()).collect();
+                format!("{raw_name}={inner}")
+            } else {
+                p.to_owned()
+            }
         })
         .collect();
-    format!("{path}?{}", query.join("&"))
+    match fragment {
+        Some(f) => format!("{path}?{}#{f}", query.join("&")),
+        None => format!("{path}?{}", query.join("&")),
+    }
 }
 
 #[cfg(test)]
@@ -129,5 +149,14 @@ mod tests {
             "http://x/feeds/a.rss?lang=es&token=…"
         );
         assert_eq!(redact("http://x/feeds/a.rss"), "http://x/feeds/a.rss");
+        // A name written with an escape is still `token`.
+        let r = redact("http://x/feeds/a.rss?%74oken=wf_sub_abc&lang=es");
+        assert!(!r.contains("wf_sub_abc"), "{r}");
+        assert!(r.contains("lang=es"), "{r}");
+        // A verification URL carries the topic, with its token, as a parameter.
+        let verify = "http://cb.example/hook?x=1&hub.mode=subscribe&hub.topic=http%3A%2F%2Fw%2Ffeeds%2Fa.rss%3Ftoken%3Dwf_sub_abc&hub.challenge=c";
+        let r = redact(verify);
+        assert!(!r.contains("wf_sub_abc"), "{r}");
+        assert!(r.contains("hub.challenge=c") && r.contains("x=1"), "{r}");
     }
 }

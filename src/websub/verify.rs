@@ -49,18 +49,20 @@ pub(super) async fn run(hub: Arc<Hub>, req: Request) {
     }
     // A literal address never reaches the client's resolver: checked here, before the request.
     if let Err(why) = check_host(&url, hub.allow_private()) {
-        tracing::warn!(callback = %req.callback, reason = %why, "websub: callback refused; not verified");
+        tracing::warn!(callback = %redact(req.callback.as_str()), reason = %why, "websub: callback refused; not verified");
         Registry::inc(&METRICS.websub_verify_failures);
         return;
     }
     let echoed = match hub.client.get(url).send().await {
         Ok(resp) if resp.status().is_success() => read_capped(resp).await == challenge.as_bytes(),
         Ok(resp) => {
-            tracing::info!(status = resp.status().as_u16(), callback = %req.callback, "websub: verification refused");
+            tracing::info!(status = resp.status().as_u16(), callback = %redact(req.callback.as_str()), "websub: verification refused");
             false
         }
         Err(e) => {
-            tracing::info!(error = %e, callback = %req.callback, "websub: verification failed");
+            // reqwest's error names the URL, whose hub.topic may carry a token: never logged.
+            let e = e.without_url();
+            tracing::info!(error = %e, callback = %redact(req.callback.as_str()), "websub: verification failed");
             false
         }
     };
@@ -92,7 +94,7 @@ pub(super) async fn run(hub: Arc<Hub>, req: Request) {
     match saved {
         Ok(Ok(())) => {
             Registry::inc(&METRICS.websub_verified);
-            tracing::info!(mode = req.mode.as_str(), callback = %req.callback, topic = %redact(&req.topic), lease, "websub: verified");
+            tracing::info!(mode = req.mode.as_str(), callback = %redact(req.callback.as_str()), topic = %redact(&req.topic), lease, "websub: verified");
         }
         Ok(Err(e)) => tracing::warn!(error = %e, "websub: cannot save the subscription"),
         Err(e) => tracing::error!(error = %e, "websub: saving the subscription panicked"),
@@ -106,7 +108,7 @@ async fn deny(hub: &Hub, req: &Request, reason: &str) {
         .append_pair("hub.mode", "denied")
         .append_pair("hub.topic", &req.topic)
         .append_pair("hub.reason", reason);
-    tracing::info!(callback = %req.callback, topic = %redact(&req.topic), reason, "websub: subscription denied");
+    tracing::info!(callback = %redact(req.callback.as_str()), topic = %redact(&req.topic), reason, "websub: subscription denied");
     if check_host(&url, hub.allow_private()).is_err() {
         return;
     }

@@ -317,3 +317,72 @@ fn a_key_added_while_the_server_runs_works_at_once() {
     );
     assert_eq!(r.status, 401, "{}", r.body);
 }
+
+#[test]
+fn no_token_reaches_a_log_line_or_the_websub_listing() {
+    let text = format!(
+        "{}\n[websub]\nallow_private_callbacks = true\ntimeout = \"2s\"\n",
+        crate::helpers::config_text(None)
+    );
+    let app = crate::helpers::spawn_app_logged(&text, &[("WIREFEED_LOG", "info")]);
+    let token = crate::helpers::key(
+        &app,
+        "embassy",
+        "subscriber",
+        &["--feed", "embassy-briefing"],
+    );
+    let base = "http://127.0.0.1:8080";
+    let hub = |callback: &str, topic: &str| {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("hub.mode", "subscribe"),
+                ("hub.callback", callback),
+                ("hub.topic", topic),
+            ])
+            .finish();
+        let r = app.request(
+            "POST",
+            "/websub",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 202, "{}", r.body);
+    };
+    // A callback nobody listens on: verification fails, and says so in the log.
+    hub(
+        "http://127.0.0.1:9/hook",
+        &format!("{base}/feeds/embassy-briefing.atom?token={token}"),
+    );
+    // A working subscriber, with the token's name percent-encoded in the topic.
+    let sub = crate::websub_harness::Subscriber::start();
+    let callback = format!("{}/cb", sub.base);
+    hub(
+        &callback,
+        &format!("{base}/feeds/embassy-briefing.atom?%74oken={token}&lang=en"),
+    );
+    let log_path = app.dir.path().join("stderr.log");
+    // The positive controls: both outcomes are in the log, and the subscription is listed.
+    app.eventually(|| {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        (log.contains("websub: verification failed") && log.contains("websub: verified"))
+            .then_some(())
+    });
+    let (code, out, err) = app.cli(&["websub", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("embassy-briefing"),
+        "the subscription is listed: {out}"
+    );
+    let (_, plain, _) = app.cli(&["websub", "list"]);
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    for (what, text) in [
+        ("log", &log),
+        ("websub list --json", &out),
+        ("websub list", &plain),
+    ] {
+        assert!(
+            !text.contains(&token),
+            "the {what} carries a token:\n{text}"
+        );
+    }
+}
