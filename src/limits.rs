@@ -126,12 +126,49 @@ impl Limits {
         let v = self.verdict(
             self.settings.anonymous_per_minute,
             self.settings.burst,
-            limiter.check_key(&ip),
+            limiter.check_key(&client_of(ip)),
         );
         // Forget idle clients now and then, so memory stays bounded under many addresses.
         if limiter.len() > 100_000 {
             limiter.retain_recent();
         }
         Some(v)
+    }
+}
+
+/// The bucket an address counts against: an IPv6 client owns a whole /64 (one host can use
+/// any address in it), so every address in a /64 shares one; an IPv4 address is its own.
+pub fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let bits = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(std::net::Ipv6Addr::from(bits))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::client_of;
+
+    #[test]
+    fn an_ipv6_slash_64_is_one_client_and_ipv4_addresses_are_their_own() {
+        let a = client_of("2001:db8:1:2::1".parse().unwrap());
+        let b = client_of("2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap());
+        let c = client_of("2001:db8:1:3::1".parse().unwrap());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(
+            client_of("::ffff:192.0.2.1".parse().unwrap()),
+            client_of("192.0.2.1".parse().unwrap())
+        );
+        assert_ne!(
+            client_of("192.0.2.1".parse().unwrap()),
+            client_of("192.0.2.2".parse().unwrap())
+        );
     }
 }

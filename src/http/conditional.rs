@@ -240,6 +240,12 @@ pub(super) fn respond(
     if let Some(link) = value(&h.link) {
         resp.insert_header((header::LINK, link));
     }
+    if rep.content_type.starts_with("text/html") {
+        resp.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            crate::pages::content_security_policy(),
+        ));
+    }
     if encoding != Encoding::Identity {
         resp.insert_header((header::CONTENT_ENCODING, encoding.token()));
     }

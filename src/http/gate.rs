@@ -42,6 +42,29 @@ fn query_token(req: &ServiceRequest) -> Result<Option<String>, Problem> {
     Ok(first)
 }
 
+fn vary_by_authorization(headers: &mut actix_web::http::header::HeaderMap) {
+    use actix_web::http::header::VARY;
+    let current = headers
+        .get(VARY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if current
+        .split(',')
+        .any(|v| v.trim().eq_ignore_ascii_case("authorization"))
+    {
+        return;
+    }
+    let next = if current.is_empty() {
+        "Authorization".to_owned()
+    } else {
+        format!("{current}, Authorization")
+    };
+    if let Ok(v) = HeaderValue::from_str(&next) {
+        headers.insert(VARY, v);
+    }
+}
+
 fn rate_headers(headers: &mut actix_web::http::header::HeaderMap, v: &Verdict) {
     for (name, value) in [
         ("x-ratelimit-limit", v.limit as u64),
@@ -122,6 +145,9 @@ pub(super) async fn gate(
         if let Some(v) = &verdict {
             rate_headers(res.headers_mut(), v);
         }
+        // A keyed answer carries that key's X-RateLimit-*: a shared cache may keep a public
+        // document, but only for requests with the same Authorization.
+        vary_by_authorization(res.headers_mut());
         app.usage.record(
             &name,
             res.status() == StatusCode::NOT_MODIFIED,

@@ -39,6 +39,13 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .app_data(app.clone())
             .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
+            // Every answer: no MIME sniffing; a page opened with ?token= sends no Referer to
+            // another site (its links and a story's images).
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin")),
+            )
             .wrap(actix_web::middleware::from_fn(observe::observe))
             .route(pattern::INDEX, get().to(pages::index))
             .route(pattern::TOPIC, get().to(pages::topic))

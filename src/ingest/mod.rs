@@ -63,6 +63,34 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
     }
 }
 
+/// The most names in a byline, keywords and editor topics of one article, and the longest
+/// each may be: a story's lists are short; a list of 100,000 made a 10 MB page.
+pub const MAX_BYLINE: usize = 20;
+/// See [`MAX_BYLINE`].
+pub const MAX_KEYWORDS: usize = 50;
+/// See [`MAX_BYLINE`].
+pub const MAX_TOPICS: usize = 20;
+/// See [`MAX_BYLINE`].
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// Records a field error when a list is longer than `max` or an entry than `chars`.
+fn bounded(field: &str, list: &[String], max: usize, chars: usize, errors: &mut Vec<FieldError>) {
+    if list.len() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("{field} has {} entries; the most is {max}", list.len()),
+        ));
+    } else if let Some(long) = list.iter().find(|s| s.chars().count() > chars) {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "an entry of {field} has {} characters; the most is {chars}",
+                long.chars().count()
+            ),
+        ));
+    }
+}
+
 fn strings(v: &serde_json::Value) -> bool {
     v.as_array()
         .is_some_and(|a| a.iter().all(serde_json::Value::is_string))
@@ -178,6 +206,13 @@ impl ArticleInput {
             .map(|b| b.trim().to_owned())
             .filter(|b| !b.is_empty())
             .collect();
+        bounded("byline", &byline, MAX_BYLINE, MAX_NAME_CHARS, &mut errors);
+        if let Some(k) = &self.keywords {
+            bounded("keywords", k, MAX_KEYWORDS, MAX_NAME_CHARS, &mut errors);
+        }
+        if let Some(t) = &self.topics {
+            bounded("topics", t, MAX_TOPICS, MAX_NAME_CHARS, &mut errors);
+        }
         let mut time = |field: &str, v: Option<String>| match v {
             None => None,
             Some(s) => match DateTime::parse_from_rfc3339(s.trim()) {

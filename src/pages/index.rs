@@ -37,7 +37,7 @@ pub struct IndexPage<'a> {
 
 /// Progressive enhancement: the URL follows the form as it changes, and a copy button
 /// appears. Without JavaScript the form's button shows the URL instead.
-const BUILDER_JS: &str = r#"(function(){var f=document.getElementById("builder");if(!f)return;var o=document.getElementById("feed-url"),b=document.getElementById("copy");function u(){var p=[],l=f.elements.feed_lang.value,q=f.elements.q.value.trim();if(l)p.push("lang="+encodeURIComponent(l));if(q)p.push("q="+encodeURIComponent(q));o.value=f.dataset.base+"/feeds/"+f.elements.feed.value+"."+f.elements.format.value+(p.length?"?"+p.join("&"):"");}f.addEventListener("input",u);f.addEventListener("change",u);b.hidden=false;b.addEventListener("click",function(){navigator.clipboard.writeText(o.value).then(function(){b.textContent=b.dataset.copied;});});})();"#;
+pub(super) const BUILDER_JS: &str = r#"(function(){var f=document.getElementById("builder");if(!f)return;var o=document.getElementById("feed-url"),b=document.getElementById("copy");function u(){var p=[],l=f.elements.feed_lang.value,q=f.elements.q.value.trim();if(l)p.push("lang="+encodeURIComponent(l));if(q)p.push("q="+encodeURIComponent(q));o.value=f.dataset.base+"/feeds/"+f.elements.feed.value+"."+f.elements.format.value+(p.length?"?"+p.join("&"):"");}f.addEventListener("input",u);f.addEventListener("change",u);b.hidden=false;b.addEventListener("click",function(){navigator.clipboard.writeText(o.value).then(function(){b.textContent=b.dataset.copied;});});})();"#;
 
 /// The front page.
 pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {

@@ -24,6 +24,32 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 const STYLE: &str = include_str!("style.css");
 
+/// The Content-Security-Policy of every page: our inline style sheet and the feed builder's
+/// script by their SHA-256 (nothing else may run), images from anywhere over https (a story's
+/// body may show one), forms only to us, no framing, no `<base>`.
+pub fn content_security_policy() -> &'static str {
+    static CSP: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "default-src 'none'; style-src '{}'; script-src '{}'; img-src 'self' https: data:; \
+             form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+            sha256_source(STYLE),
+            sha256_source(index::BUILDER_JS)
+        )
+    });
+    &CSP
+}
+
+/// A CSP hash source (`sha256-…`) of an inline element's exact text.
+fn sha256_source(text: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
 /// The whole page around `main`: header with the agency and its navigation, the language
 /// switch, and the footer. `alternates` are `<link>` elements for the head (feeds, formats).
 pub(crate) struct Layout<'a> {

@@ -386,3 +386,85 @@ fn no_token_reaches_a_log_line_or_the_websub_listing() {
         );
     }
 }
+
+#[test]
+fn pages_carry_a_csp_that_allows_only_their_own_inline_code_and_keyed_answers_vary() {
+    use base64::Engine;
+    use sha2::Digest;
+    let app = crate::helpers::spawn_app();
+    let page = app.get("/");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(page.header("referrer-policy"), Some("same-origin"));
+    let csp = page
+        .header("content-security-policy")
+        .expect("a CSP")
+        .to_owned();
+    assert!(csp.contains("default-src 'none'"), "{csp}");
+    // The inline script and style are allowed by their exact hashes, and nothing else is.
+    for (open, close) in [("<script>", "</script>"), ("<style>", "</style>")] {
+        let inner = page
+            .body
+            .split(open)
+            .nth(1)
+            .and_then(|s| s.split(close).next())
+            .unwrap_or_else(|| panic!("no {open} in the front page"));
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(inner));
+        assert!(
+            csp.contains(&format!("'sha256-{hash}'")),
+            "{open} is not allowed by {csp}"
+        );
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    let token = publisher_key(&app);
+    let keyed = app.get_with(
+        "/feeds/all.rss",
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    assert_eq!(keyed.status, 200);
+    let vary = keyed
+        .header("vary")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        vary.contains("authorization"),
+        "a keyed answer varies by Authorization: {vary}"
+    );
+    let anonymous = app.get("/feeds/all.rss");
+    let vary = anonymous
+        .header("vary")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(
+        !vary.contains("authorization"),
+        "an anonymous one does not: {vary}"
+    );
+}
+
+#[test]
+fn an_article_with_endless_lists_is_refused_with_the_field_named() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let mut body = json!({"id": "lists-1", "language": "en", "headline": "Lists",
+        "body": "Text.", "keywords": (0..10).map(|i| format!("k{i}")).collect::<Vec<_>>()});
+    // The control: a story's usual lists are accepted.
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&body))
+            .status,
+        201
+    );
+    body["id"] = json!("lists-2");
+    body["keywords"] = json!((0..100_000).map(|i| format!("k{i}")).collect::<Vec<_>>());
+    let r = app.api("POST", "/api/v1/articles", &token, Some(&body));
+    assert_eq!(r.status, 400, "{}", &r.body[..r.body.len().min(300)]);
+    assert_eq!(r.json()["errors"][0]["field"], "keywords");
+    body["keywords"] = json!(["k"]);
+    body["byline"] = json!(
+        (0..500)
+            .map(|i| format!("Reporter {i}"))
+            .collect::<Vec<_>>()
+    );
+    let r = app.api("POST", "/api/v1/articles", &token, Some(&body));
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["errors"][0]["field"], "byline");
+}
