@@ -104,6 +104,12 @@ impl Problem {
             .header("Retry-After", retry_after.to_string())
     }
 
+    /// 507 with `Retry-After`: no space to store this (RFC 4918 §11.5).
+    pub fn insufficient_storage(detail: impl Into<String>, retry_after: u64) -> Self {
+        Self::new(StatusCode::INSUFFICIENT_STORAGE, detail)
+            .header("Retry-After", retry_after.to_string())
+    }
+
     /// 500: something failed on our side; the detail never says what (it is logged).
     pub fn internal() -> Self {
         Self::new(
@@ -193,6 +199,22 @@ impl From<StoreError> for Problem {
             StoreError::Busy => {
                 tracing::warn!(error = %e, "database busy");
                 Problem::unavailable("the database is busy; try again shortly", 1)
+            }
+            // Storage that cannot take writes now is not a server bug: nothing was written,
+            // and the same request works once space is freed or the file is writable again.
+            StoreError::Full(_) => {
+                tracing::error!(error = %e, "database disk full");
+                Problem::insufficient_storage(
+                    "the server has no space to store this; try again later",
+                    60,
+                )
+            }
+            StoreError::Unavailable(_) => {
+                tracing::error!(error = %e, "database unavailable");
+                Problem::unavailable(
+                    "the database cannot be written just now; try again later",
+                    30,
+                )
             }
             StoreError::BadSearch(m) => Problem::bad_request(vec![crate::model::FieldError::new(
                 "q",

@@ -162,6 +162,10 @@ pub struct Registry {
     pool_wait_us: AtomicU64,
     /// SQLite answers of "busy" or "locked" past the busy timeout.
     pub store_busy: AtomicU64,
+    /// SQLite answers of "disk full" (answered 507).
+    pub store_full: AtomicU64,
+    /// SQLite answers of "read-only", "I/O error" or "cannot open" (answered 503).
+    pub store_unavailable: AtomicU64,
     /// Requests refused with 429.
     pub rate_limited: AtomicU64,
     /// Requests with a malformed, unknown, revoked or expired key.
@@ -211,6 +215,8 @@ impl Registry {
             pool_waits: AtomicU64::new(0),
             pool_wait_us: AtomicU64::new(0),
             store_busy: AtomicU64::new(0),
+            store_full: AtomicU64::new(0),
+            store_unavailable: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
             auth_failures: AtomicU64::new(0),
             websub_queue_depth: AtomicI64::new(0),

@@ -172,6 +172,18 @@ impl Registry {
         );
         counter(
             o,
+            "wirefeed_store_full_total",
+            "Database writes refused because the disk is full (answered 507).",
+            &self.store_full,
+        );
+        counter(
+            o,
+            "wirefeed_store_unavailable_total",
+            "Database calls that failed as read-only, with an I/O error or unable to open (answered 503).",
+            &self.store_unavailable,
+        );
+        counter(
+            o,
             "wirefeed_rate_limited_total",
             "Requests refused with 429.",
             &self.rate_limited,

@@ -47,6 +47,13 @@ pub enum StoreError {
     /// The database is locked by another writer for longer than the busy timeout.
     #[error("database is busy")]
     Busy,
+    /// The disk (or the database's size limit) is full: writes fail until space is freed.
+    #[error("database disk is full: {0}")]
+    Full(String),
+    /// The database cannot be written or read just now: read-only file or mount, an I/O
+    /// error, a file that cannot be opened. Retried, it works again once that is fixed.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// Anything else from SQLite.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
@@ -66,6 +73,18 @@ impl From<rusqlite::Error> for StoreError {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
                 Registry::inc(&METRICS.store_busy);
                 Self::Busy
+            }
+            Some(rusqlite::ErrorCode::DiskFull) => {
+                Registry::inc(&METRICS.store_full);
+                Self::Full(e.to_string())
+            }
+            Some(
+                rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::CannotOpen,
+            ) => {
+                Registry::inc(&METRICS.store_unavailable);
+                Self::Unavailable(e.to_string())
             }
             // FTS5 refusing a query is about the query (a reader's search), not the database.
             _ => match &e {
@@ -88,6 +107,8 @@ impl StoreError {
     pub fn duplicate(&self) -> StoreError {
         match self {
             StoreError::Busy => StoreError::Busy,
+            StoreError::Full(m) => StoreError::Full(m.clone()),
+            StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
             other => StoreError::Corrupt(other.to_string()),
         }
     }

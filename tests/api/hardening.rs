@@ -468,3 +468,86 @@ fn an_article_with_endless_lists_is_refused_with_the_field_named() {
     assert_eq!(r.status, 400, "{}", r.body);
     assert_eq!(r.json()["errors"][0]["field"], "byline");
 }
+
+/// Makes files immutable (`chattr +i`: even root cannot write them) until dropped.
+struct Immutable(Vec<std::path::PathBuf>);
+
+impl Immutable {
+    fn set(files: &[std::path::PathBuf]) -> Immutable {
+        for f in files {
+            let ok = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(f)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(
+                ok,
+                "chattr +i {} failed: this test needs chattr on ext4 and root",
+                f.display()
+            );
+        }
+        Immutable(files.to_vec())
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        for f in &self.0 {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(f)
+                .status();
+        }
+    }
+}
+
+#[test]
+fn an_unwritable_database_answers_503_keeps_reads_serving_and_recovers_without_a_restart() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let story =
+        |id: &str| json!({"id": id, "language": "en", "headline": "Storage", "body": "Text."});
+    // The control: a write works.
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&story("s-1")))
+            .status,
+        201
+    );
+    let db = app.db_path();
+    let wal = db.with_extension("db-wal");
+    assert!(
+        wal.exists(),
+        "the database runs in WAL mode: {}",
+        wal.display()
+    );
+    let guard = Immutable::set(&[db.clone(), wal.clone()]);
+    let r = app.api("POST", "/api/v1/articles", &token, Some(&story("s-2")));
+    assert!(
+        r.status == 503 || r.status == 507,
+        "{} {}",
+        r.status,
+        r.body
+    );
+    assert!(
+        r.header("retry-after").is_some(),
+        "a refused write says when to retry"
+    );
+    assert_eq!(r.header("content-type"), Some("application/problem+json"));
+    // Reads keep serving.
+    let feed = app.get("/feeds/all.json");
+    assert_eq!(feed.status, 200);
+    assert!(feed.body.contains("s-1"));
+    let metrics = app.get("/metrics").body;
+    assert!(
+        metrics
+            .lines()
+            .any(|l| (l.starts_with("wirefeed_store_unavailable_total ")
+                || l.starts_with("wirefeed_store_full_total "))
+                && !l.ends_with(" 0")),
+        "counted in /metrics"
+    );
+    drop(guard);
+    // Writable again: the same write goes through, no restart.
+    let r = app.api("POST", "/api/v1/articles", &token, Some(&story("s-2")));
+    assert_eq!(r.status, 201, "{}", r.body);
+}
