@@ -1,8 +1,9 @@
 # Varnish 7.1 (Debian bookworm: apt-get install varnish varnish-modules) in front of two wirefeed
 # processes on one database. Edit the two backends (scripts/cdn.sh writes a copy with its own
 # ports); give each wirefeed `[cdn] purge_urls = ["http://<this varnish>/"]` so that a change
-# is purged at once, and `[limits] anonymous_per_minute = 0` (every anonymous request comes from
-# here: limit at the edge). What is stored, and for how long, is wirefeed's word alone:
+# is purged at once, and `[server] trusted_proxies = ["<this varnish's address>"]`: Varnish adds
+# the client's address to X-Forwarded-For, and wirefeed's anonymous rate limits then count each
+# client, not the cache. What is stored, and for how long, is wirefeed's word alone:
 #   - only responses that say `Cache-Control: public` are stored, for s-maxage (else max-age),
 #     which wirefeed never lets reach past an embargo lift;
 #   - keyed requests (Authorization, ?token=) are passed, never looked up nor stored;

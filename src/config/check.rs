@@ -65,6 +65,19 @@ impl Checker {
     fn config(&mut self, raw: RawConfig, base: &Path) -> Config {
         let agency = self.agency(&raw.agency);
         let bind = self.bind(raw.server.bind.as_ref());
+        let trusted_proxies = raw
+            .server
+            .trusted_proxies
+            .iter()
+            .flatten()
+            .filter_map(|p| match IpNet::parse(p.get_ref()) {
+                Ok(n) => Some(n),
+                Err(m) => {
+                    self.at(p, format!("server.trusted_proxies: {m}"));
+                    None
+                }
+            })
+            .collect();
         // Two workers per core: measured on 2 cores, 4 workers answer about 30 % more
         // revalidations than 2, as a worker waiting on the scheduler leaves the core to another.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -117,6 +130,7 @@ impl Checker {
         Config {
             agency,
             bind,
+            trusted_proxies,
             workers,
             database,
             database_line,

@@ -21,6 +21,8 @@ pub struct Config {
     pub agency: Agency,
     /// Address to listen on, if configured.
     pub bind: Option<String>,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`[server] trusted_proxies`).
+    pub trusted_proxies: Vec<IpNet>,
     /// HTTP worker threads.
     pub workers: usize,
     /// SQLite database path (resolved against the config file's folder).
@@ -336,4 +338,81 @@ pub fn is_language_tag(s: &str) -> bool {
     (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// An IP network (`10.0.0.0/8`, `::1/128`; a bare address is the host itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    /// Parses `addr/prefix` or a bare address.
+    pub fn parse(s: &str) -> Result<IpNet, String> {
+        let (a, p) = s.split_once('/').unwrap_or((s, ""));
+        let addr: std::net::IpAddr = a
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP network such as \"10.0.0.0/8\" or \"::1\""))?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = if p.is_empty() {
+            max
+        } else {
+            p.parse::<u8>()
+                .ok()
+                .filter(|n| *n <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?
+        };
+        Ok(IpNet { addr, prefix })
+    }
+
+    /// Whether `ip` is in this network (an IPv4-mapped IPv6 address counts as its IPv4).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr;
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let bits = |a: IpAddr| -> (u128, u32) {
+            match a {
+                IpAddr::V4(v) => (u128::from(u32::from(v)), 32),
+                IpAddr::V6(v) => (u128::from(v), 128),
+            }
+        };
+        let ((net, width), (host, w2)) = (bits(self.addr), bits(ip));
+        if width != w2 {
+            return false;
+        }
+        let shift = width - u32::from(self.prefix);
+        shift >= width || (net >> shift) == (host >> shift)
+    }
+}
+
+#[cfg(test)]
+mod ipnet_tests {
+    use super::IpNet;
+
+    #[test]
+    fn networks_contain_their_addresses_only() {
+        let n = IpNet::parse("10.1.0.0/16").unwrap();
+        assert!(n.contains("10.1.2.3".parse().unwrap()));
+        assert!(!n.contains("10.2.0.1".parse().unwrap()));
+        assert!(n.contains("::ffff:10.1.0.9".parse().unwrap()));
+        let h = IpNet::parse("127.0.0.1").unwrap();
+        assert!(h.contains("127.0.0.1".parse().unwrap()));
+        assert!(!h.contains("127.0.0.2".parse().unwrap()));
+        assert!(
+            IpNet::parse("::/0")
+                .unwrap()
+                .contains("2001:db8::1".parse().unwrap())
+        );
+        assert!(
+            IpNet::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("192.0.2.1".parse().unwrap())
+        );
+        assert!(IpNet::parse("10.0.0.0/33").is_err());
+        assert!(IpNet::parse("ten").is_err());
+    }
 }

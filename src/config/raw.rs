@@ -45,6 +45,7 @@ pub(super) struct RawAgency {
 pub(super) struct RawServer {
     pub bind: Option<Spanned<String>>,
     pub workers: Option<Spanned<i64>>,
+    pub trusted_proxies: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -96,7 +96,11 @@ pub(super) async fn gate(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let now = chrono::Utc::now().timestamp();
-    let ip = req.peer_addr().map(|a| a.ip());
+    let ip = super::client::client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers(),
+        &app.config.trusted_proxies,
+    );
     let token = match query_token(&req) {
         Ok(t) => t,
         Err(problem) => return Ok(req.into_response(problem.error_response())),

@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod client;
 mod conditional;
 mod documents;
 mod gate;

@@ -551,3 +551,59 @@ fn an_unwritable_database_answers_503_keeps_reads_serving_and_recovers_without_a
     let r = app.api("POST", "/api/v1/articles", &token, Some(&story("s-2")));
     assert_eq!(r.status, 201, "{}", r.body);
 }
+
+/// The shipped config with anonymous limits of 2 requests and `trusted` as trusted proxies.
+fn limited_config(trusted: &str) -> String {
+    let text = std::fs::read_to_string(crate::helpers::repo().join("feeds.toml"))
+        .unwrap()
+        .replace("seed_dir = \"data/articles\"", "")
+        .replace(
+            "[server]\n",
+            &format!("[server]\ntrusted_proxies = [{trusted}]\n"),
+        );
+    format!("{text}\n[limits]\nanonymous_per_minute = 2\nburst = 2\nkey_per_minute = 0\n")
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_client_has_its_own_bucket_and_nobody_else_is_believed() {
+    let get = |app: &crate::helpers::TestApp, client: &str| {
+        app.get_with("/feeds/all.json", &[("X-Forwarded-For", client)])
+            .status
+    };
+    // The proxy (127.0.0.1, where the tests connect from) is trusted.
+    let app = crate::helpers::spawn_app_config(&limited_config("\"127.0.0.1\""));
+    assert_eq!(get(&app, "203.0.113.1"), 200);
+    assert_eq!(get(&app, "203.0.113.1"), 200);
+    assert_eq!(
+        get(&app, "203.0.113.1"),
+        429,
+        "the third request of one client is limited"
+    );
+    assert_eq!(
+        get(&app, "203.0.113.2"),
+        200,
+        "another client behind the proxy is not"
+    );
+    // The control: without trusted_proxies the header is ignored and everyone is the peer.
+    let app = crate::helpers::spawn_app_config(&limited_config(""));
+    assert_eq!(get(&app, "203.0.113.1"), 200);
+    assert_eq!(get(&app, "203.0.113.2"), 200);
+    assert_eq!(
+        get(&app, "203.0.113.3"),
+        429,
+        "an untrusted peer cannot pick its address"
+    );
+}
+
+#[test]
+fn a_trusted_proxy_that_is_not_a_network_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("feeds.toml");
+    std::fs::write(&config, limited_config("\"10.0.0.0/33\"")).unwrap();
+    let (code, out, err) = crate::helpers::wirefeed(&config, &dir.path().join("w.db"), &["check"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        err.contains("feeds.toml:") && err.contains("trusted_proxies"),
+        "file:line and the key: {err}"
+    );
+}
