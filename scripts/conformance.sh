@@ -12,7 +12,7 @@ conformance=$(cd "$1" && pwd)
 bin=$2
 die() { echo "conformance: FAIL: $*" >&2; exit 1; }
 for f in feeds/check_feedparser.py feeds/check_jsonfeed.py newsml-g2/check_newsml.py \
-         ninjs/check_ninjs.py ninjs/ninjs-schema_2.1.json; do
+         ninjs/check_ninjs.py ninjs/ninjs-schema_2.1.json ninjs/ninjs-schema_1.6.json; do
   [ -f "$conformance/$f" ] || die "$conformance/$f is missing"
 done
 [ -x "$bin" ] || die "$bin is not an executable"
@@ -82,13 +82,14 @@ translated=$(python3 -c 'import json,sys; print(next(i["_wirefeed"]["id"] for i 
 for id in "$article" "$translated"; do
   run "articles/$id.xml" newsml "$base/articles/$id.xml"
   run "articles/$id.json (ninjs 2.1 schema)" ninjs "$base/articles/$id.json"
+  run "articles/$id.json?ninjs=1.6 (ninjs 1.6 schema)" python3 "$conformance/ninjs/check_ninjs.py" --schema 1.6 "$base/articles/$id.json?ninjs=1.6"
   run "articles/$id" curl -sSf --max-time 30 -o /dev/null "$base/articles/$id"
 done
 
 # Kill notices: once `wirefeed kill` exists, kill a story and check it in every format.
 kill_checks=0
 if "$bin" kill --help >/dev/null 2>&1; then
-  kill_checks=7
+  kill_checks=8
   WIREFEED_LOG=warn "$bin" --config "$config" --database "$work/wirefeed.db" kill "$article" --reason "conformance check" \
     || die "wirefeed kill $article failed"
   sleep 1.5 # the server picks up another process's write within a second
@@ -99,6 +100,7 @@ if "$bin" kill --help >/dev/null 2>&1; then
   run "articles/$article.xml (killed)" newsml "$base/articles/$article.xml"
   run "articles/$article.xml is stat:canceled" bash -c "curl -sSf '$base/articles/$article.xml' | grep -q 'qcode=\"stat:canceled\"'"
   run "articles/$article.json (killed, ninjs 2.1 schema)" ninjs "$base/articles/$article.json"
+  run "articles/$article.json?ninjs=1.6 (killed, ninjs 1.6 schema)" python3 "$conformance/ninjs/check_ninjs.py" --schema 1.6 "$base/articles/$article.json?ninjs=1.6"
 else
   echo "NOTE: this wirefeed has no 'kill' command yet: kills is empty and kill notices are not checked"
 fi
@@ -119,7 +121,7 @@ for f in tests/golden/*; do
 done
 [ "$golden" -ge 10 ] || die "only $golden golden files checked"
 
-expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 6 + kill_checks + golden))
+expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 8 + kill_checks + golden))
 total=$((passed + failed))
 echo "conformance: $passed passed, $failed failed ($total checks, $nfeeds feeds)"
 [ "$total" -eq "$expected" ] || die "$total checks ran, $expected expected"

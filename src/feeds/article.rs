@@ -52,6 +52,14 @@ impl Feeds {
                 "application/json",
                 urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
             ),
+            ArticleFormat::Ninjs16 => (
+                render::ninjs_1_6(cfg, &a),
+                "application/json",
+                format!(
+                    "{}?ninjs=1.6",
+                    urls.article_as(a.id.as_str(), ArticleFormat::Ninjs)
+                ),
+            ),
             // The page of a killed story is gone (410), and says so in the page.
             ArticleFormat::Html if a.status == PubStatus::Canceled => (
                 crate::pages::kill_page(cfg, &a),

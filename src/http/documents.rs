@@ -73,10 +73,18 @@ pub(super) async fn article(
     let f = app.feeds.clone();
     let t = now();
     let who = principal_of(&req);
+    let ninjs = ArticleFormat::ninjs_version(req.query_string())
+        .map_err(|e| Problem::bad_request(vec![e]))?;
     let (rep, view) = web::block(move || {
         // An id may itself contain dots: try the format suffix first, then the whole name.
         match ArticleFormat::split(&file) {
             (_, ArticleFormat::Html) => f.article(&file, ArticleFormat::Html, &who, t),
+            (id, ArticleFormat::Ninjs) => match f.article(id, ninjs, &who, t) {
+                Err(crate::feeds::FeedError::NotFound(_)) => {
+                    f.article(&file, ArticleFormat::Html, &who, t)
+                }
+                other => other,
+            },
             (id, format) => match f.article(id, format, &who, t) {
                 Err(crate::feeds::FeedError::NotFound(_)) => {
                     f.article(&file, ArticleFormat::Html, &who, t)

@@ -9,9 +9,10 @@ mod newsml;
 mod ninjs;
 mod opml;
 mod rss;
+mod subjectcodes;
 
 pub use newsml::news_item;
-pub use ninjs::ninjs;
+pub use ninjs::{ninjs, ninjs_1_6};
 pub use opml::opml;
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};

@@ -219,11 +219,34 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()
                             })?;
                         Ok(())
                     })?;
+                // The same content as an HTML fragment, an alternative in the same contentSet:
+                // receivers that read HTML rather than XHTML (Superdesk's NewsML-G2 ingest keeps
+                // only the text before a paragraph's first inline element of the XHTML) take
+                // the last alternative and lose nothing.
+                w.create_element("inlineData")
+                    .with_attribute(("contenttype", "text/html"))
+                    .write_text_content(BytesText::new(&html_alternative(cfg, a, notice)))?;
                 Ok(())
             })?;
             Ok(())
         })?;
     Ok(())
+}
+
+/// The item's content as one HTML fragment: the kill notice, or the correction note and body.
+fn html_alternative(cfg: &Config, a: &Article, notice: bool) -> String {
+    if notice {
+        return super::kill_html(cfg, a);
+    }
+    let mut html = String::new();
+    if let (Revision::Correction, Some(note)) = (a.revision, &a.correction_note) {
+        html.push_str(&format!(
+            "<p><em>{}</em></p>\n",
+            quick_xml::escape::escape(xml_clean(note).as_ref())
+        ));
+    }
+    html.push_str(&body_html(&a.content.body, &cfg.agency.base_url));
+    html
 }
 
 fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()> {
@@ -307,7 +330,21 @@ fn content_meta(w: &mut W, cfg: &Config, a: &Article, notice: bool) -> io::Resul
         for k in &a.content.keywords {
             text(w, "keyword", k)?;
         }
-        for c in iptc_codes(cfg, a) {
+        let topics = iptc_codes(cfg, a);
+        // IPTC Subject Codes beside the Media Topics (IPTC's mapping), for receivers that map
+        // only `subj:` codes.
+        for s in super::subjectcodes::subject_codes(topics.iter().map(|c| c.code())) {
+            w.create_element("subject")
+                .with_attribute(("type", "cpnat:abstract"))
+                .with_attribute(("qcode", s.qcode.as_str()))
+                .write_inner_content(|w| {
+                    w.create_element("name")
+                        .with_attribute(("xml:lang", "en"))
+                        .write_text_content(BytesText::new(&s.name))?;
+                    Ok(())
+                })?;
+        }
+        for c in topics {
             w.create_element("subject")
                 .with_attribute(("type", "cpnat:abstract"))
                 .with_attribute(("qcode", c.qcode.as_str()))

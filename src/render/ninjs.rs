@@ -1,4 +1,5 @@
-//! IPTC ninjs 2.1 for one article.
+//! IPTC ninjs for one article: 2.1 (the default) and 1.6 (`?ninjs=1.6`, for 1.x readers such
+//! as Superdesk's ingest, which cannot read 2.x).
 
 use super::{article_url, body_html, iptc_codes, summary_text};
 use crate::config::Config;
@@ -71,6 +72,94 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
             .iter()
             .map(|(id, tlang)| json!({ "name": "translation", "uri": config.guid(id.as_str()), "type": "text", "language": tlang }))
             .collect::<Value>();
+    }
+    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}
+
+/// Renders one article as a ninjs 1.6 document (IPTC's 1.6 schema: flat `headline`,
+/// `body_html`, `description_text`, `subject` with scheme and code, `renditions` by name).
+/// A killed story is its kill notice, as in 2.1. Associations are left out: a 1.x reader
+/// ingests each as an item of its own.
+pub fn ninjs_1_6(config: &Config, a: &Article) -> String {
+    let canceled = a.status == crate::model::PubStatus::Canceled;
+    let (headline, description, body) = if canceled {
+        (
+            super::kill_title(a),
+            super::kill_text(config, a),
+            super::kill_html(config, a),
+        )
+    } else {
+        (
+            a.content.headline.clone(),
+            summary_text(a),
+            body_html(&a.content.body, &config.agency.base_url),
+        )
+    };
+    let lang = a.content.language.as_str();
+    let topics = iptc_codes(config, a);
+    let mut subject: Vec<Value> = topics
+        .iter()
+        .map(|c| {
+            json!({
+                "name": if lang.starts_with("es") { c.es.as_deref().unwrap_or(&c.en) } else { &c.en },
+                "scheme": crate::config::MEDTOP_SCHEME,
+                "code": c.code(),
+            })
+        })
+        .collect();
+    // IPTC Subject Codes without a scheme: what 1.x readers (Superdesk) file as the subject.
+    subject.extend(
+        super::subjectcodes::subject_codes(topics.iter().map(|c| c.code()))
+            .into_iter()
+            .map(|s| json!({ "name": s.name, "code": s.code() })),
+    );
+    let mut doc = json!({
+        "$standard": {
+            "name": "ninjs",
+            "version": "1.6",
+            "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_1.6.json",
+        },
+        "uri": config.guid(a.id.as_str()),
+        "type": "text",
+        "mimetype": "text/html",
+        "version": a.version.to_string(),
+        "firstcreated": rfc3339(a.published_at),
+        "versioncreated": rfc3339(a.updated_at.max(a.published_at)),
+        "contentcreated": rfc3339(a.published_at),
+        "pubstatus": a.status.as_str(),
+        "language": lang,
+        "copyrightholder": config.agency.name,
+        "copyrightnotice": config.agency.copyright,
+        "headline": headline,
+        "description_text": description,
+        "body_html": body,
+        "subject": subject,
+        "renditions": { "html": { "href": article_url(config, a.id.as_str()), "mimetype": "text/html" } },
+    });
+    if let Some(u) = a.content.urgency {
+        doc["urgency"] = json!(u);
+    }
+    if let Some(e) = a.content.embargo_until {
+        doc["embargoed"] = json!(rfc3339(e));
+    }
+    if !a.content.byline.is_empty() {
+        doc["byline"] = json!(a.content.byline.join(", "));
+        doc["person"] = a
+            .content
+            .byline
+            .iter()
+            .map(|b| json!({ "name": b, "rel": "author" }))
+            .collect();
+    }
+    if let Some(d) = &a.content.dateline {
+        doc["located"] = json!(d);
+    }
+    if canceled {
+        doc["ednote"] = json!(super::kill_text(config, a));
+    } else if let Some(note) = &a.correction_note {
+        doc["ednote"] = json!(note);
     }
     let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
     out.push('\n');

@@ -57,8 +57,10 @@ pub enum ArticleFormat {
     Html,
     /// `/articles/{id}.xml`: a NewsML-G2 `newsItem`.
     NewsMl,
-    /// `/articles/{id}.json`: IPTC ninjs.
+    /// `/articles/{id}.json`: IPTC ninjs 2.1.
     Ninjs,
+    /// `/articles/{id}.json?ninjs=1.6`: IPTC ninjs 1.6, for 1.x readers.
+    Ninjs16,
 }
 
 impl ArticleFormat {
@@ -73,12 +75,33 @@ impl ArticleFormat {
         }
     }
 
+    /// The ninjs version `?ninjs=` asks for (`1.6`, `2.1`; none is 2.1), or an error naming
+    /// the parameter. Only `.json` documents read it.
+    pub fn ninjs_version(query: &str) -> Result<ArticleFormat, crate::model::FieldError> {
+        let mut asked = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == "ninjs");
+        let first = asked.next();
+        if asked.next().is_some() {
+            return Err(crate::model::FieldError::new(
+                "ninjs",
+                "ninjs is given more than once",
+            ));
+        }
+        match first.as_ref().map(|(_, v)| v.as_ref()) {
+            None | Some("2.1") => Ok(ArticleFormat::Ninjs),
+            Some("1.6") => Ok(ArticleFormat::Ninjs16),
+            Some(v) => Err(crate::model::FieldError::new(
+                "ninjs",
+                format!("ninjs must be 1.6 or 2.1, got {v:?}"),
+            )),
+        }
+    }
+
     /// The file suffix after the id (`""` for the page).
     pub fn suffix(self) -> &'static str {
         match self {
             ArticleFormat::Html => "",
             ArticleFormat::NewsMl => ".xml",
-            ArticleFormat::Ninjs => ".json",
+            ArticleFormat::Ninjs | ArticleFormat::Ninjs16 => ".json",
         }
     }
 }

@@ -607,3 +607,60 @@ fn a_trusted_proxy_that_is_not_a_network_is_refused_with_its_line() {
         "file:line and the key: {err}"
     );
 }
+
+#[test]
+fn superdesk_era_readers_get_ninjs_1_6_subject_codes_and_an_html_body_alternative() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let body = json!({"id": "sd-1", "language": "en", "headline": "Ministers meet",
+        "topics": ["bilateral-relations"],
+        "body": "The ministers **agreed** on [a plan](https://example.org/p) today.\n\n- first point\n- second point\n\n> a quoted line"});
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&body))
+            .status,
+        201
+    );
+    // ninjs 2.1 stays the default; 1.6 on request; anything else is a 400 naming the parameter.
+    let v21 = app.get("/articles/sd-1.json").json();
+    assert_eq!(v21["standard"]["version"], "2.1");
+    let v16 = app.get("/articles/sd-1.json?ninjs=1.6").json();
+    assert_eq!(v16["$standard"]["version"], "1.6");
+    assert_eq!(v16["headline"], "Ministers meet");
+    assert!(
+        v16["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>agreed</strong>")
+    );
+    let codes: Vec<&str> = v16["subject"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"11002002"),
+        "the Subject Code beside the Media Topic: {codes:?}"
+    );
+    for bad in ["9", "2.0", "1.6&ninjs=2.1"] {
+        let r = app.get(&format!("/articles/sd-1.json?ninjs={bad}"));
+        assert_eq!(r.status, 400, "ninjs={bad}: {}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], "ninjs");
+    }
+    // NewsML-G2: the XHTML body and, after it in the same contentSet, an HTML alternative
+    // with every word; Subject Codes beside the Media Topics.
+    let xml = app.get("/articles/sd-1.xml").body;
+    let inline_xml = xml.find("<inlineXML").expect("inlineXML");
+    let inline_data = xml
+        .find("<inlineData contenttype=\"text/html\">")
+        .expect("inlineData");
+    assert!(inline_data > inline_xml, "the HTML alternative comes last");
+    let data = &xml[inline_data..xml.find("</inlineData>").unwrap()];
+    for word in ["agreed", "a plan", "second point", "a quoted line"] {
+        assert!(
+            data.contains(word),
+            "{word} in the HTML alternative: {data}"
+        );
+    }
+    assert!(xml.contains("qcode=\"subj:11002002\""), "{xml}");
+}
