@@ -249,7 +249,7 @@ impl Feeds {
     ) -> Result<Arc<Representation>, FeedError> {
         let feed = &self.config.feed_list[plan.feed];
         self.through_cache(plan.key.clone(), now, &|now| {
-            self.render(feed, plan.format, q, plan.link_token.as_deref(), now)
+            self.render(feed, plan, q, now)
         })
     }
 
@@ -383,11 +383,11 @@ impl Feeds {
     fn render(
         &self,
         feed: &FeedDef,
-        format: Format,
+        plan: &FeedPlan,
         q: &FeedQuery,
-        link_token: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Representation, FeedError> {
+        let (format, link_token) = (plan.format, plan.link_token.as_deref());
         let started = Instant::now();
         self.refresh_unwatched();
         // The scopes are read before the data: a write in between only makes the page stale early.
@@ -415,13 +415,17 @@ impl Feeds {
         }
         // WebSub discovery (W3C WebSub §4): in the document and in its Link header.
         links.push(("hub", urls.websub()));
-        // Last-Modified moves with any change to the feed's scopes, any item update, and any
-        // embargo lift among the items (a lifted article appears without a write).
-        let last_modified = self.last_modified(
-            page.articles.iter().chain(&tombstones),
-            &Self::deps(feed),
-            now_ts,
-        );
+        // Last-Modified moves with any item update and any embargo lift among the items (a
+        // lifted article appears without a write). A restricted view also moves with any
+        // change to the feed's scopes; a public one only with what it shows, so that the
+        // moment a restricted or embargoed story is filed or killed is not readable from a
+        // public page (when its bytes change without a later date, `settle` moves it on).
+        let scopes = match plan.view {
+            Entitlement::Public => Vec::new(),
+            Entitlement::Key { .. } => Self::deps(feed),
+        };
+        let last_modified =
+            self.last_modified(page.articles.iter().chain(&tombstones), &scopes, now_ts);
         let doc = FeedDoc {
             config: &self.config,
             feed,

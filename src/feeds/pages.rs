@@ -147,7 +147,7 @@ impl Feeds {
                 let shown = page.sections.iter().flat_map(|(_, s)| s);
                 (
                     pages::index_page(cfg, &page),
-                    self.last_modified(shown, &deps, now_ts),
+                    self.last_modified(shown, &[], now_ts),
                     Urls::of(cfg).index(""),
                 )
             }
@@ -172,7 +172,7 @@ impl Feeds {
                 };
                 (
                     pages::topic_page(cfg, &view),
-                    self.last_modified(found.articles.iter(), &deps, now_ts),
+                    self.last_modified(found.articles.iter(), &[], now_ts),
                     Urls::of(cfg).topic(topic, ""),
                 )
             }
@@ -198,7 +198,7 @@ impl Feeds {
                 let shown = found.iter().flat_map(|f| &f.articles);
                 (
                     pages::search_page(cfg, &view),
-                    self.last_modified(shown, &deps, now_ts),
+                    self.last_modified(shown, &[], now_ts),
                     Urls::of(cfg).search(""),
                 )
             }

@@ -664,3 +664,58 @@ fn superdesk_era_readers_get_ninjs_1_6_subject_codes_and_an_html_body_alternativ
     }
     assert!(xml.contains("qcode=\"subj:11002002\""), "{xml}");
 }
+
+#[test]
+fn a_public_page_does_not_move_when_a_story_it_does_not_show_is_filed_or_killed() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let validators = |path: &str| {
+        let r = app.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        (
+            r.header("etag").unwrap().to_owned(),
+            r.header("last-modified").unwrap().to_owned(),
+            r.body,
+        )
+    };
+    let story =
+        |id: &str| json!({"id": id, "language": "en", "headline": "Talks", "body": "Text."});
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&story("p-1")))
+            .status,
+        201
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let empty_fr = validators("/feeds/all.atom?lang=fr");
+    let kills_fr = validators("/feeds/kills.atom?lang=fr");
+    let kills = validators("/feeds/kills.atom");
+    // An embargoed story is filed, and a visible English one killed, a second later.
+    let mut embargoed = story("p-2");
+    embargoed["embargo_until"] = json!("2099-01-01T00:00:00Z");
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&embargoed))
+            .status,
+        201
+    );
+    let r = app.api(
+        "DELETE",
+        "/api/v1/articles/p-1",
+        &token,
+        Some(&json!({"reason": "Test."})),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The positive control: the page that shows the kill moved.
+    let after = validators("/feeds/kills.atom");
+    assert_ne!(after.0, kills.0, "kills.atom shows the notice");
+    // Pages that show neither did not, in any byte or validator.
+    assert_eq!(
+        validators("/feeds/all.atom?lang=fr"),
+        empty_fr,
+        "the empty French page moved"
+    );
+    assert_eq!(
+        validators("/feeds/kills.atom?lang=fr"),
+        kills_fr,
+        "the French kills page moved"
+    );
+}
