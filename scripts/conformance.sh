@@ -86,6 +86,22 @@ for id in "$article" "$translated"; do
   run "articles/$id" curl -sSf --max-time 30 -o /dev/null "$base/articles/$id"
 done
 
+# Hostile text (markup in every field: tests/fixtures/hostile) through every validator, then no
+# live markup in any format (scripts/check_hostile.py). The JSON Feed check is not --strict here:
+# its strict mode fails a title or summary that merely mentions a tag, and a headline quoting
+# "<script>" is plain text by JSON Feed 1.1 (title and summary are text); errors still fail.
+WIREFEED_LOG=warn "$bin" --config "$config" --database "$work/wirefeed.db" import tests/fixtures/hostile >/dev/null \
+  || die "cannot import tests/fixtures/hostile"
+sleep 1.5 # the server picks up another process's write within a second
+n=$(json_count "$base/feeds/all.json") || die "cannot fetch all.json"
+run "hostile: all.rss" feedparser_n "$base/feeds/all.rss" "$n"
+run "hostile: all.atom" feedparser_n "$base/feeds/all.atom" "$n"
+run "hostile: all.json" python3 "$conformance/feeds/check_jsonfeed.py" "$base/feeds/all.json"
+run "hostile: all.xml" newsml "$base/feeds/all.xml"
+run "hostile: articles/hostile-en.xml" newsml "$base/articles/hostile-en.xml"
+run "hostile: articles/hostile-en.json (ninjs 2.1 schema)" ninjs "$base/articles/hostile-en.json"
+run "hostile: no live markup in any format" python3 scripts/check_hostile.py "$base" hostile-en hostile-es
+
 # Kill notices: once `wirefeed kill` exists, kill a story and check it in every format.
 kill_checks=0
 if "$bin" kill --help >/dev/null 2>&1; then
@@ -121,7 +137,7 @@ for f in tests/golden/*; do
 done
 [ "$golden" -ge 10 ] || die "only $golden golden files checked"
 
-expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 8 + kill_checks + golden))
+expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 8 + 7 + kill_checks + golden))
 total=$((passed + failed))
 echo "conformance: $passed passed, $failed failed ($total checks, $nfeeds feeds)"
 [ "$total" -eq "$expected" ] || die "$total checks ran, $expected expected"
