@@ -95,7 +95,7 @@ impl App {
             changes.clone(),
         )
         .map_err(|e| StartError::Worker(format!("cannot start the WebSub hub: {e}")))?;
-        crate::cdn::start(&config, &changes)
+        crate::cdn::start(&config, &changes, store.clone())
             .map_err(|e| StartError::Worker(format!("cannot start the cache purger: {e}")))?;
         let app = Arc::new(App {
             limits: Limits::new(&config.limits),

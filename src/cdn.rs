@@ -12,6 +12,7 @@ use crate::changes::ChangeBus;
 use crate::config::Config;
 use crate::metrics::{METRICS, Registry};
 use crate::store::SCOPE_KEYS;
+use crate::store::{Selection, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,7 +43,7 @@ pub fn changed(before: &HashMap<String, i64>, now: &HashMap<String, i64>) -> Vec
 }
 
 /// Starts the purger on its own thread and runtime if `[cdn] purge_urls` names any cache.
-pub fn start(config: &Config, changes: &Arc<ChangeBus>) -> std::io::Result<()> {
+pub fn start(config: &Config, changes: &Arc<ChangeBus>, store: Arc<Store>) -> std::io::Result<()> {
     let urls = config.cdn.purge_urls.clone();
     if urls.is_empty() {
         return Ok(());
@@ -58,18 +59,36 @@ pub fn start(config: &Config, changes: &Arc<ChangeBus>) -> std::io::Result<()> {
     let bus = changes.clone();
     std::thread::Builder::new()
         .name("wirefeed-cdn".into())
-        .spawn(move || runtime.block_on(run(bus, client, urls)))?;
+        .spawn(move || runtime.block_on(run(bus, store, client, urls)))?;
     Ok(())
 }
 
-async fn run(bus: Arc<ChangeBus>, client: reqwest::Client, urls: Vec<String>) {
+async fn run(bus: Arc<ChangeBus>, store: Arc<Store>, client: reqwest::Client, urls: Vec<String>) {
     let mut changes = bus.subscribe();
     let mut seen = bus.all();
     loop {
-        changes.changed().await;
-        let now = bus.all();
-        let scopes = changed(&seen, &now);
-        seen = now;
+        let lift = next_lift(&store).await;
+        let until_lift = async {
+            match lift {
+                // Just after the second it lifts: a page rendered then shows the story.
+                Some(t) => {
+                    let wait = (t * 1000 + 50 - chrono::Utc::now().timestamp_millis()).max(0);
+                    tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+                }
+                None => std::future::pending().await,
+            }
+        };
+        let scopes = tokio::select! {
+            () = changes.changed() => {
+                let now = bus.all();
+                let scopes = changed(&seen, &now);
+                seen = now;
+                scopes
+            }
+            // An embargo lift changes public pages without a write: the lifted story may be in
+            // `all` and any topic feed, so every public scope is purged.
+            () = until_lift => lifted(&bus.all()),
+        };
         if scopes.is_empty() {
             continue;
         }
@@ -84,6 +103,34 @@ async fn run(bus: Arc<ChangeBus>, client: reqwest::Client, urls: Vec<String>) {
             }
         }
     }
+}
+
+/// The next moment a public story's embargo lifts, if any (read off the event loop).
+async fn next_lift(store: &Arc<Store>) -> Option<i64> {
+    let store = store.clone();
+    let now = chrono::Utc::now().timestamp();
+    match tokio::task::spawn_blocking(move || store.next_embargo_lift(&Selection::All, now)).await {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "cannot read the next embargo lift; purging on changes only");
+            None
+        }
+        Err(_) => None,
+    }
+}
+
+/// The scopes an embargo lift may change: `all` and every topic (not kills, keys, counters).
+pub fn lifted(scopes: &HashMap<String, i64>) -> Vec<String> {
+    let mut out: Vec<String> = scopes
+        .keys()
+        .filter(|s| purgeable(s) && s.as_str() != crate::store::SCOPE_KILLS)
+        .cloned()
+        .collect();
+    if !out.iter().any(|s| s == crate::store::SCOPE_ALL) {
+        out.push(crate::store::SCOPE_ALL.to_owned());
+    }
+    out.sort();
+    out
 }
 
 /// Sends one purge, retrying with backoff until it is accepted or [`ATTEMPTS`] are spent.
@@ -138,6 +185,9 @@ mod tests {
             ("created".to_owned(), 1),
         ]);
         assert_eq!(changed(&before, &now), ["all", "topic:migration"]);
+        // A lift may change `all` and any topic page, never kills (nor keys or counters).
+        assert_eq!(lifted(&now), ["all", "topic:migration", "topic:security"]);
+        assert_eq!(lifted(&HashMap::new()), ["all"]);
         assert!(changed(&now, &now).is_empty());
     }
 }

@@ -167,7 +167,20 @@ impl CachePolicy {
         match expires_at {
             None if private => self.usual_private.clone(),
             None => self.usual_public.clone(),
-            Some(t) => self.header(private, (t - now).max(0) as u64),
+            Some(t) if private => self.header(true, (t - now).max(0) as u64),
+            // A public page tells nothing of a pending embargo lift beyond what max-age already
+            // implies: further away than max-age, the usual header (a shared cache in front is
+            // purged at the lift, `[cdn] purge_urls`); within it, every lifetime ends at the
+            // lift and nothing stale may be served past it.
+            Some(t) => {
+                let left = (t - now).max(0) as u64;
+                if left >= self.max_age {
+                    self.usual_public.clone()
+                } else {
+                    HeaderValue::from_str(&format!("public, max-age={left}, s-maxage={left}"))
+                        .expect("Cache-Control is ASCII")
+                }
+            }
         }
     }
 }

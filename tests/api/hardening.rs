@@ -719,3 +719,81 @@ fn a_public_page_does_not_move_when_a_story_it_does_not_show_is_filed_or_killed(
         "the French kills page moved"
     );
 }
+
+#[test]
+fn a_public_page_tells_nothing_of_a_pending_lift_beyond_max_age() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let story = |id: &str, topic: &str| json!({"id": id, "language": "en", "headline": "Talks", "topics": [topic], "body": "Text."});
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/articles",
+            &token,
+            Some(&story("l-0", "security"))
+        )
+        .status,
+        201
+    );
+    assert_eq!(
+        app.api(
+            "POST",
+            "/api/v1/articles",
+            &token,
+            Some(&story("l-1", "migration"))
+        )
+        .status,
+        201
+    );
+    let usual = app
+        .get("/feeds/security.json")
+        .header("cache-control")
+        .unwrap()
+        .to_owned();
+    assert!(
+        usual.contains("stale-if-error"),
+        "the control: the usual header: {usual}"
+    );
+    // A migration story lifts in five minutes: within stale-if-error, beyond max-age (60 s).
+    let mut later = story("l-2", "migration");
+    let lift = chrono::Utc::now() + chrono::Duration::seconds(300);
+    later["embargo_until"] = json!(lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&later))
+            .status,
+        201
+    );
+    let cc = app
+        .get("/feeds/migration.json")
+        .header("cache-control")
+        .unwrap()
+        .to_owned();
+    assert_eq!(cc, usual, "a lift five minutes away shows in no lifetime");
+    // One 20 s away: everything ends at the lift, nothing stale past it. (A page stays for
+    // the rest of the second it was rendered in: file it in the next.)
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let mut soon = story("l-3", "migration");
+    let lift = chrono::Utc::now() + chrono::Duration::seconds(20);
+    soon["embargo_until"] = json!(lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&soon))
+            .status,
+        201
+    );
+    let cc = app
+        .get("/feeds/migration.json")
+        .header("cache-control")
+        .unwrap()
+        .to_owned();
+    let left: u64 = cc
+        .split("max-age=")
+        .nth(1)
+        .and_then(|s| s.split(',').next())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{cc}"));
+    assert!(left <= 20, "{cc}");
+    assert!(
+        cc.contains(&format!("s-maxage={left}")) && !cc.contains("stale"),
+        "{cc}"
+    );
+}
