@@ -95,17 +95,8 @@ impl Cache {
 
 #[cfg(test)]
 mod tests {
+    use super::super::representation::sample as rep;
     use super::*;
-    use chrono::DateTime;
-
-    fn rep(body: &str) -> Arc<Representation> {
-        Arc::new(Representation::new(
-            body.to_owned(),
-            "text/plain",
-            DateTime::from_timestamp(0, 0).unwrap(),
-            vec![],
-        ))
-    }
 
     #[test]
     fn the_least_recently_used_page_goes_first() {

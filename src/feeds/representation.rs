@@ -233,19 +233,21 @@ impl Representation {
     }
 }
 
+/// A document of `body` dated 1970, for tests.
+#[cfg(test)]
+pub(super) fn sample(body: &str) -> std::sync::Arc<Representation> {
+    std::sync::Arc::new(Representation::new(
+        body.to_owned(),
+        "text/plain",
+        DateTime::from_timestamp(0, 0).unwrap(),
+        vec![],
+    ))
+}
+
 #[cfg(test)]
 mod tests {
+    use super::sample as rep;
     use super::*;
-    use std::sync::Arc;
-
-    fn rep(body: &str) -> Arc<Representation> {
-        Arc::new(Representation::new(
-            body.to_owned(),
-            "text/plain",
-            DateTime::from_timestamp(0, 0).unwrap(),
-            vec![],
-        ))
-    }
 
     #[test]
     fn etags_differ_by_coding_and_match_only_their_own() {

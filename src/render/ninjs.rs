@@ -36,24 +36,7 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
         })).collect::<Vec<_>>(),
         "renditions": [{ "name": "html", "href": article_url(config, a.id.as_str()), "contenttype": "text/html" }],
     });
-    if let Some(u) = a.content.urgency {
-        doc["urgency"] = json!(u);
-    }
-    if let Some(e) = a.content.embargo_until {
-        doc["embargoed"] = json!(rfc3339(e));
-    }
-    if !a.content.byline.is_empty() {
-        doc["by"] = json!(a.content.byline.join(", "));
-        doc["people"] = a
-            .content
-            .byline
-            .iter()
-            .map(|b| json!({ "name": b, "rel": "author" }))
-            .collect();
-    }
-    if let Some(d) = &a.content.dateline {
-        doc["located"] = json!(d);
-    }
+    shared_fields(&mut doc, a, "by", "people");
     if a.status == crate::model::PubStatus::Canceled {
         // A kill stops distribution: the document is the kill notice, without the story's
         // text (publishers keep every version through the versions API).
@@ -138,6 +121,20 @@ pub fn ninjs_1_6(config: &Config, a: &Article) -> String {
         "subject": subject,
         "renditions": { "html": { "href": article_url(config, a.id.as_str()), "mimetype": "text/html" } },
     });
+    shared_fields(&mut doc, a, "byline", "person");
+    if canceled {
+        doc["ednote"] = json!(super::kill_text(config, a));
+    } else if let Some(note) = &a.correction_note {
+        doc["ednote"] = json!(note);
+    }
+    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
+    out.push('\n');
+    out
+}
+
+/// The fields both versions name alike, and the byline under each version's names (2.x `by`
+/// and `people`, 1.x `byline` and `person`).
+fn shared_fields(doc: &mut Value, a: &Article, by: &str, people: &str) {
     if let Some(u) = a.content.urgency {
         doc["urgency"] = json!(u);
     }
@@ -145,8 +142,8 @@ pub fn ninjs_1_6(config: &Config, a: &Article) -> String {
         doc["embargoed"] = json!(rfc3339(e));
     }
     if !a.content.byline.is_empty() {
-        doc["byline"] = json!(a.content.byline.join(", "));
-        doc["person"] = a
+        doc[by] = json!(a.content.byline.join(", "));
+        doc[people] = a
             .content
             .byline
             .iter()
@@ -156,12 +153,4 @@ pub fn ninjs_1_6(config: &Config, a: &Article) -> String {
     if let Some(d) = &a.content.dateline {
         doc["located"] = json!(d);
     }
-    if canceled {
-        doc["ednote"] = json!(super::kill_text(config, a));
-    } else if let Some(note) = &a.correction_note {
-        doc["ednote"] = json!(note);
-    }
-    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
-    out.push('\n');
-    out
 }

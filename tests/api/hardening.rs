@@ -754,37 +754,29 @@ fn a_public_page_tells_nothing_of_a_pending_lift_beyond_max_age() {
         usual.contains("stale-if-error"),
         "the control: the usual header: {usual}"
     );
-    // A migration story lifts in five minutes: within stale-if-error, beyond max-age (60 s).
-    let mut later = story("l-2", "migration");
-    let lift = chrono::Utc::now() + chrono::Duration::seconds(300);
-    later["embargo_until"] = json!(lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    assert_eq!(
-        app.api("POST", "/api/v1/articles", &token, Some(&later))
-            .status,
-        201
-    );
-    let cc = app
-        .get("/feeds/migration.json")
-        .header("cache-control")
-        .unwrap()
-        .to_owned();
+    // Files a migration story that lifts `secs` from now.
+    let embargoed = |id: &str, secs: i64| {
+        let mut body = story(id, "migration");
+        let lift = chrono::Utc::now() + chrono::Duration::seconds(secs);
+        body["embargo_until"] = json!(lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let r = app.api("POST", "/api/v1/articles", &token, Some(&body));
+        assert_eq!(r.status, 201, "{}", r.body);
+    };
+    let cache_control = || {
+        app.get("/feeds/migration.json")
+            .header("cache-control")
+            .unwrap()
+            .to_owned()
+    };
+    // A lift five minutes away: within stale-if-error, beyond max-age (60 s).
+    embargoed("l-2", 300);
+    let cc = cache_control();
     assert_eq!(cc, usual, "a lift five minutes away shows in no lifetime");
     // One 20 s away: everything ends at the lift, nothing stale past it. (A page stays for
     // the rest of the second it was rendered in: file it in the next.)
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let mut soon = story("l-3", "migration");
-    let lift = chrono::Utc::now() + chrono::Duration::seconds(20);
-    soon["embargo_until"] = json!(lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
-    assert_eq!(
-        app.api("POST", "/api/v1/articles", &token, Some(&soon))
-            .status,
-        201
-    );
-    let cc = app
-        .get("/feeds/migration.json")
-        .header("cache-control")
-        .unwrap()
-        .to_owned();
+    embargoed("l-3", 20);
+    let cc = cache_control();
     let left: u64 = cc
         .split("max-age=")
         .nth(1)
