@@ -8,8 +8,8 @@ use hmac::{Hmac, Mac};
 use std::time::Duration;
 
 /// `agency.base_url` of the shipped config: topics are named by it, whatever port serves.
-const BASE: &str = "http://127.0.0.1:8080";
-const SOON: Duration = Duration::from_secs(5);
+pub(crate) const BASE: &str = "http://127.0.0.1:8080";
+pub(crate) const SOON: Duration = Duration::from_secs(5);
 
 fn hub_app(extra: &str) -> TestApp {
     let text = format!(
@@ -36,7 +36,7 @@ fn hub_post(app: &TestApp, pairs: &[(&str, &str)]) -> Resp {
 }
 
 /// Subscribes and waits for the verification to be recorded; returns the verification GET.
-fn subscribe(
+pub(crate) fn subscribe(
     app: &TestApp,
     sub: &Subscriber,
     path: &str,
@@ -64,7 +64,7 @@ fn subscribe(
     v
 }
 
-fn listed(app: &TestApp) -> Vec<serde_json::Value> {
+pub(crate) fn listed(app: &TestApp) -> Vec<serde_json::Value> {
     let (code, out, err) = app.cli(&["websub", "list", "--json"]);
     assert_eq!(code, 0, "{err}");
     out.lines()
