@@ -547,3 +547,82 @@ fn a_killed_story_leaves_search_q_pages_and_pushes() {
         );
     }
 }
+
+#[test]
+fn an_embargoed_story_is_nowhere_until_the_lift_then_everywhere_without_a_write() {
+    let app = spawn_app_config(&format!(
+        "{}\n[websub]\nallow_private_callbacks = true\ntimeout = \"2s\"\n",
+        config_text(None)
+    ));
+    let t = publisher_key(&app);
+    let sub = Subscriber::start();
+    for (path, topic) in [("/atom", "all.atom"), ("/mig", "migration.json")] {
+        subscribe(&app, &sub, path, &format!("{BASE}/feeds/{topic}"), &[]);
+    }
+    let since = (chrono::Utc::now() - chrono::Duration::milliseconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let lift = chrono::Utc::now() + chrono::Duration::seconds(6);
+    let mut embargoed = json!({"id": "emb-sw-1", "headline": "Velmora budget under embargo",
+        "body": "Asylum seekers and refugees reach Velmora; the migration ministry met.",
+        "language": "en", "topics": ["migration"],
+        "embargo_until": lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)});
+    post(&app, &t, &embargoed);
+    embargoed["id"] = json!("open-sw-1");
+    embargoed["headline"] = json!("Velmora talks resume");
+    embargoed.as_object_mut().unwrap().remove("embargo_until");
+    post(&app, &t, &embargoed);
+    let places = public_places("velmora", &since);
+    let hidden = |what: &str, body: &str| {
+        assert!(
+            !body.contains("emb-sw-1") && !body.contains("Velmora budget"),
+            "{what} shows the embargoed story before its lift"
+        );
+    };
+    // Before the lift: the control everywhere it belongs, the embargoed story nowhere.
+    for (path, shows) in &places {
+        let r = app.eventually(|| {
+            let r = app.get(path);
+            (!shows || r.body.contains("Velmora talks")).then_some(r)
+        });
+        assert_eq!(r.status, 200, "{path}");
+        hidden(path, &r.body);
+    }
+    for path in [
+        "/feeds/all.json?limit=1",
+        "/feeds/all.json?limit=1&q=velmora",
+    ] {
+        let ids = walk(&app, path);
+        assert_eq!(ids, ["open-sw-1"], "{path}");
+    }
+    for path in ["/atom", "/mig"] {
+        for b in wait_push(&sub, path, "open-sw-1") {
+            hidden(&format!("a push to {path}"), &b);
+        }
+    }
+    assert_eq!(app.get("/articles/emb-sw-1").status, 404);
+    assert!(
+        chrono::Utc::now() < lift,
+        "the sweep before the lift ran past it: it proves nothing"
+    );
+    // No write from here on: the lift alone shows it everywhere the control is.
+    let after = std::time::Duration::from_secs(12);
+    for (path, shows) in &places {
+        if *shows {
+            app.eventually_for(after, || {
+                app.get(path).body.contains("Velmora budget").then_some(())
+            });
+        }
+    }
+    for path in [
+        "/feeds/all.json?limit=1",
+        "/feeds/all.json?limit=1&q=velmora",
+    ] {
+        let mut ids = walk(&app, path);
+        ids.sort();
+        assert_eq!(ids, ["emb-sw-1", "open-sw-1"], "{path}");
+    }
+    assert_eq!(app.get("/articles/emb-sw-1").status, 200);
+    for path in ["/atom", "/mig"] {
+        wait_push(&sub, path, "emb-sw-1");
+    }
+}
