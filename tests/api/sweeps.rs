@@ -626,3 +626,104 @@ fn an_embargoed_story_is_nowhere_until_the_lift_then_everywhere_without_a_write(
         wait_push(&sub, path, "emb-sw-1");
     }
 }
+
+/// `2026-03-01T00:00:00Z` plus `minutes`.
+fn minute(minutes: u64) -> String {
+    (chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z").unwrap()
+        + chrono::Duration::minutes(minutes as i64))
+    .to_utc()
+    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[test]
+fn paging_while_writers_back_date_re_date_and_kill_reaches_every_unchanged_article_once() {
+    const STORIES: u64 = 80;
+    let app = spawn_app_with(None);
+    let t = publisher_key(&app);
+    let dated = |id: &str, at: u64| {
+        let mut s = story(id, &format!("Harbour report {id}"));
+        s["published_at"] = json!(minute(at));
+        s
+    };
+    for i in 0..STORIES {
+        post(&app, &t, &dated(&format!("pg-{i:02}"), i * 10));
+    }
+    let initial: Vec<String> = (0..STORIES).map(|i| format!("pg-{i:02}")).collect();
+    app.eventually(|| {
+        (walk(&app, "/feeds/all.json?limit=50").len() == STORIES as usize).then_some(())
+    });
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let changed = std::sync::Mutex::new(std::collections::HashSet::new());
+    let writes = std::sync::atomic::AtomicUsize::new(0);
+    let (seen, pages) = std::thread::scope(|s| {
+        // The writer: back-dated new stories, re-dated and killed ones, in a loop until the
+        // reader is done (a fixed pseudo-random sequence, so a failure can be replayed).
+        s.spawn(|| {
+            let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+            let mut n = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let target = format!("pg-{:02}", x % STORIES);
+                let at = (x >> 8) % (STORIES * 10);
+                match n % 3 {
+                    0 => {
+                        post(&app, &t, &dated(&format!("add-{n}"), at));
+                    }
+                    1 => {
+                        changed.lock().unwrap().insert(target.clone());
+                        let r = app.api(
+                            "PUT",
+                            &format!("/api/v1/articles/{target}"),
+                            &t,
+                            Some(&dated(&target, at)),
+                        );
+                        // A killed story cannot be changed (409): that is fine here.
+                        assert!(matches!(r.status, 200 | 409), "{}", r.body);
+                    }
+                    _ => {
+                        changed.lock().unwrap().insert(target.clone());
+                        let r = app.api("DELETE", &format!("/api/v1/articles/{target}"), &t, None);
+                        assert_eq!(r.status, 200, "{}", r.body);
+                    }
+                }
+                n += 1;
+                writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(15));
+            }
+        });
+        // The reader: a page at a time, slowly enough for writes to land between pages.
+        let mut seen = Vec::new();
+        let mut next = Some("/feeds/all.json?limit=3".to_owned());
+        let mut pages = 0;
+        while let Some(p) = next {
+            let r = app.get(&p);
+            assert_eq!(r.status, 200, "{p}: {}", r.body);
+            let feed = r.json();
+            seen.extend(json_ids(&feed));
+            next = feed["next_url"].as_str().map(local_path);
+            pages += 1;
+            assert!(pages < 1000, "the walk does not end");
+            std::thread::sleep(std::time::Duration::from_millis(120));
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        (seen, pages)
+    });
+    let changed = changed.into_inner().unwrap();
+    let writes = writes.into_inner();
+    // The positive controls: writes landed during the walk, and some articles were left alone.
+    assert!(
+        writes >= 8 && pages >= 10,
+        "{writes} writes over {pages} pages"
+    );
+    let unchanged: Vec<&String> = initial.iter().filter(|id| !changed.contains(*id)).collect();
+    assert!(unchanged.len() >= 10, "only {} unchanged", unchanged.len());
+    for id in &unchanged {
+        let n = seen.iter().filter(|s| s == id).count();
+        assert_eq!(
+            n, 1,
+            "{id} seen {n} times over {pages} pages ({writes} writes): {seen:?}"
+        );
+    }
+}
