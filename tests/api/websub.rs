@@ -255,8 +255,36 @@ fn a_failed_verification_changes_nothing() {
         );
         assert_eq!(r.status, 202);
         sub.wait_for("GET", path, 1, SOON);
-        std::thread::sleep(Duration::from_millis(300));
-        assert!(listed(&app).is_empty(), "{behaviour:?}: {:?}", listed(&app));
+        // The positive control: a good subscription made after the failed verification was
+        // answered is saved (subscribe waits for it); the failed one, decided first, is not.
+        let good = Subscriber::start();
+        let control = format!("{}/control", good.base);
+        subscribe(&app, &good, "/control", &topic, &[]);
+        let rows = listed(&app);
+        assert!(
+            rows.iter().any(|s| s["callback"] == control.as_str()),
+            "{rows:?}"
+        );
+        assert!(
+            !rows.iter().any(|s| s["callback"] == callback.as_str()),
+            "{behaviour:?}: {rows:?}"
+        );
+        // Leave the listing as it was for the next case.
+        let r = hub_post(
+            &app,
+            &[
+                ("hub.mode", "unsubscribe"),
+                ("hub.callback", &control),
+                ("hub.topic", &topic),
+            ],
+        );
+        assert_eq!(r.status, 202);
+        app.eventually(|| {
+            (!listed(&app)
+                .iter()
+                .any(|s| s["callback"] == control.as_str()))
+            .then_some(())
+        });
     }
 }
 
