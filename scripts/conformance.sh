@@ -121,9 +121,10 @@ else
   echo "NOTE: this wirefeed has no 'kill' command yet: kills is empty and kill notices are not checked"
 fi
 
-# The golden files are what users get too: the same checkers must accept them.
-golden=0
-for f in tests/golden/*; do
+# The golden files are what users get too: the same checkers must accept them, in every folder
+# (tests/golden/lifecycle holds the corrected, minor-edit and killed documents).
+golden=0; golden_lifecycle=0
+while IFS= read -r f; do
   case $f in
     *.ninjs.json) run "golden $f" ninjs "$f" ;;
     # Not --strict: fx-003's headline holds a literal "<alias>" (plain text, right in a title),
@@ -134,8 +135,10 @@ for f in tests/golden/*; do
     *) continue ;;
   esac
   golden=$((golden + 1))
-done
+  [[ $f != tests/golden/lifecycle/* ]] || golden_lifecycle=$((golden_lifecycle + 1))
+done < <(find tests/golden -type f | sort)
 [ "$golden" -ge 10 ] || die "only $golden golden files checked"
+[ "$golden_lifecycle" -ge 10 ] || die "only $golden_lifecycle golden files of tests/golden/lifecycle checked"
 
 expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 8 + 7 + kill_checks + golden))
 total=$((passed + failed))

@@ -26,6 +26,12 @@ fn check(name: &str, actual: &str) {
         None => "(new file)\n".to_owned(),
     };
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        if let Err(why) = blessable(name, actual) {
+            panic!(
+                "UPDATE_GOLDEN: refusing to bless tests/golden/{name}: {why}\n{}",
+                clip(actual)
+            );
+        }
         std::fs::write(&path, actual).unwrap();
         let _ = writeln!(
             std::io::stderr(),
@@ -37,6 +43,127 @@ fn check(name: &str, actual: &str) {
         "{name} differs from tests/golden/{name} (- golden, + now):\n{diff}\n\
          If the new output is right, rerun with UPDATE_GOLDEN=1 and review the diff."
     );
+}
+
+/// Whether `actual` may become the golden file `name` under `UPDATE_GOLDEN`: never a document
+/// dated at the Unix epoch (an unset date), an `all` feed without entries (no fixture was read)
+/// or an error (a problem document, a server error, a panic) instead of a document.
+fn blessable(name: &str, actual: &str) -> Result<(), String> {
+    for epoch in ["1970-01-01", "Jan 1970"] {
+        if actual.contains(epoch) {
+            return Err(format!("it is dated at the Unix epoch ({epoch})"));
+        }
+    }
+    let file = name.rsplit('/').next().unwrap();
+    if let Some(ext) = file.strip_prefix("all.") {
+        let entries = match ext {
+            "rss" => actual.matches("<item>").count(),
+            "atom" => actual.matches("<entry>").count(),
+            "xml" => actual.matches("<newsItem").count(),
+            "json" => serde_json::from_str::<serde_json::Value>(actual)
+                .ok()
+                .and_then(|v| v["items"].as_array().map(Vec::len))
+                .unwrap_or(0),
+            other => return Err(format!("no entry count for all.{other}")),
+        };
+        if entries == 0 {
+            return Err(format!("{file} has no entries"));
+        }
+    }
+    let problem = serde_json::from_str::<serde_json::Value>(actual)
+        .ok()
+        .filter(|v| v["status"].is_u64() && v.get("title").is_some());
+    if problem.is_some() || actual.contains("application/problem+json") {
+        return Err("it is an error (a problem document)".to_owned());
+    }
+    for error in [
+        "Internal Server Error",
+        "panicked at",
+        "Not Found",
+        "Service Unavailable",
+    ] {
+        if actual.contains(error) {
+            return Err(format!("it holds error text ({error:?})"));
+        }
+    }
+    if actual.trim().is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    Ok(())
+}
+
+#[test]
+fn update_golden_blesses_every_current_golden_file_and_refuses_dates_at_1970_empty_feeds_and_errors()
+ {
+    // The positive control: every golden file in the repository is blessable.
+    let root = repo().join("tests/golden");
+    let mut seen = 0;
+    for dir in [root.clone(), root.join("lifecycle")] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                continue;
+            }
+            let name = path
+                .strip_prefix(&root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let text = std::fs::read_to_string(&path).unwrap();
+            blessable(&name, &text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            seen += 1;
+        }
+    }
+    assert!(seen >= 40, "only {seen} golden files read");
+    let read = |name: &str| std::fs::read_to_string(root.join(name)).unwrap();
+    // Dated at the epoch, in each format's spelling.
+    for (name, from, to) in [
+        (
+            "kills.atom",
+            "<updated>2026-11-22T12:00:00+00:00",
+            "<updated>1970-01-01T00:00:00+00:00",
+        ),
+        ("kills.rss", "Sun, 22 Nov 2026", "Thu, 01 Jan 1970"),
+        (
+            "kills.xml",
+            "<sent>2026-11-22T12:00:00Z",
+            "<sent>1970-01-01T00:00:00Z",
+        ),
+    ] {
+        let good = read(name);
+        assert!(good.contains(from), "{name} has no {from:?} to replace");
+        let bad = good.replacen(from, to, 1);
+        assert!(blessable(name, &bad).is_err(), "{name} at 1970 was blessed");
+    }
+    // `all` without entries: kills.* has none, so as all.* it must be refused (in both folders).
+    for ext in ["rss", "atom", "json", "xml"] {
+        let empty = read(&format!("kills.{ext}"));
+        for name in [format!("all.{ext}"), format!("lifecycle/all.{ext}")] {
+            assert!(
+                blessable(&name, &empty).is_err(),
+                "an empty {name} was blessed"
+            );
+        }
+    }
+    // Errors instead of documents.
+    let problem =
+        r#"{"type":"about:blank","title":"Not Found","status":404,"detail":"no such feed"}"#;
+    for (name, text) in [
+        ("fx-002.ninjs.json", problem),
+        ("all.json", problem),
+        ("fx-002.html", "<h1>500 Internal Server Error</h1>"),
+        (
+            "fx-002.xml",
+            "thread 'main' panicked at src/render/newsml.rs:1:1",
+        ),
+        ("fx-003.html", ""),
+    ] {
+        assert!(
+            blessable(name, text).is_err(),
+            "{name}: {text:?} was blessed"
+        );
+    }
 }
 
 /// A unified line diff (3 lines of context). Feeds are often one long line, so each changed

@@ -2,7 +2,7 @@
 //! under concurrent writes, and freshness across processes.
 
 use crate::helpers::{TestApp, json_ids, local_path, spawn_app, spawn_app_with};
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use std::io::Read;
 
 fn write_article(app: &TestApp, name: &str, text: &str) -> std::path::PathBuf {
@@ -375,6 +375,13 @@ fn max_age_stops_at_the_next_embargo_lift_and_the_article_appears_by_itself() {
         let r = app.get("/feeds/migration.json");
         r.body.contains("open-1").then_some(r)
     });
+    // The poller's last look: after the embargoed story was filed, before its lift. Only the
+    // lift itself is a change after this instant.
+    let looked = Utc::now();
+    assert!(
+        looked < DateTime::parse_from_rfc3339(&lift).unwrap(),
+        "the setup took past the lift ({lift}): the poll below would prove nothing"
+    );
     assert!(
         !r.body.contains("emb-1"),
         "embargoed articles are in no feed"
@@ -403,15 +410,15 @@ fn max_age_stops_at_the_next_embargo_lift_and_the_article_appears_by_itself() {
             .then_some(())
     });
     assert_eq!(app.get("/articles/emb-1").status, 200);
-    // A poller that last looked before the lift is told about it.
-    let since = r
-        .header("date")
-        .map(|_| (Utc::now() - Duration::seconds(30)).to_rfc3339_opts(SecondsFormat::Secs, true))
-        .unwrap();
+    // A poller that last looked before the lift (but after the filing) is told about it: the
+    // lift is the change `since=` selects by, not the filing.
+    let since = looked.to_rfc3339_opts(SecondsFormat::Millis, true);
+    let polled = app.get(&format!("/feeds/migration.json?since={since}"));
+    assert_eq!(polled.status, 200, "{}", polled.body);
     assert!(
-        app.get(&format!("/feeds/migration.json?since={since}"))
-            .body
-            .contains("emb-1")
+        json_ids(&polled.json()).contains(&"emb-1".to_owned()),
+        "since={since} (after the filing, before the lift) misses the lifted story: {}",
+        polled.body
     );
 }
 

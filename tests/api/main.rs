@@ -20,6 +20,7 @@ mod publish;
 mod search_feeds;
 mod store_plan;
 mod subscribers;
+mod sweeps;
 mod validators;
 mod websub;
 mod websub_harness;

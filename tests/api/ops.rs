@@ -498,13 +498,9 @@ fn a_change_is_purged_from_the_shared_cache_by_the_scopes_it_moved_twice() {
     );
     let app = crate::helpers::spawn_app_config(&text);
     let token = publisher_key(&app);
-    // Keys changed (a scope no shared copy depends on): nothing to purge.
-    std::thread::sleep(Duration::from_millis(600));
-    assert!(
-        cache.seen("/purge").is_empty(),
-        "{:?}",
-        cache.seen("/purge")
-    );
+    // Keys changed (a scope no shared copy depends on): nothing to purge. Purges are sent in
+    // order, so the article's purge below (the positive control) would come after one for the
+    // keys: the first purge seen must be the article's.
     let r = app.api(
         "POST",
         "/api/v1/articles",
@@ -519,7 +515,10 @@ fn a_change_is_purged_from_the_shared_cache_by_the_scopes_it_moved_twice() {
     let keys = first[0].headers.get("xkey").expect("xkey header").clone();
     assert_eq!(first[0].headers.get("surrogate-key"), Some(&keys));
     let scopes: Vec<&str> = keys.split(' ').collect();
-    assert!(scopes.contains(&"all"), "{keys}");
+    assert!(
+        scopes.contains(&"all"),
+        "the first purge is not the article's (one for the key change?): {keys}"
+    );
     assert!(!scopes.contains(&"keys"), "{keys}");
     // The same purge again, after every origin has seen the change.
     let both = cache.wait_for("PURGE", "/purge", 2, Duration::from_secs(4));

@@ -384,9 +384,31 @@ fn saved_search_feeds_have_their_own_validators() {
             .status,
         304
     );
-    // Every entry matches.
+    // Some entries, fewer than the plain feed's, and every one of them matches: its JSON Feed
+    // item (the same search) holds the word in its title, summary or text.
     let entries = a.body.matches("<entry>").count();
     assert!(entries > 0 && entries < plain.body.matches("<entry>").count());
+    let items = app.get("/feeds/all.json?q=frontera").json()["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        items.len(),
+        entries,
+        "the JSON Feed has the Atom feed's entries"
+    );
+    for item in &items {
+        let text = ["title", "summary", "content_html", "content_text"]
+            .iter()
+            .filter_map(|f| item[*f].as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        assert!(
+            text.contains("frontera"),
+            "an entry without the word: {item}"
+        );
+    }
 }
 
 #[test]

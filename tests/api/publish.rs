@@ -598,6 +598,12 @@ fn an_embargoed_article_is_readable_by_publishers_only_and_in_no_feed() {
     assert_eq!(a.json()["embargo_until"], "2099-01-01T00:00:00Z");
     let listed = app.api("GET", "/api/v1/articles", &t, None).json();
     assert_eq!(listed["articles"][0]["id"], "emb-1");
+    // The positive control: the same story without an embargo, filed after it, shows wherever
+    // the embargoed one would (English, migration, the word "budget").
+    let mut open = story("ctl-1", "Budget talks resume in the capital");
+    open["body"] = s["body"].clone();
+    let c = app.api("POST", "/api/v1/articles", &t, Some(&open));
+    assert_eq!(c.status, 201, "{}", c.body);
     for p in [
         "/articles/emb-1",
         "/articles/emb-1.xml",
@@ -616,6 +622,12 @@ fn an_embargoed_article_is_readable_by_publishers_only_and_in_no_feed() {
         for ext in ["rss", "atom", "json", "xml"] {
             let r = app.get(&format!("/feeds/{f}.{ext}"));
             assert_eq!(r.status, 200, "{f}.{ext}");
+            if matches!(f, "all" | "migration") {
+                assert!(
+                    r.body.contains("ctl-1"),
+                    "{f}.{ext}: the control is missing"
+                );
+            }
             assert!(
                 !r.body.contains("emb-1"),
                 "{f}.{ext} shows the embargoed id"
@@ -626,7 +638,19 @@ fn an_embargoed_article_is_readable_by_publishers_only_and_in_no_feed() {
             );
         }
     }
-    for p in ["/", "/articles/emb-1.json"] {
-        assert!(!app.get(p).body.contains("Budget figures"), "{p}");
+    // The front page in the story's language (`/` alone is Spanish: it could never show an
+    // English story), the topic page and search: each shows the control, never the embargoed one.
+    for p in ["/?lang=en", "/topics/migration?lang=en", "/search?q=budget"] {
+        let r = app.get(p);
+        assert_eq!(r.status, 200, "{p}");
+        assert!(
+            r.body.contains("Budget talks"),
+            "{p}: the control is missing"
+        );
+        assert!(
+            !r.body.contains("Budget figures"),
+            "{p} shows the embargoed story"
+        );
+        assert!(!r.body.contains("emb-1"), "{p} links the embargoed story");
     }
 }

@@ -83,7 +83,7 @@ fn a_saved_search_pages_like_its_feed_with_ties_languages_topics_and_since() {
     }
     app.eventually(|| (walk(&app, "/feeds/all.json?limit=50", "sf-").len() == 36).then_some(()));
 
-    let mut checked = 0;
+    let (mut checked, mut second_pages) = (0, 0);
     for feed in ["all", "security"] {
         for lang in ["", "&lang=es", "&lang=en"] {
             let plain = walk(&app, &format!("/feeds/{feed}.json?limit=50{lang}"), "sf-");
@@ -103,7 +103,15 @@ fn a_saved_search_pages_like_its_feed_with_ties_languages_topics_and_since() {
             // The last story of the plain order, and a second page that starts mid-second.
             let atom = app.get(&format!("/feeds/{feed}.atom?q=zorvana&limit=4{lang}"));
             let first = atom_ids(&atom.body);
-            if let Some(next) = link(&atom.body, "next") {
+            assert_eq!(first, expected[..expected.len().min(4)], "{feed} {lang}");
+            let next = link(&atom.body, "next");
+            assert_eq!(
+                next.is_some(),
+                expected.len() > 4,
+                "{feed} {lang}: a next link exactly when there are more than 4"
+            );
+            if let Some(next) = next {
+                second_pages += 1;
                 let second = app.get(&local_path(&next.replace("&amp;", "&")));
                 assert_eq!(atom_ids(&second.body), expected[4..expected.len().min(8)]);
                 // `previous` from the second page is the first page again.
@@ -114,6 +122,10 @@ fn a_saved_search_pages_like_its_feed_with_ties_languages_topics_and_since() {
         }
     }
     assert!(checked >= 5, "the selections had matches");
+    assert!(
+        second_pages >= 5,
+        "only {second_pages} second pages were checked"
+    );
 
     // `since=`: only what changed after it, still in feed order.
     let mark = chrono::Utc::now() - chrono::Duration::milliseconds(1);

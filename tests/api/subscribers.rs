@@ -106,7 +106,16 @@ fn restricted_feeds_and_articles_answer_exactly_by_entitlement_and_leak_nothing(
             .unwrap()
             .to_owned()
     };
-    // Public feeds never list it, whoever asks.
+    // The positive control: its id, as searched for below, is in the restricted feed.
+    let entitled = format!("Bearer {}", k.entitled);
+    for ext in ["json", "atom"] {
+        let r = app.get_with(
+            &format!("/feeds/security.{ext}?limit=200"),
+            &[("Authorization", &entitled)],
+        );
+        assert!(r.body.contains(&secret), "security.{ext} lacks {secret}");
+    }
+    // Public feeds never list it, whoever asks, while they list other stories.
     for path in [
         "/feeds/all.json?limit=200",
         "/feeds/all.atom?limit=200",
@@ -114,6 +123,12 @@ fn restricted_feeds_and_articles_answer_exactly_by_entitlement_and_leak_nothing(
     ] {
         let r = app.get(path);
         assert_eq!(r.status, 200, "{path}");
+        if path.starts_with("/feeds/all.") {
+            assert!(
+                r.body.contains("/articles/"),
+                "{path} lists no story at all"
+            );
+        }
         assert!(
             !r.body.contains(&secret),
             "{path} lists the restricted story"
@@ -227,11 +242,15 @@ fn links_inside_a_document_read_with_token_carry_the_token() {
     let r = app.get(&url);
     assert_eq!(r.status, 200);
     let doc = feed_rs::parser::parse(r.body.as_bytes()).unwrap();
+    let mut rels = Vec::new();
     for l in &doc.links {
-        if matches!(l.rel.as_deref(), Some("self" | "next" | "first")) {
+        if let Some(rel @ ("self" | "next" | "first")) = l.rel.as_deref() {
             assert!(l.href.contains(&format!("token={}", k.entitled)), "{l:?}");
+            rels.push(rel);
         }
     }
+    rels.sort_unstable();
+    assert_eq!(rels, ["first", "next", "self"], "{:?}", doc.links);
     let whole = app.get(&format!(
         "/feeds/security.atom?limit=200&token={}",
         k.entitled
