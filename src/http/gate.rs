@@ -21,6 +21,43 @@ fn exempt(path: &str) -> bool {
 }
 
 /// `?token=` is accepted on feeds and article pages (readers that cannot send headers).
+/// `Some("path")` or `Some("query")` when that part, percent-decoded, is not UTF-8.
+fn not_utf8(path: &str, query: &str) -> Option<&'static str> {
+    fn decodes(s: &str) -> bool {
+        let b = s.as_bytes();
+        if !b.contains(&b'%') {
+            return true; // the request line is ASCII or UTF-8 already
+        }
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (
+                b[i],
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                (c, _, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&out).is_ok()
+    }
+    if !decodes(path) {
+        Some("path")
+    } else if !decodes(query) {
+        Some("query")
+    } else {
+        None
+    }
+}
+
 /// A second `token=` is refused: the gate and the feed must read the same one.
 fn query_token(req: &ServiceRequest) -> Result<Option<String>, Problem> {
     if !Resource::parse(req.path()).is_some_and(|r| r.takes_query_token()) {
@@ -91,6 +128,15 @@ pub(super) async fn gate(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if exempt(req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
+    }
+    // Bytes that are not UTF-8 once decoded would otherwise be read lossily (U+FFFD) by
+    // whatever decodes them later: refused here, once, for every route.
+    if let Some(part) = not_utf8(req.uri().path(), req.query_string()) {
+        let problem = Problem::bad_request(vec![crate::model::FieldError::new(
+            part,
+            format!("the {part} is not valid UTF-8 once percent-decoded"),
+        )]);
+        return Ok(req.into_response(problem.error_response()));
     }
     let Some(app) = req.app_data::<web::Data<App>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());

@@ -789,3 +789,42 @@ fn a_public_page_tells_nothing_of_a_pending_lift_beyond_max_age() {
         "{cc}"
     );
 }
+
+#[test]
+fn invalid_utf8_in_a_path_or_a_query_is_400() {
+    let app = crate::helpers::spawn_app();
+    // Positive controls: the same places with valid UTF-8 are read (200, or 404 for an id that
+    // does not exist), so a 400 below is about the bytes.
+    for (path, want) in [
+        ("/feeds/all.json?q=caf%C3%A9s", 200),
+        ("/search?q=caf%C3%A9s", 200),
+        ("/articles/caf%C3%A9", 404),
+        ("/feeds/all.json?lang=es", 200),
+    ] {
+        let (status, head, _) = app.raw("GET", path, &[]);
+        assert_eq!(status, want, "{path}: {head}");
+    }
+    for path in [
+        "/feeds/all.json?q=caf%C3%28s",
+        "/feeds/all.json?q=%FF%FE",
+        "/search?q=%C3%28bad",
+        "/feeds/all.json?lang=%FF",
+        "/feeds/all.json?since=2026-01-01T00:00:00Z%FF",
+        "/articles/caf%C3%28",
+        "/articles/%FF.json",
+        "/feeds/%FF.json",
+        "/topics/%C3%28",
+    ] {
+        let (status, head, body) = app.raw("GET", path, &[]);
+        assert_eq!(status, 400, "{path}: {head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/problem+json"),
+            "{path}: {head}"
+        );
+        let problem: serde_json::Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{path}: not JSON ({e}): {body:?}"));
+        assert_eq!(problem["status"], 400, "{path}: {problem}");
+    }
+    assert_eq!(app.get("/healthz").body.trim(), "ok");
+}
