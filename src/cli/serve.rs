@@ -28,6 +28,10 @@ pub(super) fn serve(config: Config, database: &Path, bind: Option<String>) -> Re
     let app =
         crate::app::App::start(config, store).map_err(|e| CliError::runtime(e.to_string()))?;
     let served = app.clone();
+    // The same listening socket, to close it ourselves at the stop (see below).
+    let closing = listener
+        .try_clone()
+        .map_err(|e| CliError::runtime(e.to_string()))?;
     actix_web::rt::System::new().block_on(async move {
         let server = crate::http::server(listener, served.clone())
             .map_err(|e| CliError::runtime(e.to_string()))?;
@@ -39,7 +43,24 @@ pub(super) fn serve(config: Config, database: &Path, bind: Option<String>) -> Re
             let signal = stop_signal().await;
             tracing::info!(signal, "shutting down: finishing requests in flight");
             served.begin_shutdown();
-            // Stops accepting at once; requests in flight get http::IN_FLIGHT_GRACE to finish.
+            // Closing the listening socket itself makes every later connection attempt a
+            // refused connection; otherwise the kernel keeps completing handshakes into a
+            // backlog nobody accepts from during the grace period, and resets them all at the
+            // end: requests that get neither an answer nor a refusal. (Only connections already
+            // waiting in the backlog at this instant are reset.)
+            let socket = socket2::SockRef::from(&closing);
+            // First no new handshakes: a socket filter that drops every packet the listening
+            // socket would take (the client retries its SYN a second later), while the server
+            // still accepts the connections already queued…
+            if let Err(e) = socket.attach_filter(&[DROP_ALL]) {
+                tracing::warn!(error = %e, "cannot stop new handshakes before closing");
+            }
+            actix_web::rt::time::sleep(BACKLOG_DRAIN).await;
+            // …then the socket closes: the retried SYNs are refused.
+            if let Err(e) = socket.shutdown(std::net::Shutdown::Both) {
+                tracing::warn!(error = %e, "cannot close the listening socket; stopping anyway");
+            }
+            // Requests in flight get http::IN_FLIGHT_GRACE to finish.
             handle.stop(true).await;
         });
         let result = server.await.map_err(|e| CliError::runtime(e.to_string()));
@@ -51,6 +72,13 @@ pub(super) fn serve(config: Config, database: &Path, bind: Option<String>) -> Re
     tracing::info!("stopped");
     Ok(0)
 }
+
+/// A classic BPF program of one instruction, `ret #0`: take nothing (BPF_RET | BPF_K).
+const DROP_ALL: socket2::SockFilter = socket2::SockFilter::new(0x06, 0, 0, 0);
+
+/// How long the server keeps accepting connections already queued once it stops taking new
+/// ones, before the listening socket closes.
+const BACKLOG_DRAIN: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Waits for SIGTERM (a supervisor's stop) or SIGINT (Ctrl-C); both mean a graceful stop.
 async fn stop_signal() -> &'static str {

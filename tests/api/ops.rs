@@ -193,16 +193,26 @@ fn sigterm_finishes_requests_in_flight_and_exits_cleanly_within_ten_seconds() {
     let stop = Arc::new(AtomicBool::new(false));
     let broken = Arc::new(Mutex::new(Vec::new()));
     let answered = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let refused = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let pollers: Vec<_> = (0..4)
         .map(|i| {
-            let (address, stop, broken, answered) = (
+            let (address, stop, broken, answered, refused) = (
                 address.clone(),
                 stop.clone(),
                 broken.clone(),
                 answered.clone(),
+                refused.clone(),
             );
             std::thread::spawn(move || {
-                let agent = crate::helpers::agent();
+                // A new connection for each request: a refused connect is then the only way a
+                // request can go unanswered, never a pooled connection closed under it.
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .max_idle_connections(0)
+                    .max_idle_connections_per_host(0)
+                    .timeout_global(Some(Duration::from_secs(30)))
+                    .build()
+                    .into();
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
@@ -211,9 +221,21 @@ fn sigterm_finishes_requests_in_flight_and_exits_cleanly_within_ten_seconds() {
                         "{address}/feeds/all.json?q=ministry&limit={}",
                         1 + (i * 97 + n) % 50
                     );
-                    let Ok(mut resp) = agent.get(&url).call() else {
+                    let mut resp = match agent.get(&url).call() {
+                        Ok(resp) => resp,
                         // Refused once the listener closed: never accepted, nothing lost.
-                        continue;
+                        Err(ureq::Error::Io(e))
+                            if e.kind() == std::io::ErrorKind::ConnectionRefused =>
+                        {
+                            refused.fetch_add(1, Ordering::Relaxed);
+                            continue;
+                        }
+                        // Anything else (reset, closed before the head, timeout) is an accepted
+                        // request dropped: what SIGTERM must not cause.
+                        Err(e) => {
+                            broken.lock().unwrap().push(format!("dropped: {e}"));
+                            continue;
+                        }
                     };
                     match resp.body_mut().read_to_string() {
                         Ok(body) if resp.status() == 200 && body.trim_end().ends_with('}') => {
@@ -238,6 +260,11 @@ fn sigterm_finishes_requests_in_flight_and_exits_cleanly_within_ten_seconds() {
         broken.lock().unwrap()
     );
     let (status, took) = app.terminate();
+    // The positive control for "refused, not dropped": the pollers go on until each has seen
+    // the closed listener refuse it.
+    app.eventually_for(Duration::from_secs(10), || {
+        (refused.load(Ordering::Relaxed) >= 4).then_some(())
+    });
     stop.store(true, Ordering::Relaxed);
     for p in pollers {
         p.join().unwrap();

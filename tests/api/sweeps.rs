@@ -727,3 +727,102 @@ fn paging_while_writers_back_date_re_date_and_kill_reaches_every_unchanged_artic
         );
     }
 }
+
+#[test]
+fn sigterm_with_writes_in_flight_answers_each_whole_or_refuses_and_keeps_every_2xx() {
+    let mut app = crate::helpers::spawn_app_with(None);
+    let t = crate::helpers::publisher_key(&app);
+    let address = app.address.clone();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let acked = std::sync::Mutex::new(Vec::<String>::new());
+    let broken = std::sync::Mutex::new(Vec::<String>::new());
+    let refused = std::sync::atomic::AtomicUsize::new(0);
+    let (status, took) = std::thread::scope(|s| {
+        for w in 0..6 {
+            let (address, t, stop, acked, broken, refused) =
+                (&address, &t, &stop, &acked, &broken, &refused);
+            s.spawn(move || {
+                // A new connection per request: refused is the only unanswered outcome allowed.
+                let agent: ureq::Agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .max_idle_connections(0)
+                    .max_idle_connections_per_host(0)
+                    .timeout_global(Some(std::time::Duration::from_secs(30)))
+                    .build()
+                    .into();
+                let auth = format!("Bearer {t}");
+                let mut n = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let id = format!("term-{w}-{n}");
+                    let body =
+                        crate::helpers::story(&id, &format!("Shutdown story {w} {n}")).to_string();
+                    match crate::helpers::send_to(
+                        &agent,
+                        address,
+                        "POST",
+                        "/api/v1/articles",
+                        &[
+                            ("Authorization", &auth),
+                            ("Content-Type", "application/json"),
+                        ],
+                        body.as_bytes(),
+                    ) {
+                        Ok(r) if (200..300).contains(&r.status) => {
+                            if serde_json::from_str::<serde_json::Value>(&r.body)
+                                .map(|v| v["id"] == id.as_str())
+                                .unwrap_or(false)
+                            {
+                                acked.lock().unwrap().push(id);
+                            } else {
+                                broken.lock().unwrap().push(format!("{id}: {}", r.body));
+                            }
+                        }
+                        // A whole answer refusing the write (503 while stopping) is allowed.
+                        Ok(r) => {
+                            let _: serde_json::Value = serde_json::from_str(&r.body)
+                                .unwrap_or_else(|e| {
+                                    panic!(
+                                        "{id}: {} not a whole problem ({e}): {}",
+                                        r.status, r.body
+                                    )
+                                });
+                        }
+                        Err(ureq::Error::Io(e))
+                            if e.kind() == std::io::ErrorKind::ConnectionRefused =>
+                        {
+                            refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Err(e) => broken.lock().unwrap().push(format!("{id}: dropped: {e}")),
+                    }
+                }
+            });
+        }
+        // Writes are landing (the positive control), then SIGTERM in the middle of them.
+        app.eventually_for(std::time::Duration::from_secs(15), || {
+            (acked.lock().unwrap().len() >= 20).then_some(())
+        });
+        let result = app.terminate();
+        app.eventually_for(std::time::Duration::from_secs(10), || {
+            (refused.load(std::sync::atomic::Ordering::Relaxed) >= 6).then_some(())
+        });
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        result
+    });
+    assert!(status.success(), "exit status {status:?} after {took:?}");
+    let broken = broken.into_inner().unwrap();
+    app.restart();
+    assert!(
+        broken.is_empty(),
+        "requests neither answered whole nor refused: {broken:?}"
+    );
+    let acked = acked.into_inner().unwrap();
+    for id in &acked {
+        let r = app.api("GET", &format!("/api/v1/articles/{id}"), &t, None);
+        assert_eq!(
+            r.status, 200,
+            "{id} was acknowledged but is gone: {}",
+            r.body
+        );
+    }
+}
