@@ -393,6 +393,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn storage_failures_keep_their_kind() {
+        let sqlite =
+            |code: i32| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        assert!(matches!(
+            StoreError::from(sqlite(rusqlite::ffi::SQLITE_FULL)),
+            StoreError::Full(_)
+        ));
+        for code in [
+            rusqlite::ffi::SQLITE_READONLY,
+            rusqlite::ffi::SQLITE_IOERR,
+            rusqlite::ffi::SQLITE_CANTOPEN,
+        ] {
+            let e = StoreError::from(sqlite(code));
+            assert!(matches!(e, StoreError::Unavailable(_)), "{code}: {e:?}");
+            // A failed write group answers every write in it with the same kind.
+            assert!(matches!(e.duplicate(), StoreError::Unavailable(_)));
+        }
+        assert!(matches!(
+            StoreError::from(sqlite(rusqlite::ffi::SQLITE_BUSY)),
+            StoreError::Busy
+        ));
+        // The control: anything else stays a plain SQLite error.
+        assert!(matches!(
+            StoreError::from(sqlite(rusqlite::ffi::SQLITE_CONSTRAINT)),
+            StoreError::Sqlite(_)
+        ));
+    }
+
+    #[test]
     fn the_read_index_list_matches_what_the_migrations_create() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("t.db"), true).unwrap();
