@@ -5,6 +5,7 @@
 //! schemathesis in CI, so it cannot drift from what the handlers do without failing there.
 
 use crate::config::Config;
+use crate::ingest::{MAX_BYLINE, MAX_KEYWORDS, MAX_NAME_CHARS, MAX_TOPICS};
 use serde_json::{Value, json};
 
 /// A headline or body: at least one character that is not blank (see `ingest::blank`).
@@ -84,12 +85,12 @@ fn input_schema(topics: &[&str]) -> Value {
             "summary": { "type": "string" },
             "body": { "type": "string", "minLength": 1, "pattern": BLANK_FREE, "description": "Markdown (CommonMark); raw HTML is shown as text" },
             "language": { "type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", "description": "BCP 47; default agency.language" },
-            "byline": { "oneOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" } }] },
+            "byline": { "oneOf": [{ "type": "string", "maxLength": MAX_NAME_CHARS }, { "type": "array", "maxItems": MAX_BYLINE, "items": { "type": "string", "maxLength": MAX_NAME_CHARS } }] },
             "dateline": { "type": "string" },
             "published_at": time,
             "embargo_until": time,
-            "topics": { "type": "array", "items": { "type": "string", "enum": topics }, "description": "Editor topics, kept whatever the classifier says" },
-            "keywords": { "type": "array", "items": { "type": "string" } },
+            "topics": { "type": "array", "maxItems": MAX_TOPICS, "items": { "type": "string", "enum": topics }, "description": "Editor topics, kept whatever the classifier says" },
+            "keywords": { "type": "array", "maxItems": MAX_KEYWORDS, "items": { "type": "string", "maxLength": MAX_NAME_CHARS } },
             "urgency": { "type": "integer", "minimum": 1, "maximum": 9 },
             "translation_of": { "type": "string", "pattern": ID_PATTERN },
             "revision": { "type": "string", "enum": ["update", "correction", "minor"] },
