@@ -81,7 +81,14 @@ async fn run(bus: Arc<ChangeBus>, store: Arc<Store>, client: reqwest::Client, ur
         let scopes = tokio::select! {
             () = changes.changed() => {
                 let now = bus.all();
-                let scopes = changed(&seen, &now);
+                let mut scopes = changed(&seen, &now);
+                // A lift that came due while this change was read is purged now: the next
+                // look for a lift starts after it.
+                if lift.is_some_and(|t| t <= chrono::Utc::now().timestamp()) {
+                    scopes.extend(lifted(&now));
+                    scopes.sort();
+                    scopes.dedup();
+                }
                 seen = now;
                 scopes
             }

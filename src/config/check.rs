@@ -78,6 +78,22 @@ impl Checker {
                 }
             })
             .collect();
+        let forwarded_header = match raw.server.forwarded_header.as_ref() {
+            None => ForwardedHeader::XForwardedFor,
+            Some(h) => match h.get_ref().to_ascii_lowercase().as_str() {
+                "x-forwarded-for" => ForwardedHeader::XForwardedFor,
+                "forwarded" => ForwardedHeader::Forwarded,
+                other => {
+                    self.at(
+                        h,
+                        format!(
+                            "server.forwarded_header must be \"x-forwarded-for\" or \"forwarded\", got {other:?}"
+                        ),
+                    );
+                    ForwardedHeader::XForwardedFor
+                }
+            },
+        };
         // Two workers per core: measured on 2 cores, 4 workers answer about 30 % more
         // revalidations than 2, as a worker waiting on the scheduler leaves the core to another.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -131,6 +147,7 @@ impl Checker {
             agency,
             bind,
             trusted_proxies,
+            forwarded_header,
             workers,
             database,
             database_line,

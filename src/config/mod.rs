@@ -21,8 +21,11 @@ pub struct Config {
     pub agency: Agency,
     /// Address to listen on, if configured.
     pub bind: Option<String>,
-    /// Peers whose `Forwarded` / `X-Forwarded-For` is believed (`[server] trusted_proxies`).
+    /// Peers whose forwarding header is believed (`[server] trusted_proxies`).
     pub trusted_proxies: Vec<IpNet>,
+    /// Which header those proxies write (`[server] forwarded_header`): only that one is read,
+    /// so a client cannot slip in the other.
+    pub forwarded_header: ForwardedHeader,
     /// HTTP worker threads.
     pub workers: usize,
     /// SQLite database path (resolved against the config file's folder).
@@ -338,6 +341,16 @@ pub fn is_language_tag(s: &str) -> bool {
     (2..=3).contains(&primary.len())
         && primary.chars().all(|c| c.is_ascii_alphabetic())
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The header trusted proxies name the client in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (Varnish, nginx, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
 }
 
 /// An IP network (`10.0.0.0/8`, `::1/128`; a bare address is the host itself).

@@ -46,6 +46,7 @@ pub(super) struct RawServer {
     pub bind: Option<Spanned<String>>,
     pub workers: Option<Spanned<i64>>,
     pub trusted_proxies: Option<Vec<Spanned<String>>>,
+    pub forwarded_header: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

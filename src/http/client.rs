@@ -1,9 +1,11 @@
 //! Which client a request comes from: its peer, or, when the peer is a trusted proxy
-//! (`[server] trusted_proxies`), the right-most address in `Forwarded` (RFC 7239) or
-//! `X-Forwarded-For` that is not itself a trusted proxy — what nginx's `real_ip_recursive`
-//! does. Headers from any other peer are ignored: a client cannot choose its own address.
+//! (`[server] trusted_proxies`), the right-most address in the header those proxies write
+//! (`[server] forwarded_header`: `X-Forwarded-For` by default, or `Forwarded`, RFC 7239) that
+//! is not itself a trusted proxy — what nginx's `real_ip_recursive` does. Only that one header
+//! is read (a client could send the other through a proxy that does not write it), and headers
+//! from any other peer are ignored: a client cannot choose its own address.
 
-use crate::config::IpNet;
+use crate::config::{ForwardedHeader, IpNet};
 use actix_web::http::header::HeaderMap;
 use std::net::IpAddr;
 
@@ -12,13 +14,14 @@ pub(super) fn client_ip(
     peer: Option<IpAddr>,
     headers: &HeaderMap,
     trusted: &[IpNet],
+    header: ForwardedHeader,
 ) -> Option<IpAddr> {
     let peer = peer?;
     let is_trusted = |ip: IpAddr| trusted.iter().any(|n| n.contains(ip));
     if trusted.is_empty() || !is_trusted(peer) {
         return Some(peer);
     }
-    let hops = forwarded_for(headers);
+    let hops = forwarded_for(headers, header);
     // Right to left: each hop was added by the one after it; stop at the first we do not trust.
     let mut client = peer;
     for hop in hops.iter().rev() {
@@ -36,31 +39,31 @@ pub(super) fn client_ip(
     Some(client)
 }
 
-/// The `for=` addresses of `Forwarded`, or else the addresses of `X-Forwarded-For`, in order
-/// (several header lines are one list); `None` for an entry that is not an address.
-fn forwarded_for(headers: &HeaderMap) -> Vec<Option<IpAddr>> {
-    let forwarded: Vec<Option<IpAddr>> = headers
-        .get_all("forwarded")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|element| {
-            element.split(';').find_map(|pair| {
-                let (k, v) = pair.split_once('=')?;
-                k.trim()
-                    .eq_ignore_ascii_case("for")
-                    .then(|| parse_node(v.trim().trim_matches('"')))
+/// The addresses of the chosen header, in order (several header lines are one list): the
+/// `for=` of each `Forwarded` element, or each `X-Forwarded-For` entry; `None` for an entry
+/// that is not an address.
+fn forwarded_for(headers: &HeaderMap, header: ForwardedHeader) -> Vec<Option<IpAddr>> {
+    match header {
+        ForwardedHeader::Forwarded => headers
+            .get_all("forwarded")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (k, v) = pair.split_once('=')?;
+                    k.trim()
+                        .eq_ignore_ascii_case("for")
+                        .then(|| parse_node(v.trim().trim_matches('"')))
+                })
             })
-        })
-        .collect();
-    if !forwarded.is_empty() {
-        return forwarded;
+            .collect(),
+        ForwardedHeader::XForwardedFor => headers
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|s| parse_node(s.trim()))
+            .collect(),
     }
-    headers
-        .get_all("x-forwarded-for")
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|s| parse_node(s.trim()))
-        .collect()
 }
 
 /// `192.0.2.1`, `192.0.2.1:443`, `[2001:db8::1]`, `[2001:db8::1]:443`, `2001:db8::1`.
@@ -90,6 +93,9 @@ mod tests {
         h
     }
 
+    const X: ForwardedHeader = ForwardedHeader::XForwardedFor;
+    const F: ForwardedHeader = ForwardedHeader::Forwarded;
+
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
     }
@@ -103,20 +109,21 @@ mod tests {
         let xff = headers(&[("x-forwarded-for", "6.6.6.6, 203.0.113.7, 10.1.1.1")]);
         // From the proxy: the client is the right-most hop we do not trust.
         assert_eq!(
-            client_ip(Some(ip("127.0.0.1")), &xff, &trusted),
+            client_ip(Some(ip("127.0.0.1")), &xff, &trusted, X),
             Some(ip("203.0.113.7"))
         );
         // From anyone else: the header is ignored.
         assert_eq!(
-            client_ip(Some(ip("198.51.100.2")), &xff, &trusted),
+            client_ip(Some(ip("198.51.100.2")), &xff, &trusted, X),
             Some(ip("198.51.100.2"))
         );
         // No trusted proxies configured: never believed.
         assert_eq!(
-            client_ip(Some(ip("127.0.0.1")), &xff, &[]),
+            client_ip(Some(ip("127.0.0.1")), &xff, &[], X),
             Some(ip("127.0.0.1"))
         );
-        // Forwarded (RFC 7239) wins over X-Forwarded-For, ports and brackets read.
+        // Only the configured header is read, ports and brackets understood: a Forwarded a
+        // client sent through a proxy that writes X-Forwarded-For is ignored, and the reverse.
         let fwd = headers(&[
             (
                 "forwarded",
@@ -125,13 +132,26 @@ mod tests {
             ("x-forwarded-for", "6.6.6.6"),
         ]);
         assert_eq!(
-            client_ip(Some(ip("10.0.0.5")), &fwd, &trusted),
+            client_ip(Some(ip("10.0.0.5")), &fwd, &trusted, F),
             Some(ip("2001:db8::17"))
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.5")), &fwd, &trusted, X),
+            Some(ip("6.6.6.6"))
+        );
+        let spoof = headers(&[
+            ("forwarded", "for=1.2.3.4"),
+            ("x-forwarded-for", "203.0.113.5"),
+        ]);
+        assert_eq!(
+            client_ip(Some(ip("127.0.0.1")), &spoof, &trusted, X),
+            Some(ip("203.0.113.5")),
+            "a client's own Forwarded through Varnish changes nothing"
         );
         // An unreadable hop stops the walk at the last believable one.
         let obf = headers(&[("forwarded", "for=_hidden, for=10.0.0.9")]);
         assert_eq!(
-            client_ip(Some(ip("10.0.0.5")), &obf, &trusted),
+            client_ip(Some(ip("10.0.0.5")), &obf, &trusted, F),
             Some(ip("10.0.0.9"))
         );
         // Several header lines are one list.
@@ -140,7 +160,7 @@ mod tests {
             ("x-forwarded-for", "10.0.0.2"),
         ]);
         assert_eq!(
-            client_ip(Some(ip("127.0.0.1")), &two, &trusted),
+            client_ip(Some(ip("127.0.0.1")), &two, &trusted, X),
             Some(ip("203.0.113.9"))
         );
     }

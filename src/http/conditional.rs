@@ -170,8 +170,9 @@ impl CachePolicy {
             Some(t) if private => self.header(true, (t - now).max(0) as u64),
             // A public page tells nothing of a pending embargo lift beyond what max-age already
             // implies: further away than max-age, the usual header (a shared cache in front is
-            // purged at the lift, `[cdn] purge_urls`); within it, every lifetime ends at the
-            // lift and nothing stale may be served past it.
+            // purged at the lift, `[cdn] purge_urls`; without one it may serve a pre-lift copy
+            // while revalidating or while the origin fails, see docs/operations.md); within it,
+            // every lifetime ends at the lift and nothing stale may be served past it.
             Some(t) => {
                 let left = (t - now).max(0) as u64;
                 if left >= self.max_age {

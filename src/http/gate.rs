@@ -146,6 +146,7 @@ pub(super) async fn gate(
         req.peer_addr().map(|a| a.ip()),
         req.headers(),
         &app.config.trusted_proxies,
+        app.config.forwarded_header,
     );
     let token = match query_token(&req) {
         Ok(t) => t,

@@ -167,5 +167,6 @@ fn modified(a: &Article) -> ExtensionMap {
 /// Plain text for a field readers show as HTML: `<`, `>`, `&` and quotes escaped, so a summary
 /// that speaks of `<script>` shows the word instead of running it.
 fn html_text(text: &str) -> String {
-    quick_xml::escape::escape(text).into_owned()
+    // Only `<`, `>` and `&`: `&apos;` is not an HTML 4 entity, and some readers would show it.
+    quick_xml::escape::partial_escape(text).into_owned()
 }
