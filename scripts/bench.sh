@@ -100,7 +100,10 @@ echo "== interleaved runs: $ROUNDS rounds x ${DUR}s, $CONN connections"
 ng200=(); wf200=(); ng304=(); wf304=(); old200=(); old304=()
 if [ -n "${OLD_BIN:-}" ]; then
   old_etag=$(curl -sfI "http://127.0.0.1:18084$feed" | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')
-  cmp -s <(curl -sf "http://127.0.0.1:18084$feed") "$work/www/feed.rss" || { echo "the old binary serves other bytes"; exit 1; }
+  # A change of format makes the documents differ: said, not refused (the figures then compare
+  # two documents of different sizes).
+  cmp -s <(curl -sf "http://127.0.0.1:18084$feed") "$work/www/feed.rss" \
+    || echo "NOTE: OLD_BIN serves other bytes ($(curl -sf "http://127.0.0.1:18084$feed" | wc -c) vs $(wc -c < "$work/www/feed.rss") bytes)"
 fi
 for r in $(seq 1 "$ROUNDS"); do
   ng200+=("$(rps "http://127.0.0.1:18080/feed.rss")")
