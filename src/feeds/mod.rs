@@ -169,13 +169,7 @@ impl Feeds {
         who: &Principal,
         link_token: Option<&str>,
     ) -> Result<FeedPlan, FeedError> {
-        let (index, feed) = self
-            .config
-            .feed_list
-            .iter()
-            .enumerate()
-            .find(|(_, f)| f.id == feed_id)
-            .ok_or_else(|| FeedError::NotFound(format!("there is no feed {feed_id:?}")))?;
+        let (index, feed) = self.find(feed_id)?;
         let view = self.authorize_feed(feed, who)?;
         let link_token = link_token
             .filter(|_| view != Entitlement::Public)
@@ -190,16 +184,23 @@ impl Feeds {
         })
     }
 
+    /// The feed with this id, and its place in the config's list (404 when there is none).
+    fn find(&self, feed_id: &str) -> Result<(usize, &FeedDef), FeedError> {
+        self.config
+            .feed_list
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.id == feed_id)
+            .ok_or_else(|| FeedError::NotFound(format!("there is no feed {feed_id:?}")))
+    }
+
     /// The feed, and the view `who` gets of it (401/403 when none).
     fn resolve(
         &self,
         feed_id: &str,
         who: &Principal,
     ) -> Result<(&FeedDef, Entitlement), FeedError> {
-        let feed = self
-            .config
-            .feed(feed_id)
-            .ok_or_else(|| FeedError::NotFound(format!("there is no feed {feed_id:?}")))?;
+        let (_, feed) = self.find(feed_id)?;
         let view = self.authorize_feed(feed, who)?;
         Ok((feed, view))
     }

@@ -198,11 +198,6 @@ impl<'a> Resource<'a> {
     pub fn takes_query_token(&self) -> bool {
         matches!(self, Resource::Feed { .. } | Resource::Article(_))
     }
-
-    /// Whether only GET and HEAD are answered here.
-    pub fn read_only(&self) -> bool {
-        !matches!(self, Resource::WebSub | Resource::Api(_))
-    }
 }
 
 /// The metrics route class of a request path: the resource's, and the prefix's for paths

@@ -2,6 +2,8 @@
 //! `serve` fail at start is refused here, with its line.
 
 use super::Checker;
+use crate::config::raw::RawServer;
+use crate::config::{ForwardedHeader, IpNet};
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
@@ -15,6 +17,40 @@ impl Checker {
                 None
             }
         })
+    }
+
+    /// `server.trusted_proxies` (networks) and `server.forwarded_header` (which header those
+    /// proxies write).
+    pub(super) fn proxies(&mut self, server: &RawServer) -> (Vec<IpNet>, ForwardedHeader) {
+        let trusted_proxies = server
+            .trusted_proxies
+            .iter()
+            .flatten()
+            .filter_map(|p| match IpNet::parse(p.get_ref()) {
+                Ok(n) => Some(n),
+                Err(m) => {
+                    self.at(p, format!("server.trusted_proxies: {m}"));
+                    None
+                }
+            })
+            .collect();
+        let forwarded_header = match server.forwarded_header.as_ref() {
+            None => ForwardedHeader::XForwardedFor,
+            Some(h) => match h.get_ref().to_ascii_lowercase().as_str() {
+                "x-forwarded-for" => ForwardedHeader::XForwardedFor,
+                "forwarded" => ForwardedHeader::Forwarded,
+                other => {
+                    self.at(
+                            h,
+                            format!(
+                                "server.forwarded_header must be \"x-forwarded-for\" or \"forwarded\", got {other:?}"
+                            ),
+                        );
+                    ForwardedHeader::XForwardedFor
+                }
+            },
+        };
+        (trusted_proxies, forwarded_header)
     }
 
     /// `storage.seed_dir` resolved against `base`, if it is a folder.
