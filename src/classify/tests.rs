@@ -56,6 +56,7 @@ fn content(lang: &str, headline: &str, body: &str) -> Content {
         keywords: vec![],
         urgency: None,
         translation_of: None,
+        media: Vec::new(),
     }
 }
 

@@ -115,6 +115,7 @@ impl Checker {
         let limits = self.limits(&raw.limits);
         let websub = self.websub(&raw.websub);
         let cdn = self.cdn(&raw.cdn, feeds.max_age);
+        let media = self.media(&raw.media, raw.storage.media_dir.as_ref(), base);
         Config {
             agency,
             bind,
@@ -133,6 +134,7 @@ impl Checker {
             limits,
             websub,
             cdn,
+            media,
         }
     }
 

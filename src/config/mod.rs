@@ -53,6 +53,36 @@ pub struct Config {
     pub websub: WebSubSettings,
     /// `[cdn]`.
     pub cdn: CdnSettings,
+    /// `[media]`, and `storage.media_dir`.
+    pub media: MediaSettings,
+}
+
+/// `[media]`: pictures (docs/api.md, Pictures).
+#[derive(Debug, Clone)]
+pub struct MediaSettings {
+    /// `storage.media_dir` resolved against the config's folder; `None`: beside the database,
+    /// named after it (`wirefeed.db` → `wirefeed.media/`).
+    pub dir: Option<PathBuf>,
+    /// Largest upload, in bytes (`max_upload_mb`, default 50).
+    pub max_upload_bytes: usize,
+    /// Most pixels an image may have (`max_pixels`, default 100 megapixels), checked before
+    /// its pixels are decoded.
+    pub max_pixels: u64,
+    /// Keep EXIF GPS position in renditions (default false: location never leaves the server).
+    pub keep_gps: bool,
+    /// Threads that make renditions (default: one fewer than the cores, at least one).
+    pub workers: usize,
+    /// JPEG quality of the resized renditions (default 85; the original gets at least 92).
+    pub quality: u8,
+}
+
+impl MediaSettings {
+    /// The media folder of a database at `database`.
+    pub fn dir_for(&self, database: &Path) -> PathBuf {
+        self.dir
+            .clone()
+            .unwrap_or_else(|| database.with_extension("media"))
+    }
 }
 
 /// `[cdn]`: how a shared HTTP cache in front (Varnish, nginx, a CDN) may keep public answers.

@@ -25,6 +25,8 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub cdn: RawCdn,
     #[serde(default)]
+    pub media: RawMedia,
+    #[serde(default)]
     pub topic: Vec<Spanned<RawTopic>>,
     #[serde(default)]
     pub feed: Vec<Spanned<RawFeed>>,
@@ -54,6 +56,17 @@ pub(super) struct RawServer {
 pub(super) struct RawStorage {
     pub database: Option<Spanned<String>>,
     pub seed_dir: Option<Spanned<String>>,
+    pub media_dir: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMedia {
+    pub max_upload_mb: Option<Spanned<i64>>,
+    pub max_pixels: Option<Spanned<i64>>,
+    pub keep_gps: Option<bool>,
+    pub workers: Option<Spanned<i64>>,
+    pub quality: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -4,7 +4,9 @@
 //! body, `.json` with one article, `.jsonl` with one article per line.
 
 use crate::config::is_language_tag;
-use crate::model::{ArticleId, Content, Draft, Revision, TopicId};
+use crate::model::{
+    ArticleId, Content, Draft, MediaFile, MediaRef, PictureId, PictureMeta, Revision, TopicId,
+};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -27,7 +29,32 @@ pub struct ArticleInput {
     translation_of: Option<String>,
     revision: Option<String>,
     correction_note: Option<String>,
+    media: Option<Vec<MediaInput>>,
 }
+
+/// One entry of `media`: a picture id, or an object naming a picture (`id`) or, in article
+/// files, an image file (`file`, relative to the article file) with its metadata.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum MediaInput {
+    Id(String),
+    Object(MediaObject),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MediaObject {
+    id: Option<String>,
+    file: Option<String>,
+    caption: Option<String>,
+    alt_text: Option<String>,
+    credit: Option<String>,
+    byline: Option<String>,
+    copyright: Option<String>,
+}
+
+/// The most pictures one article shows.
+pub const MAX_MEDIA: usize = 20;
 
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -91,6 +118,22 @@ fn bounded(field: &str, list: &[String], max: usize, chars: usize, errors: &mut 
     }
 }
 
+/// `media` in an API body: ids, or objects with an `id` and an optional `caption` (a file is
+/// uploaded first, with `POST /api/v1/media`).
+fn media_entries(v: &serde_json::Value) -> bool {
+    v.as_array().is_some_and(|a| {
+        a.iter().all(|e| match e {
+            serde_json::Value::String(_) => true,
+            serde_json::Value::Object(o) => {
+                o.get("id").is_some_and(serde_json::Value::is_string)
+                    && o.get("caption").is_none_or(serde_json::Value::is_string)
+                    && o.keys().all(|k| k == "id" || k == "caption")
+            }
+            _ => false,
+        })
+    })
+}
+
 fn strings(v: &serde_json::Value) -> bool {
     v.as_array()
         .is_some_and(|a| a.iter().all(serde_json::Value::is_string))
@@ -133,6 +176,10 @@ impl ArticleInput {
                 ),
                 "topics" | "keywords" => (strings(&v), "an array of strings"),
                 "urgency" => (v.is_i64(), "an integer from 1 to 9"),
+                "media" => (
+                    media_entries(&v),
+                    "an array of picture ids or of {\"id\", \"caption\"} objects",
+                ),
                 _ => {
                     errors.push(FieldError::new(&k, "unknown field"));
                     continue;
@@ -266,6 +313,7 @@ impl ArticleInput {
                 "an article cannot be a translation of itself",
             ));
         }
+        let (media, media_files) = media_refs(self.media.unwrap_or_default(), &mut errors);
         let revision = match self.revision.as_deref() {
             None => Revision::Update,
             Some(r) => Revision::parse(r).unwrap_or_else(|| {
@@ -303,11 +351,74 @@ impl ArticleInput {
                     .collect(),
                 urgency,
                 translation_of,
+                media,
             },
             revision,
             correction_note: non_empty(self.correction_note),
+            media_files,
         })
     }
+}
+
+/// `media` entries → picture references, and the image files an article file names (their
+/// pictures are made by the import, which fills in the references).
+fn media_refs(
+    entries: Vec<MediaInput>,
+    errors: &mut Vec<FieldError>,
+) -> (Vec<MediaRef>, Vec<MediaFile>) {
+    if entries.len() > MAX_MEDIA {
+        errors.push(FieldError::new(
+            "media",
+            format!(
+                "media has {} entries; the most is {MAX_MEDIA}",
+                entries.len()
+            ),
+        ));
+        return (Vec::new(), Vec::new());
+    }
+    let (mut refs, mut files) = (Vec::new(), Vec::new());
+    let clean = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    for e in entries {
+        let (id, file, caption, meta) = match e {
+            MediaInput::Id(id) => (Some(id), None, None, PictureMeta::default()),
+            MediaInput::Object(o) => {
+                let meta = PictureMeta {
+                    alt_text: clean(o.alt_text),
+                    credit: clean(o.credit),
+                    byline: clean(o.byline),
+                    copyright: clean(o.copyright),
+                    ..PictureMeta::default()
+                };
+                (o.id, o.file, clean(o.caption), meta)
+            }
+        };
+        match (id, file) {
+            (Some(id), None) => {
+                if meta != PictureMeta::default() {
+                    errors.push(FieldError::new(
+                        "media",
+                        "an entry that names a picture by id may only set its caption for this story; change the picture itself with PUT /api/v1/media/{id}",
+                    ));
+                }
+                match PictureId::parse(id.trim()) {
+                    Ok(id) if refs.iter().any(|r: &MediaRef| r.id == id) => errors.push(
+                        FieldError::new("media", format!("picture {id} is listed twice")),
+                    ),
+                    Ok(id) => refs.push(MediaRef { id, caption }),
+                    Err(e) => errors.push(FieldError::new("media", e)),
+                }
+            }
+            (None, Some(file)) => files.push(MediaFile {
+                file,
+                meta: PictureMeta { caption, ..meta },
+            }),
+            _ => errors.push(FieldError::new(
+                "media",
+                "each entry names a picture by \"id\" or, in an article file, an image by \"file\"",
+            )),
+        }
+    }
+    (refs, files)
 }
 
 fn optional_id(

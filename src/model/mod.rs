@@ -4,6 +4,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod picture;
+pub use picture::{
+    MediaFile, MediaRef, Picture, PictureId, PictureMeta, RENDITIONS, Rendition, Shown,
+};
+
 /// RFC 3339 in UTC with seconds and `Z`.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -216,6 +221,9 @@ pub struct Content {
     pub urgency: Option<u8>,
     /// The article this one translates.
     pub translation_of: Option<ArticleId>,
+    /// Pictures, the lead picture first (docs/api.md, Pictures).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<MediaRef>,
 }
 
 /// An article as submitted: an id (maybe generated) plus content and revision info.
@@ -229,6 +237,9 @@ pub struct Draft {
     pub revision: Revision,
     /// What was corrected.
     pub correction_note: Option<String>,
+    /// Image files an article file names, not yet pictures (the import makes them and adds
+    /// their references to `content.media`). Always empty from the API.
+    pub media_files: Vec<MediaFile>,
 }
 
 /// An article as stored and served: the current version of its content plus metadata.
@@ -266,6 +277,8 @@ pub struct Article {
     /// Only restricted feeds select it (all its topics are subscriber-only): its documents need
     /// an entitled key, and public feeds never list it.
     pub restricted: bool,
+    /// The usable pictures it shows, in its order (the lead first), read with it.
+    pub pictures: Vec<Shown>,
 }
 
 impl Article {

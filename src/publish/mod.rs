@@ -10,8 +10,11 @@ pub use json::{article_json, list_json, versions_json};
 use crate::articles::Articles;
 use crate::config::Config;
 use crate::ingest::ArticleInput;
-use crate::model::{Article, ArticleId, FieldError};
-use crate::store::{Applied, IfMatch, ListQuery, Op, Store, StoreError, StoredVersion, WriteError};
+use crate::model::{Article, ArticleId, FieldError, Picture, PictureId};
+use crate::store::{
+    Applied, AppliedPicture, Done, IfMatch, ListQuery, Op, PictureWrite, Store, StoreError,
+    StoredVersion, WriteError,
+};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -44,6 +47,7 @@ impl From<WriteError> for PublishError {
             WriteError::NotFound(id) => Self::NotFound(format!("there is no article {id:?}")),
             WriteError::Conflict(m) => Self::Conflict(m),
             WriteError::PreconditionFailed { .. } => Self::PreconditionFailed,
+            WriteError::Invalid(errors) => Self::Invalid(errors),
             WriteError::Store(e) => Self::Store(e),
         }
     }
@@ -122,7 +126,7 @@ impl Newsroom {
             create_only,
             if_match,
         };
-        Ok(self.queue.submit(op).await??)
+        article_done(self.queue.submit(op).await??)
     }
 
     /// Kills an article (a second kill answers the article as it stands).
@@ -137,14 +141,57 @@ impl Newsroom {
         let reason = reason
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty());
-        Ok(self
-            .queue
-            .submit(Op::Kill {
-                id,
-                reason,
-                if_match,
-            })
-            .await??)
+        article_done(
+            self.queue
+                .submit(Op::Kill {
+                    id,
+                    reason,
+                    if_match,
+                })
+                .await??,
+        )
+    }
+
+    /// Stores a picture or a new version of it, durably (its files are on disk already).
+    pub async fn put_picture(
+        &self,
+        picture: PictureWrite,
+        create_only: bool,
+        if_match: Option<IfMatch>,
+    ) -> Result<AppliedPicture, PublishError> {
+        let op = Op::PutPicture {
+            picture: Box::new(picture),
+            create_only,
+            if_match,
+        };
+        picture_done(self.queue.submit(op).await??)
+    }
+
+    /// Kills a picture (a second kill answers the picture as it stands).
+    pub async fn kill_picture(
+        &self,
+        id: &str,
+        if_match: Option<IfMatch>,
+    ) -> Result<AppliedPicture, PublishError> {
+        let id = PictureId::parse(id)
+            .map_err(|_| PublishError::NotFound(format!("there is no picture {id:?}")))?;
+        picture_done(
+            self.queue
+                .submit(Op::KillPicture { id, if_match })
+                .await
+                .map_err(PublishError::Store)?
+                .map_err(|e| match e {
+                    WriteError::NotFound(id) => {
+                        PublishError::NotFound(format!("there is no picture {id:?}"))
+                    }
+                    e => e.into(),
+                })?,
+        )
+    }
+
+    /// One picture, whatever its status.
+    pub fn picture(&self, id: &str) -> Result<Option<Picture>, StoreError> {
+        self.store.picture(id)
     }
 
     /// One article, whatever its status or embargo.
@@ -165,6 +212,20 @@ impl Newsroom {
     /// One page of the publisher listing.
     pub fn list(&self, q: &ListQuery) -> Result<Vec<Article>, StoreError> {
         self.store.list(q)
+    }
+}
+
+fn article_done(d: Done) -> Result<Applied, PublishError> {
+    match d {
+        Done::Article(a) => Ok(a),
+        Done::Picture(_) => unreachable!("an article op answers with an article"),
+    }
+}
+
+fn picture_done(d: Done) -> Result<AppliedPicture, PublishError> {
+    match d {
+        Done::Picture(p) => Ok(p),
+        Done::Article(_) => unreachable!("a picture op answers with a picture"),
     }
 }
 

@@ -2,7 +2,7 @@
 //! so throughput grows with concurrency instead of serialising on the disk.
 
 use crate::changes::ChangeBus;
-use crate::store::{Applied, DurableWriter, Op, StoreError, WriteError};
+use crate::store::{Done, DurableWriter, Op, StoreError, WriteError};
 use chrono::Utc;
 use std::sync::{Arc, mpsc};
 use tokio::sync::oneshot;
@@ -10,7 +10,7 @@ use tokio::sync::oneshot;
 /// The most writes one transaction takes: a bound on how long the first of them waits.
 const MAX_GROUP: usize = 256;
 
-type Reply = oneshot::Sender<Result<Applied, WriteError>>;
+type Reply = oneshot::Sender<Result<Done, WriteError>>;
 
 /// The sending side; the writer thread ends when it is dropped.
 pub(super) struct Queue {
@@ -57,7 +57,7 @@ impl Queue {
     }
 
     /// Queues one write and waits for its commit.
-    pub(super) async fn submit(&self, op: Op) -> Result<Result<Applied, WriteError>, StoreError> {
+    pub(super) async fn submit(&self, op: Op) -> Result<Result<Done, WriteError>, StoreError> {
         let (reply, answer) = oneshot::channel();
         let stopped = || StoreError::Corrupt("the writer thread stopped".into());
         self.tx.send((op, reply)).map_err(|_| stopped())?;

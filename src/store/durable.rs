@@ -1,9 +1,10 @@
 //! Writes promised to a client: preconditions, one op per write, and a dedicated connection
 //! that commits a whole group with one fsync (`synchronous = FULL`).
 
+use super::PictureWrite;
 use super::write::{existing, kill_one, touch, upsert_one};
 use super::{Result, Store, UpsertOutcome, Write, WriteError};
-use crate::model::{Article, ArticleId, Draft, TopicId};
+use crate::model::{Article, ArticleId, Draft, Picture, PictureId, TopicId};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::collections::BTreeSet;
@@ -18,21 +19,16 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
-    fn check(&self, current: Option<&Article>) -> Result<(), WriteError> {
-        let ok = match (self, current) {
+    fn check(&self, current: Option<String>) -> Result<(), WriteError> {
+        let ok = match (self, &current) {
             (_, None) => false,
             (Self::Any, Some(_)) => true,
-            (Self::Tags(tags), Some(a)) => {
-                let tag = a.etag();
-                tags.contains(&tag)
-            }
+            (Self::Tags(tags), Some(tag)) => tags.contains(tag),
         };
         if ok {
             Ok(())
         } else {
-            Err(WriteError::PreconditionFailed {
-                current: current.map(Article::etag),
-            })
+            Err(WriteError::PreconditionFailed { current })
         }
     }
 }
@@ -60,6 +56,22 @@ pub enum Op {
         /// `If-Match`, if the client sent one.
         if_match: Option<IfMatch>,
     },
+    /// Store a picture or a new version of it (its files are already on disk).
+    PutPicture {
+        /// The picture.
+        picture: Box<PictureWrite>,
+        /// Refuse (409) if the id exists.
+        create_only: bool,
+        /// `If-Match`, if the client sent one.
+        if_match: Option<IfMatch>,
+    },
+    /// Kill a picture.
+    KillPicture {
+        /// Which picture.
+        id: PictureId,
+        /// `If-Match`, if the client sent one.
+        if_match: Option<IfMatch>,
+    },
 }
 
 /// What a committed group changed: each scope with its new sequence number (what the writer
@@ -75,21 +87,81 @@ pub struct Applied {
     pub article: Article,
 }
 
+/// What one applied picture write did, with the picture as committed.
+#[derive(Debug, Clone)]
+pub struct AppliedPicture {
+    /// Created, updated or unchanged.
+    pub outcome: UpsertOutcome,
+    /// The picture after the write.
+    pub picture: Picture,
+}
+
+/// What one write of a group did.
+#[derive(Debug, Clone)]
+pub enum Done {
+    /// An article write.
+    Article(Applied),
+    /// A picture write.
+    Picture(AppliedPicture),
+}
+
+fn apply_picture(
+    tx: &Connection,
+    op: &Op,
+    now_ms: i64,
+    scopes: &mut BTreeSet<String>,
+) -> Result<AppliedPicture, WriteError> {
+    let (id, if_match) = match op {
+        Op::PutPicture {
+            picture, if_match, ..
+        } => (&picture.id, if_match),
+        Op::KillPicture { id, if_match } => (id, if_match),
+        _ => unreachable!("only picture ops come here"),
+    };
+    let current = super::media::picture_in(tx, id.as_str())?;
+    if let Some(m) = if_match {
+        m.check(current.as_ref().map(Picture::etag))?;
+    }
+    let outcome = match op {
+        Op::PutPicture {
+            picture,
+            create_only,
+            ..
+        } => {
+            if *create_only && current.is_some() {
+                return Err(WriteError::Conflict(format!(
+                    "a picture with id {:?} exists; PUT /api/v1/media/{id} replaces it",
+                    id.as_str()
+                )));
+            }
+            super::media::put_picture(tx, picture, now_ms, scopes)?
+        }
+        _ => super::media::kill_picture(tx, id, now_ms, scopes)?,
+    };
+    let picture = super::media::picture_in(tx, id.as_str())?
+        .ok_or_else(|| WriteError::NotFound(id.to_string()))?;
+    Ok(AppliedPicture { outcome, picture })
+}
+
 fn apply_one(
     tx: &Connection,
     op: &Op,
     now_ms: i64,
     scopes: &mut BTreeSet<String>,
-) -> Result<Applied, WriteError> {
+) -> Result<Done, WriteError> {
     let id = match op {
         Op::Upsert { draft, .. } => draft.id.clone().expect("ops carry their id"),
         Op::Kill { id, .. } => id.clone(),
+        Op::PutPicture { .. } | Op::KillPicture { .. } => {
+            return apply_picture(tx, op, now_ms, scopes).map(Done::Picture);
+        }
     };
     let if_match = match op {
         Op::Upsert { if_match, .. } | Op::Kill { if_match, .. } => if_match,
+        _ => &None,
     };
     if let Some(m) = if_match {
-        m.check(existing(tx, id.as_str())?.as_ref())?;
+        m.check(existing(tx, id.as_str())?.as_ref().map(Article::etag))?;
     }
     let outcome = match op {
         Op::Upsert {
@@ -112,10 +184,11 @@ fn apply_one(
             upsert_one(tx, &w, now_ms, scopes)?
         }
         Op::Kill { reason, .. } => kill_one(tx, &id, reason.as_deref(), now_ms, scopes)?,
+        Op::PutPicture { .. } | Op::KillPicture { .. } => unreachable!("answered above"),
     };
     let article = super::read::get_in(tx, id.as_str(), now_ms.div_euclid(1000))?
         .ok_or_else(|| WriteError::NotFound(id.to_string()))?;
-    Ok(Applied { outcome, article })
+    Ok(Done::Article(Applied { outcome, article }))
 }
 
 /// A dedicated connection for writes whose success is promised to a client: every commit is
@@ -134,7 +207,7 @@ impl DurableWriter {
         &mut self,
         ops: &[Op],
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Result<Applied, WriteError>>, Committed)> {
+    ) -> Result<(Vec<Result<Done, WriteError>>, Committed)> {
         let mut tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;

@@ -5,6 +5,7 @@ mod changes;
 mod durable;
 mod fts;
 mod keys;
+mod media;
 mod page_sql;
 mod read;
 mod row;
@@ -15,8 +16,9 @@ mod write;
 
 pub use backup::{BackupSummary, backup};
 pub use changes::Change;
-pub use durable::{Applied, DurableWriter, IfMatch, Op};
+pub use durable::{Applied, AppliedPicture, Done, DurableWriter, IfMatch, Op};
 pub use keys::{KeyRecord, NewKey, SCOPE_KEYS};
+pub use media::{PictureUse, PictureWrite, picture_scope};
 pub use read::{ListQuery, StatusCounts, StoredVersion};
 pub use row::{Cursor, PageQuery, Selection};
 pub use search::{MAX_QUERY_BYTES, MAX_SEARCH_PAGE, SEARCH_PAGE, SearchPage, SearchQuery};

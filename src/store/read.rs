@@ -41,12 +41,18 @@ pub(super) fn load_translations(conn: &Connection, a: &mut Article, now: i64) ->
     Ok(())
 }
 
+/// What an article links to, read with it: translations and pictures.
+pub(super) fn load_links(conn: &Connection, a: &mut Article, now: i64) -> Result<()> {
+    load_translations(conn, a, now)?;
+    super::media::load_pictures(conn, a)
+}
+
 pub(super) fn get_in(conn: &Connection, id: &str, now: i64) -> Result<Option<Article>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE id = ?1"))?;
     let raw = st.query_row([id], RawRow::read).optional()?;
     raw.map(|r| {
         let mut a = r.into_article()?;
-        load_translations(conn, &mut a, now)?;
+        load_links(conn, &mut a, now)?;
         Ok(a)
     })
     .transpose()
@@ -75,7 +81,7 @@ impl Store {
                 .into_iter()
                 .map(|r| {
                     let mut a = r.into_article()?;
-                    load_translations(conn, &mut a, q.now)?;
+                    load_links(conn, &mut a, q.now)?;
                     Ok(a)
                 })
                 .collect::<Result<Vec<_>>>()?;

@@ -77,7 +77,7 @@ pub struct PageQuery {
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -117,6 +117,7 @@ pub(super) struct RawRow {
     changed_at: i64,
     restricted: bool,
     published_offset: Option<i64>,
+    media: String,
 }
 
 impl RawRow {
@@ -147,6 +148,7 @@ impl RawRow {
             changed_at: r.get(22)?,
             restricted: r.get(23)?,
             published_offset: r.get(24)?,
+            media: r.get(25)?,
         })
     }
 
@@ -176,6 +178,7 @@ impl RawRow {
                 keywords: json_list(&self.keywords)?,
                 urgency: self.urgency.map(|u| u as u8),
                 translation_of,
+                media: super::media::parse_media(&self.media)?,
             },
             published_at,
             topics: json_list(&self.topics)?,
@@ -190,6 +193,7 @@ impl RawRow {
             changed_at: DateTime::from_timestamp_millis(self.changed_at)
                 .ok_or_else(|| StoreError::Corrupt(format!("changed_at {}", self.changed_at)))?,
             restricted: self.restricted,
+            pictures: Vec::new(),
         })
     }
 }

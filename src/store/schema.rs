@@ -239,6 +239,43 @@ pub(super) const MIGRATIONS: &[&str] = &[
     FROM articles;
     INSERT INTO articles_fts (articles_fts) VALUES ('optimize');
     "#,
+    // 10: pictures (docs/api.md, Pictures). The image files live in the media folder, named by
+    // their SHA-256; these rows only point at them, and are committed after the files are on
+    // disk. `article_pictures` says which stories show which picture (what a picture's access
+    // and a picture change's scopes follow); `articles.media` is the story's own list.
+    r#"
+    ALTER TABLE articles ADD COLUMN media TEXT NOT NULL DEFAULT '[]';   -- JSON [{id, caption?}]
+    CREATE TABLE pictures (
+        id              TEXT PRIMARY KEY,
+        version         INTEGER NOT NULL CHECK (version >= 1),
+        status          TEXT NOT NULL CHECK (status IN ('usable', 'canceled')),
+        meta            TEXT NOT NULL,          -- JSON: caption, alt_text, credit, ...
+        from_file       TEXT NOT NULL,          -- JSON array: fields read from the file
+        renditions      TEXT NOT NULL,          -- JSON array: name, media_type, width, height, bytes, sha256
+        source_sha256   TEXT NOT NULL,
+        source_type     TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        changed_at      INTEGER NOT NULL,       -- Unix milliseconds
+        canceled_at     INTEGER
+    ) STRICT;
+    CREATE INDEX pictures_by_source ON pictures (source_sha256);
+    CREATE TABLE picture_versions (
+        picture_id      TEXT NOT NULL REFERENCES pictures (id),
+        version         INTEGER NOT NULL,
+        status          TEXT NOT NULL,
+        meta            TEXT NOT NULL,
+        renditions      TEXT NOT NULL,
+        source_sha256   TEXT NOT NULL,
+        stored_at       INTEGER NOT NULL,
+        PRIMARY KEY (picture_id, version)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE article_pictures (
+        picture_id      TEXT NOT NULL,
+        article_id      TEXT NOT NULL REFERENCES articles (id),
+        PRIMARY KEY (picture_id, article_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX article_pictures_by_article ON article_pictures (article_id);
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

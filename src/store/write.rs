@@ -35,6 +35,10 @@ pub enum WriteError {
         /// The current tag, unquoted (`None` when the article does not exist).
         current: Option<String>,
     },
+    /// Fields that refer to what the store holds are wrong (an unknown picture, a picture with
+    /// no caption): a 400 naming them.
+    #[error("invalid fields")]
+    Invalid(Vec<crate::model::FieldError>),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -178,6 +182,15 @@ pub(super) fn upsert_one(
             )));
         }
     }
+    if old
+        .as_ref()
+        .is_none_or(|o| o.content.media != content.media)
+    {
+        let errors = super::media::check_refs(tx, &content.media)?;
+        if !errors.is_empty() {
+            return Err(WriteError::Invalid(errors));
+        }
+    }
     let published_at = content.published_at.map(|t| t.timestamp()).unwrap_or(now);
     let changed_at = next_change(now_ms, old.as_ref());
     // What `since=` pollers key on: now, or the embargo lift if that is later.
@@ -222,8 +235,8 @@ pub(super) fn upsert_one(
     tx.prepare_cached(&format!(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24) \
+         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset, media) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -232,7 +245,7 @@ pub(super) fn upsert_one(
          urgency = excluded.urgency, translation_of = excluded.translation_of, \
          revision = excluded.revision, correction_note = excluded.correction_note, \
          updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
-         restricted = excluded.restricted, published_offset = excluded.published_offset",
+         restricted = excluded.restricted, published_offset = excluded.published_offset, media = excluded.media",
         restricted_sql("?14")
     ))?
     .execute(params![
@@ -260,6 +273,7 @@ pub(super) fn upsert_one(
         changed_at,
         seen_at,
         content.published_offset,
+        super::media::media_json(&content.media),
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
@@ -280,6 +294,13 @@ pub(super) fn upsert_one(
         (w.id.as_str(), published_at, updated_at, &lang, seen_at),
         w.topics,
         old.is_some(),
+    )?;
+    super::media::set_article_pictures(
+        tx,
+        w.id.as_str(),
+        old.as_ref().map_or(&[][..], |o| &o.content.media),
+        &content.media,
+        scopes,
     )?;
     // Every feed the article was or is in changed; so did translations that link to it.
     scopes.insert(SCOPE_ALL.to_owned());
@@ -354,6 +375,13 @@ pub(super) fn kill_one(
     scopes.insert(SCOPE_ALL.to_owned());
     scopes.insert(SCOPE_KILLS.to_owned());
     scopes.extend(old.topics.iter().map(|t| topic_scope(t)));
+    // Its pictures may now be shown by no live story: their files answer 410.
+    scopes.extend(
+        old.content
+            .media
+            .iter()
+            .map(|r| super::media::picture_scope(r.id.as_str())),
+    );
     if let Some(orig) = &old.content.translation_of
         && let Some(o) = existing(tx, orig.as_str())?
     {

@@ -28,6 +28,7 @@ fn article(headline: &str, body: &str) -> Article {
             keywords: vec![body.chars().take(8).collect()],
             urgency: Some(3),
             translation_of: None,
+            media: vec![],
         },
         published_at: t,
         topics: vec!["security".into()],
@@ -38,6 +39,7 @@ fn article(headline: &str, body: &str) -> Article {
         correction_note: None,
         translations: vec![],
         kill_reason: None,
+        pictures: vec![],
         changed_at: t,
         restricted: false,
     }

@@ -1,7 +1,7 @@
 //! The operational sections of `feeds.toml`: `[api]`, `[limits]`, `[websub]`, `[cdn]`.
 
 use super::super::raw;
-use super::super::{ApiSettings, CdnSettings, LimitSettings, WebSubSettings};
+use super::super::{ApiSettings, CdnSettings, LimitSettings, MediaSettings, WebSubSettings};
 use super::{Checker, parse_duration};
 use std::time::Duration;
 use toml::Spanned;
@@ -33,6 +33,47 @@ impl Checker {
                     Duration::from_secs(default)
                 }),
             None => Duration::from_secs(default),
+        }
+    }
+
+    pub(super) fn media(
+        &mut self,
+        m: &raw::RawMedia,
+        dir: Option<&Spanned<String>>,
+        base: &std::path::Path,
+    ) -> MediaSettings {
+        let dir = dir.and_then(|d| {
+            if d.get_ref().trim().is_empty() {
+                self.at(
+                    d,
+                    "storage.media_dir must be a folder path (leave it out for one beside the database)",
+                );
+                None
+            } else {
+                Some(base.join(d.get_ref()))
+            }
+        });
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        MediaSettings {
+            dir,
+            max_upload_bytes: self.int(&m.max_upload_mb, "media.max_upload_mb", (1, 1024), 50)
+                as usize
+                * 1024
+                * 1024,
+            max_pixels: self.int(
+                &m.max_pixels,
+                "media.max_pixels",
+                (1, 1_000_000_000),
+                100_000_000,
+            ) as u64,
+            keep_gps: m.keep_gps.unwrap_or(false),
+            workers: self.int(
+                &m.workers,
+                "media.workers",
+                (1, 256),
+                cores.saturating_sub(1).max(1) as i64,
+            ) as usize,
+            quality: self.int(&m.quality, "media.quality", (30, 100), 85) as u8,
         }
     }
 

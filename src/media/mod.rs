@@ -1,0 +1,282 @@
+//! Pictures' bytes (docs/api.md, Pictures): an upload is checked (type, structure, size),
+//! decoded and rendered on a bounded pool of worker threads (never on the event loop), its
+//! embedded metadata read, and its files written to the media folder before any row names
+//! them. The rows themselves are the store's; who may fetch a rendition is `feeds::access`'s.
+
+mod blobs;
+mod embedded;
+mod iim;
+mod probe;
+mod renditions;
+mod xmp;
+
+pub use blobs::{Blobs, sha256_hex};
+pub use embedded::merge;
+pub use probe::Kind;
+
+use crate::config::MediaSettings;
+use crate::model::{Picture, PictureMeta, Rendition};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, mpsc};
+
+/// Why an upload or a change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    /// Not an image, not the type claimed, truncated, undecodable, animated, or metadata that
+    /// tries entity expansion (400).
+    #[error("{0}")]
+    Invalid(String),
+    /// More pixels than `media.max_pixels` (400), found before decoding.
+    #[error("{0}")]
+    TooManyPixels(String),
+    /// A type that is not JPEG, PNG or WebP (415).
+    #[error("{0}")]
+    Unsupported(String),
+    /// Every worker busy and the queue full (503).
+    #[error("the picture workers are busy; retry shortly")]
+    Busy,
+    /// The media folder cannot be written (500, or 507 when full).
+    #[error("the media folder cannot be written: {0}")]
+    Storage(#[from] std::io::Error),
+}
+
+/// A processed upload: its files are on disk; what the row will say.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    /// Metadata: the given fields, the rest from the file.
+    pub meta: PictureMeta,
+    /// Which fields came from the file.
+    pub from_file: Vec<String>,
+    /// The renditions, stored.
+    pub renditions: Vec<Rendition>,
+    /// SHA-256 of the upload, stored.
+    pub source_sha256: String,
+    /// Its media type.
+    pub source_type: String,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads taking jobs from a bounded queue.
+struct Pool {
+    tx: mpsc::SyncSender<Job>,
+}
+
+impl Pool {
+    fn start(workers: usize) -> Pool {
+        let (tx, rx) = mpsc::sync_channel::<Job>(workers * 4);
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..workers {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("wirefeed-media-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .expect("spawning a thread");
+        }
+        Pool { tx }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, MediaError> + Send + 'static,
+    ) -> Result<T, MediaError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = reply.send(f());
+        });
+        self.tx.try_send(job).map_err(|_| MediaError::Busy)?;
+        answer.await.map_err(|_| MediaError::Busy)?
+    }
+}
+
+/// The media service.
+pub struct Media {
+    blobs: Blobs,
+    settings: renditions::Settings,
+    /// Largest upload, bytes.
+    pub max_upload_bytes: usize,
+    pool: Pool,
+    /// Uploads whose bodies may be read at once: the rest wait before reading theirs, so
+    /// memory stays bounded however many arrive.
+    admission: Arc<tokio::sync::Semaphore>,
+}
+
+impl Media {
+    /// The service over the media folder `dir`, its workers started.
+    pub fn new(s: &MediaSettings, dir: PathBuf) -> Media {
+        let blobs = Blobs::new(dir);
+        blobs.sweep_tmp();
+        Media {
+            blobs,
+            settings: renditions::Settings {
+                max_pixels: s.max_pixels,
+                keep_gps: s.keep_gps,
+                quality: s.quality,
+            },
+            max_upload_bytes: s.max_upload_bytes,
+            pool: Pool::start(s.workers),
+            admission: Arc::new(tokio::sync::Semaphore::new(s.workers * 2 + 2)),
+        }
+    }
+
+    /// The media folder.
+    pub fn blobs(&self) -> &Blobs {
+        &self.blobs
+    }
+
+    /// Waits for a turn to read an upload's body.
+    pub async fn admit(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.admission
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed")
+    }
+
+    /// Checks, decodes and renders an upload on the worker pool and stores its files.
+    pub async fn process(
+        &self,
+        bytes: bytes::Bytes,
+        kind: Kind,
+        given: PictureMeta,
+    ) -> Result<Processed, MediaError> {
+        let blobs = self.blobs.clone();
+        let s = self.settings;
+        self.pool
+            .run(move || process(&blobs, &bytes, kind, &given, &s))
+            .await
+    }
+
+    /// The same, on the caller's thread (the import).
+    pub fn process_now(
+        &self,
+        bytes: &[u8],
+        kind: Kind,
+        given: &PictureMeta,
+    ) -> Result<Processed, MediaError> {
+        process(&self.blobs, bytes, kind, given, &self.settings)
+    }
+
+    /// New metadata for a stored picture: the given fields, the rest read again from its
+    /// file; every rendition rewritten with it (new bytes, so new URLs; the pixels are not
+    /// encoded again).
+    pub async fn restamp(
+        &self,
+        picture: &Picture,
+        given: PictureMeta,
+    ) -> Result<Processed, MediaError> {
+        let blobs = self.blobs.clone();
+        let s = self.settings;
+        let picture = picture.clone();
+        self.pool
+            .run(move || restamp(&blobs, &picture, &given, &s))
+            .await
+    }
+}
+
+fn process(
+    blobs: &Blobs,
+    bytes: &[u8],
+    kind: Kind,
+    given: &PictureMeta,
+    s: &renditions::Settings,
+) -> Result<Processed, MediaError> {
+    probe::check(bytes, kind)?;
+    let decoded = renditions::decode(bytes, kind, s)?;
+    let (meta, from_file) = embedded::merge(given, &decoded.embedded.meta);
+    let made = renditions::make(bytes, &decoded, &meta, s)?;
+    drop(decoded);
+    let source_sha256 = blobs.put(bytes)?;
+    let renditions = store_all(blobs, made)?;
+    Ok(Processed {
+        meta,
+        from_file,
+        renditions,
+        source_sha256,
+        source_type: kind.media_type().to_owned(),
+    })
+}
+
+fn store_all(blobs: &Blobs, made: Vec<renditions::Made>) -> Result<Vec<Rendition>, MediaError> {
+    made.into_iter()
+        .map(|m| {
+            let sha256 = blobs.put(&m.bytes)?;
+            Ok(Rendition {
+                name: m.name.to_owned(),
+                media_type: m.media_type.to_owned(),
+                width: m.width,
+                height: m.height,
+                bytes: m.bytes.len() as u64,
+                sha256,
+            })
+        })
+        .collect()
+}
+
+/// The metadata a stored upload carries (its header only: no pixel is decoded).
+fn embedded_of(
+    bytes: &[u8],
+    kind: Kind,
+) -> Result<(embedded::Embedded, image::metadata::Orientation), MediaError> {
+    use image::ImageDecoder;
+    let reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), kind.image_format());
+    let mut dec = reader
+        .into_decoder()
+        .map_err(|e| MediaError::Invalid(format!("the stored upload does not decode: {e}")))?;
+    let exif = dec.exif_metadata().ok().flatten();
+    let xmp_packet = dec.xmp_metadata().ok().flatten();
+    let iptc = dec.iptc_metadata().ok().flatten();
+    let o = dec
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    Ok((
+        embedded::read(exif.as_deref(), xmp_packet.as_deref(), iptc.as_deref())?,
+        o,
+    ))
+}
+
+fn restamp(
+    blobs: &Blobs,
+    picture: &Picture,
+    given: &PictureMeta,
+    s: &renditions::Settings,
+) -> Result<Processed, MediaError> {
+    let source = blobs.get(&picture.source_sha256)?;
+    let kind = Kind::from_media_type(&picture.source_type)
+        .ok_or_else(|| MediaError::Invalid("the stored upload has an unknown type".into()))?;
+    let (file, _) = embedded_of(&source, kind)?;
+    let (meta, from_file) = embedded::merge(given, &file.meta);
+    let gps = if s.keep_gps { file.gps } else { None };
+    let mut made = Vec::with_capacity(picture.renditions.len());
+    for r in &picture.renditions {
+        let bytes = blobs.get(&r.sha256)?;
+        made.push(renditions::Made {
+            name: crate::model::RENDITIONS
+                .iter()
+                .find(|(n, _)| *n == r.name)
+                .map_or("original", |(n, _)| n),
+            media_type: "image/jpeg",
+            width: r.width,
+            height: r.height,
+            bytes: renditions::restamp(&bytes, &meta, gps, false)?,
+        });
+    }
+    Ok(Processed {
+        meta,
+        from_file,
+        renditions: store_all(blobs, made)?,
+        source_sha256: picture.source_sha256.clone(),
+        source_type: picture.source_type.clone(),
+    })
+}
