@@ -37,6 +37,8 @@ pub struct App {
     pub newsroom: Arc<Newsroom>,
     /// The WebSub hub.
     pub websub: Arc<Hub>,
+    /// Pictures' files: checks, renditions, the media folder.
+    pub media: Arc<crate::media::Media>,
     /// Set when a graceful shutdown begins (`/readyz` answers 503 from then on).
     stopping: AtomicBool,
     /// When an unknown token last made us look for new keys (Unix ms).
@@ -97,7 +99,12 @@ impl App {
         .map_err(|e| StartError::Worker(format!("cannot start the WebSub hub: {e}")))?;
         crate::cdn::start(&config, &changes, store.clone())
             .map_err(|e| StartError::Worker(format!("cannot start the cache purger: {e}")))?;
+        let media = Arc::new(crate::media::Media::new(
+            &config.media,
+            config.media.dir_for(store.path()),
+        ));
         let app = Arc::new(App {
+            media,
             limits: Limits::new(&config.limits),
             usage: Arc::new(Usage::default()),
             config,

@@ -7,6 +7,7 @@ mod access;
 mod article;
 mod cache;
 mod listing;
+mod media;
 mod pages;
 mod representation;
 mod turn;
@@ -17,6 +18,7 @@ pub use crate::urls::FeedQuery;
 pub use access::Entitlement;
 pub use article::ArticleFormat;
 pub use cache::Cache;
+pub use media::PictureState;
 pub use pages::{INDEX_STORIES, Page};
 pub use representation::{Encoding, Representation};
 
@@ -85,6 +87,8 @@ pub struct Feeds {
     served: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
     /// The OPML of every public feed: made of the config alone, so made once.
     opml: std::sync::OnceLock<Arc<Representation>>,
+    /// Pictures and the stories that show them, as last read.
+    pictures: media::PictureStates,
 }
 
 fn unix(t: i64) -> DateTime<Utc> {
@@ -110,6 +114,7 @@ impl Feeds {
             rendering: Mutex::new(HashMap::new()),
             served: Mutex::new(HashMap::new()),
             opml: std::sync::OnceLock::new(),
+            pictures: media::PictureStates::default(),
         }
     }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 
 /// Reads a JSON request body: `application/json` (415 otherwise), at most `limit` bytes (413).
 /// An empty body is `None` when `optional`.
-async fn json_body(
+pub(super) async fn json_body(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
@@ -64,7 +64,7 @@ async fn json_body(
 /// `If-Match` (RFC 9110 §13.1.1): `*` or a list of entity tags, compared strongly (a weak
 /// tag never matches). What does not parse as an entity tag matches nothing, so the request
 /// fails with 412 like any other stale precondition.
-fn if_match(req: &HttpRequest) -> Option<IfMatch> {
+pub(super) fn if_match(req: &HttpRequest) -> Option<IfMatch> {
     let v = req.headers().get(header::IF_MATCH)?;
     let v = v.to_str().unwrap_or("").trim();
     if v == "*" {

@@ -6,6 +6,7 @@ mod client;
 mod conditional;
 mod documents;
 mod gate;
+mod media;
 mod observe;
 mod ops;
 mod pages;
@@ -62,6 +63,20 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
                     .default_service(web::to(ops::not_allowed("POST"))),
             )
             .route(pattern::ARTICLE, get().to(documents::article))
+            .route(pattern::RENDITION, get().to(media::rendition))
+            .route(pattern::MEDIA_DOC, get().to(media::document))
+            .service(
+                web::resource(pattern::API_MEDIA)
+                    .route(web::post().to(media::upload))
+                    .default_service(web::to(ops::not_allowed("POST"))),
+            )
+            .service(
+                web::resource(pattern::API_PICTURE)
+                    .route(get().to(media::read))
+                    .route(web::put().to(media::replace))
+                    .route(web::delete().to(media::kill))
+                    .default_service(web::to(ops::not_allowed("GET, HEAD, PUT, DELETE"))),
+            )
             .service(
                 web::resource(pattern::API_OPENAPI)
                     .route(get().to(api::openapi))

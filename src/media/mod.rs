@@ -110,6 +110,19 @@ pub struct Media {
     /// Uploads whose bodies may be read at once: the rest wait before reading theirs, so
     /// memory stays bounded however many arrive.
     admission: Arc<tokio::sync::Semaphore>,
+    /// Rendition files recently served, by hash (their bytes never change).
+    files: Mutex<FileCache>,
+}
+
+/// The most bytes of rendition files kept in memory, and the largest file kept.
+const FILE_CACHE_BYTES: usize = 128 << 20;
+const FILE_CACHE_MAX_FILE: usize = 8 << 20;
+
+/// A byte-bounded map of file contents, emptied when full (cheap, and files refill on demand).
+#[derive(Default)]
+struct FileCache {
+    map: std::collections::HashMap<String, bytes::Bytes>,
+    bytes: usize,
 }
 
 impl Media {
@@ -127,7 +140,39 @@ impl Media {
             max_upload_bytes: s.max_upload_bytes,
             pool: Pool::start(s.workers),
             admission: Arc::new(tokio::sync::Semaphore::new(s.workers * 2 + 2)),
+            files: Mutex::new(FileCache::default()),
         }
+    }
+
+    /// A stored file's bytes: from memory when served recently, else read off the event loop.
+    pub async fn file(&self, sha256: &str) -> std::io::Result<bytes::Bytes> {
+        if let Some(b) = self
+            .files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .map
+            .get(sha256)
+        {
+            return Ok(b.clone());
+        }
+        let path = self.blobs.path(sha256);
+        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+            .await
+            .map_err(std::io::Error::other)??;
+        let bytes = bytes::Bytes::from(bytes);
+        if bytes.len() <= FILE_CACHE_MAX_FILE {
+            let mut c = self
+                .files
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if c.bytes + bytes.len() > FILE_CACHE_BYTES {
+                c.map.clear();
+                c.bytes = 0;
+            }
+            c.bytes += bytes.len();
+            c.map.insert(sha256.to_owned(), bytes.clone());
+        }
+        Ok(bytes)
     }
 
     /// The media folder.

@@ -17,6 +17,8 @@ pub enum Route {
     Feed,
     /// `/articles/{id}` and its formats.
     Article,
+    /// `/media/…`: pictures' documents and renditions.
+    Media,
     /// `/`, `/topics/…`, `/search`, `/feeds.opml`.
     Page,
     /// `/api/v1/…`.
@@ -30,9 +32,10 @@ pub enum Route {
 }
 
 impl Route {
-    const ALL: [Route; 7] = [
+    const ALL: [Route; 8] = [
         Route::Feed,
         Route::Article,
+        Route::Media,
         Route::Page,
         Route::Api,
         Route::WebSub,
@@ -45,6 +48,7 @@ impl Route {
         match self {
             Route::Feed => "feed",
             Route::Article => "article",
+            Route::Media => "media",
             Route::Page => "page",
             Route::Api => "api",
             Route::WebSub => "websub",

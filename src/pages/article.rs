@@ -33,6 +33,12 @@ pub fn article_page(config: &Config, a: &Article) -> String {
         @for (id, lang) in &a.translations {
             link rel="alternate" hreflang=(lang) href=(article_url(config, id.as_str()));
         }
+        @if let Some((src, r, alt)) = lead(config, a) {
+            meta property="og:image" content=(src);
+            meta property="og:image:width" content=(r.width);
+            meta property="og:image:height" content=(r.height);
+            meta property="og:image:alt" content=(alt);
+        }
     };
     let main = html! {
         article lang=(a.content.language) {
@@ -57,6 +63,7 @@ pub fn article_page(config: &Config, a: &Article) -> String {
                 }
             }
             @if let Some(s) = &a.content.summary { p.deck { (s) } }
+            @for s in &a.pictures { (figure(config, ui, s)) }
             (PreEscaped(body_html(&a.content.body, base)))
             (facts(config, ui, a, &url))
         }
@@ -69,6 +76,51 @@ pub fn article_page(config: &Config, a: &Article) -> String {
         switch: switch(config, a),
     }
     .render(main)
+}
+
+/// The lead picture's `web` rendition, for link previews (Open Graph).
+fn lead<'a>(
+    config: &Config,
+    a: &'a Article,
+) -> Option<(String, &'a crate::model::Rendition, &'a str)> {
+    let s = a.pictures.first()?;
+    let r = s.picture.rendition("web")?;
+    Some((
+        crate::urls::Urls::of(config).rendition(s.picture.id.as_str(), r),
+        r,
+        s.alt(),
+    ))
+}
+
+/// A picture: `srcset` over its sized renditions so the browser picks, `width`/`height` so the
+/// page does not jump as it loads, the alt text, and the caption with its credit.
+fn figure(config: &Config, ui: Ui, s: &crate::model::Shown) -> Markup {
+    let urls = crate::urls::Urls::of(config);
+    let p = &s.picture;
+    let sized: Vec<&crate::model::Rendition> = p
+        .renditions
+        .iter()
+        .filter(|r| r.name != "original")
+        .collect();
+    let srcset = sized
+        .iter()
+        .map(|r| format!("{} {}w", urls.rendition(p.id.as_str(), r), r.width))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let src = p.rendition("web").or(sized.first().copied());
+    html! {
+        @if let Some(r) = src {
+            figure {
+                img src=(urls.rendition(p.id.as_str(), r)) srcset=(srcset)
+                    sizes="(max-width: 46rem) 100vw, 46rem"
+                    width=(r.width) height=(r.height) alt=(s.alt()) loading="lazy";
+                figcaption {
+                    (s.caption)
+                    @if let Some(c) = s.credit() { " " span.credit { "(" (ui.t("photo")) ": " (c) ")" } }
+                }
+            }
+        }
+    }
 }
 
 fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {

@@ -89,6 +89,7 @@ impl Ui {
             "newer" => ("Noticias más recientes", "Newer stories"),
             "by" => ("Por", "By"),
             "correction" => ("Corrección", "Correction"),
+            "photo" => ("Foto", "Photo"),
             "updated" => ("Actualizada", "Updated"),
             "version" => ("versión", "version"),
             "topics" => ("Temas", "Topics"),

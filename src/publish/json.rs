@@ -35,6 +35,7 @@ pub fn article_json(config: &Config, a: &Article) -> Value {
         "updated_at": rfc3339(a.updated_at),
         "canceled_at": a.canceled_at.map(rfc3339),
         "kill_reason": a.kill_reason,
+        "media": c.media,
         "urls": {
             "html": html,
             "newsml": urls.article_as(a.id.as_str(), ArticleFormat::NewsMl),
@@ -55,4 +56,40 @@ pub fn list_json(config: &Config, articles: &[Article], next: Option<&str>) -> V
 /// Every version of one article, oldest first.
 pub fn versions_json(id: &str, versions: &[StoredVersion]) -> Value {
     json!({ "id": id, "versions": versions })
+}
+
+/// A picture as the publishing API answers it: its metadata, which fields came from the file,
+/// and its renditions with their URLs.
+pub fn picture_json(config: &Config, p: &crate::model::Picture) -> Value {
+    let urls = Urls::of(config);
+    let mut v = serde_json::to_value(&p.meta).expect("metadata always serialises");
+    v["id"] = json!(p.id.as_str());
+    v["version"] = json!(p.version);
+    v["status"] = json!(p.status.as_str());
+    v["from_file"] = json!(p.from_file);
+    v["missing_for_use"] = json!(p.missing_for_use());
+    v["created_at"] = json!(rfc3339(p.created_at));
+    v["updated_at"] = json!(rfc3339(p.changed_at));
+    v["canceled_at"] = json!(p.canceled_at.map(rfc3339));
+    v["renditions"] = p
+        .renditions
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "href": urls.rendition(p.id.as_str(), r),
+                "media_type": r.media_type,
+                "width": r.width,
+                "height": r.height,
+                "bytes": r.bytes,
+                "sha256": r.sha256,
+            })
+        })
+        .collect();
+    v["urls"] = json!({
+        "ninjs": urls.picture_doc(p.id.as_str(), "json"),
+        "newsml": urls.picture_doc(p.id.as_str(), "xml"),
+        "api": urls.api_picture(p.id.as_str()),
+    });
+    v
 }

@@ -5,7 +5,7 @@ mod json;
 pub mod openapi;
 mod queue;
 
-pub use json::{article_json, list_json, versions_json};
+pub use json::{article_json, list_json, picture_json, versions_json};
 
 use crate::articles::Articles;
 use crate::config::Config;

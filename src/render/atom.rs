@@ -87,10 +87,15 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
             .collect(),
         lang: Some(doc.language().to_owned()),
         extensions: tombstones(doc),
-        namespaces: if doc.tombstones.is_empty() {
-            BTreeMap::new()
-        } else {
-            BTreeMap::from([("at".to_owned(), TOMBSTONES.to_owned())])
+        namespaces: {
+            let mut ns = BTreeMap::new();
+            if !doc.tombstones.is_empty() {
+                ns.insert("at".to_owned(), TOMBSTONES.to_owned());
+            }
+            if doc.articles.iter().any(|a| !a.pictures.is_empty()) {
+                ns.insert("media".to_owned(), super::picture::MEDIA_RSS.to_owned());
+            }
+            ns
         },
         ..Default::default()
     };
@@ -236,6 +241,31 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         "application/vnd.iptc.g2.newsitem+xml",
         None,
     ));
+    // The pictures: each `web` rendition as an enclosure, with its size (RFC 4287 §4.2.7.2).
+    let urls = crate::urls::Urls::of(cfg);
+    for s in &a.pictures {
+        if let Some(r) = super::picture::web(&s.picture) {
+            links.push(Link {
+                href: super::picture::with_token(
+                    urls.rendition(s.picture.id.as_str(), r),
+                    doc.token_for(a),
+                ),
+                rel: "enclosure".into(),
+                mime_type: Some(r.media_type.clone()),
+                length: Some(r.bytes.to_string()),
+                title: Some(xml_clean(&s.caption).into_owned()),
+                ..Default::default()
+            });
+        }
+    }
+    let media = super::picture::media_rss(cfg, &a.pictures, doc.token_for(a));
+    let mut extensions = ExtensionMap::default();
+    if !media.is_empty() {
+        extensions
+            .entry("media".into())
+            .or_default()
+            .insert("content".into(), media.into_iter().map(atom_ext).collect());
+    }
     Entry {
         title: text(&a.content.headline, lang),
         id: cfg.guid(a.id.as_str()),
@@ -260,6 +290,28 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
             ..Default::default()
         }),
         rights: Some(Text::plain(xml_clean(&cfg.agency.copyright))),
+        extensions,
         ..Default::default()
+    }
+}
+
+/// A Media RSS element in atom_syndication's form.
+fn atom_ext(e: super::picture::El) -> Extension {
+    let mut children: BTreeMap<String, Vec<Extension>> = BTreeMap::new();
+    for c in e.children {
+        children
+            .entry(c.name.to_owned())
+            .or_default()
+            .push(atom_ext(c));
+    }
+    Extension {
+        name: e.name.to_owned(),
+        value: e.value,
+        attrs: e
+            .attrs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+        children,
     }
 }

@@ -68,6 +68,12 @@ struct Item<'a> {
     date_modified: String,
     language: &'a str,
     tags: Vec<&'a str>,
+    /// The lead picture's `web` rendition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    /// Every picture's `web` rendition.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment>,
     #[serde(rename = "_wirefeed")]
     wirefeed: ItemExt<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -86,6 +92,38 @@ struct ItemExt<'a> {
     urgency: Option<u8>,
     correction_note: Option<&'a str>,
     translations: Vec<Translation<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pictures: Vec<Picture<'a>>,
+}
+
+#[derive(Serialize)]
+struct Attachment {
+    url: String,
+    mime_type: String,
+    title: String,
+    size_in_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct Picture<'a> {
+    id: &'a str,
+    caption: &'a str,
+    alt_text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copyright: Option<&'a str>,
+    renditions: Vec<PictureRendition<'a>>,
+}
+
+#[derive(Serialize)]
+struct PictureRendition<'a> {
+    name: &'a str,
+    url: String,
+    mime_type: &'a str,
+    width: u32,
+    height: u32,
+    size_in_bytes: u64,
 }
 
 #[derive(Serialize)]
@@ -197,7 +235,27 @@ fn kill_item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> KillItem<'a> {
 
 fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
     let cfg = doc.config;
+    let urls = crate::urls::Urls::of(cfg);
+    let token = doc.token_for(a);
+    let href = |p: &crate::model::Picture, r: &crate::model::Rendition| {
+        super::picture::with_token(urls.rendition(p.id.as_str(), r), token)
+    };
+    let attachments: Vec<Attachment> = a
+        .pictures
+        .iter()
+        .filter_map(|s| {
+            let r = super::picture::web(&s.picture)?;
+            Some(Attachment {
+                url: href(&s.picture, r),
+                mime_type: r.media_type.clone(),
+                title: s.caption.clone(),
+                size_in_bytes: r.bytes,
+            })
+        })
+        .collect();
     Item {
+        image: attachments.first().map(|x| x.url.clone()),
+        attachments,
         id: cfg.guid(a.id.as_str()),
         url: doc.item_url(a, ""),
         title: &a.content.headline,
@@ -236,6 +294,30 @@ fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
                     id: id.as_str(),
                     language: lang,
                     url: article_url(cfg, id.as_str()),
+                })
+                .collect(),
+            pictures: a
+                .pictures
+                .iter()
+                .map(|s| Picture {
+                    id: s.picture.id.as_str(),
+                    caption: &s.caption,
+                    alt_text: s.alt(),
+                    credit: s.credit(),
+                    copyright: s.picture.meta.copyright.as_deref(),
+                    renditions: s
+                        .picture
+                        .renditions
+                        .iter()
+                        .map(|r| PictureRendition {
+                            name: &r.name,
+                            url: href(&s.picture, r),
+                            mime_type: &r.media_type,
+                            width: r.width,
+                            height: r.height,
+                            size_in_bytes: r.bytes,
+                        })
+                        .collect(),
                 })
                 .collect(),
         },

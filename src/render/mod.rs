@@ -8,12 +8,14 @@ mod jsonfeed;
 mod newsml;
 mod ninjs;
 mod opml;
+mod picture;
 mod rss;
 mod subjectcodes;
 
 pub use newsml::news_item;
 pub use ninjs::{ninjs, ninjs_1_6};
 pub use opml::opml;
+pub use picture::{picture_guid, picture_news_item, ninjs_picture, with_token};
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};
 use crate::model::rfc3339;
@@ -67,6 +69,11 @@ impl FeedDoc<'_> {
             ),
             _ => url,
         }
+    }
+
+    /// The token a restricted article's links carry in this document, if any.
+    pub fn token_for(&self, a: &Article) -> Option<&str> {
+        self.token.filter(|_| a.restricted)
     }
 
     /// Whether this is the kill-notice feed.

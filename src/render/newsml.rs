@@ -87,6 +87,18 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
                 for a in doc.articles.iter().chain(doc.tombstones) {
                     write_item(w, cfg, a, role)?;
                 }
+                // A picture item for each picture the text items link to, once per message.
+                let mut seen = std::collections::HashSet::new();
+                for a in doc.articles {
+                    if a.status == PubStatus::Canceled || role == Role::KillNotice {
+                        continue;
+                    }
+                    for s in &a.pictures {
+                        if seen.insert(s.picture.id.as_str()) {
+                            super::picture::write_picture_item(w, cfg, &s.picture, false)?;
+                        }
+                    }
+                }
                 Ok(())
             })?;
             Ok(())
@@ -289,6 +301,26 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
                 .with_attribute(("residref", guid))
                 .with_attribute(("version", prev.as_str()))
                 .write_empty()?;
+        }
+        if a.status != PubStatus::Canceled {
+            // Each picture the story shows, as its own item (in a feed's newsMessage, and at
+            // /media/{id}.xml), the lead picture first.
+            for s in &a.pictures {
+                let pid = s.picture.id.as_str();
+                w.create_element("link")
+                    .with_attribute(("rel", "irel:seeAlso"))
+                    .with_attribute((
+                        "residref",
+                        super::picture::picture_guid(cfg, pid).as_str(),
+                    ))
+                    .with_attribute((
+                        "href",
+                        crate::urls::Urls::of(cfg).picture_doc(pid, "xml").as_str(),
+                    ))
+                    .with_attribute(("title", xml_clean(&s.caption).as_ref()))
+                    .with_attribute(("contenttype", "application/vnd.iptc.g2.newsitem+xml"))
+                    .write_empty()?;
+            }
         }
         for (id, tlang) in &a.translations {
             // The same story in another language, both ways (docs/api.md, Wire semantics "Translations").

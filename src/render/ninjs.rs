@@ -49,12 +49,21 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
     } else if let Some(note) = &a.correction_note {
         doc["ednote"] = json!(note);
     }
-    if !a.translations.is_empty() {
-        doc["associations"] = a
-            .translations
-            .iter()
-            .map(|(id, tlang)| json!({ "name": "translation", "uri": config.guid(id.as_str()), "type": "text", "language": tlang }))
-            .collect::<Value>();
+    let mut associations: Vec<Value> = a
+        .translations
+        .iter()
+        .map(|(id, tlang)| json!({ "name": "translation", "uri": config.guid(id.as_str()), "type": "text", "language": tlang }))
+        .collect();
+    if a.status != crate::model::PubStatus::Canceled {
+        // The pictures, the lead one first: the association a receiver shows with the story.
+        for (i, s) in a.pictures.iter().enumerate() {
+            let mut v = super::picture::ninjs_association(config, s, None);
+            v["name"] = json!(if i == 0 { "featureimage" } else { "picture" });
+            associations.push(v);
+        }
+    }
+    if !associations.is_empty() {
+        doc["associations"] = Value::Array(associations);
     }
     let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
     out.push('\n');

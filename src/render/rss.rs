@@ -37,7 +37,11 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         docs: Some("https://www.rssboard.org/rss-specification".into()),
         ttl: Some((cfg.feeds.max_age.div_ceil(60)).max(1).to_string()),
         atom_ext: Some(AtomExtension { links }),
-        namespaces: [("dcterms".to_owned(), "http://purl.org/dc/terms/".to_owned())].into(),
+        namespaces: [
+            ("dcterms".to_owned(), "http://purl.org/dc/terms/".to_owned()),
+            ("media".to_owned(), super::picture::MEDIA_RSS.to_owned()),
+        ]
+        .into(),
         items: doc
             .articles
             .iter()
@@ -122,10 +126,52 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         pub_date: Some(a.published_at.to_rfc2822()),
         content: Some(content_html(a, &cfg.agency.base_url)),
         dublin_core_ext: Some(dc),
+        // The lead picture's `web` rendition (RSS allows one enclosure per item).
+        enclosure: a.pictures.first().and_then(|s| {
+            let r = super::picture::web(&s.picture)?;
+            Some(rss::Enclosure {
+                url: super::picture::with_token(
+                    crate::urls::Urls::of(cfg).rendition(s.picture.id.as_str(), r),
+                    doc.token_for(a),
+                ),
+                length: r.bytes.to_string(),
+                mime_type: r.media_type.clone(),
+            })
+        }),
         // When the item last changed (a correction): date-keyed readers such as Superdesk's
         // RSS ingest and feedparser's `updated` see it move.
-        extensions: modified(a),
+        extensions: {
+            let mut map = modified(a);
+            let media = super::picture::media_rss(cfg, &a.pictures, doc.token_for(a));
+            if !media.is_empty() {
+                map.entry("media".into())
+                    .or_default()
+                    .insert("content".into(), media.into_iter().map(rss_ext).collect());
+            }
+            map
+        },
         ..Default::default()
+    }
+}
+
+/// A Media RSS element in the rss crate's form.
+fn rss_ext(e: super::picture::El) -> Extension {
+    let mut children: std::collections::BTreeMap<String, Vec<Extension>> = Default::default();
+    for c in e.children {
+        children
+            .entry(c.name.to_owned())
+            .or_default()
+            .push(rss_ext(c));
+    }
+    Extension {
+        name: e.name.to_owned(),
+        value: e.value,
+        attrs: e
+            .attrs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+        children,
     }
 }
 

@@ -195,6 +195,11 @@ impl Store {
     }
 
     /// Runs `f` with a pooled connection.
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub(crate) fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let conn = {
             let mut pool = self.pool.lock().unwrap_or_else(PoisonError::into_inner);

@@ -43,12 +43,28 @@ pub mod pattern {
     pub const API_ARTICLE: &str = "/api/v1/articles/{id}";
     /// One article's versions.
     pub const API_VERSIONS: &str = "/api/v1/articles/{id}/versions";
+    /// A picture's own document (`{id}.json`, `{id}.xml`).
+    pub const MEDIA_DOC: &str = "/media/{file}";
+    /// One rendition of a picture (`{name}-{tag}.{ext}`).
+    pub const RENDITION: &str = "/media/{id}/{file}";
+    /// The picture collection (uploads).
+    pub const API_MEDIA: &str = "/api/v1/media";
+    /// One picture.
+    pub const API_PICTURE: &str = "/api/v1/media/{id}";
+}
+
+/// A rendition file name, `{name}-{tag}.{ext}`, as (name, tag, ext).
+pub fn rendition_file(file: &str) -> Option<(&str, &str, &str)> {
+    let (stem, ext) = file.rsplit_once('.')?;
+    let (name, tag) = stem.rsplit_once('-')?;
+    Some((name, tag, ext))
 }
 
 const FEEDS: &str = "/feeds/";
 const ARTICLES: &str = "/articles/";
 const TOPICS: &str = "/topics/";
 const API: &str = "/api/";
+const MEDIA: &str = "/media/";
 
 /// The documents an article is served as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +175,8 @@ pub enum Resource<'a> {
     },
     /// `/articles/{file}`: an id, with a format suffix or not (see [`ArticleFormat::split`]).
     Article(&'a str),
+    /// `/media/{file}` (a picture's document) or `/media/{id}/{file}` (a rendition).
+    Media(&'a str),
     /// `/websub`.
     WebSub,
     /// `/healthz`, `/readyz`, `/metrics`.
@@ -183,6 +201,8 @@ impl<'a> Resource<'a> {
                     Resource::Feed { feed, format }
                 } else if let Some(file) = p.strip_prefix(ARTICLES) {
                     Resource::Article(file)
+                } else if let Some(rest) = p.strip_prefix(MEDIA) {
+                    Resource::Media(rest)
                 } else if let Some(topic) = p.strip_prefix(TOPICS) {
                     Resource::Topic(topic)
                 } else if p.starts_with(API) {
@@ -196,7 +216,10 @@ impl<'a> Resource<'a> {
 
     /// Whether `?token=` may carry a key here (readers that cannot send headers).
     pub fn takes_query_token(&self) -> bool {
-        matches!(self, Resource::Feed { .. } | Resource::Article(_))
+        matches!(
+            self,
+            Resource::Feed { .. } | Resource::Article(_) | Resource::Media(_)
+        )
     }
 }
 
@@ -206,6 +229,7 @@ pub fn route_class(path: &str) -> Route {
     match Resource::parse(path) {
         Some(Resource::Feed { .. }) => Route::Feed,
         Some(Resource::Article(_)) => Route::Article,
+        Some(Resource::Media(_)) => Route::Media,
         Some(Resource::Index | Resource::Search | Resource::Opml | Resource::Topic(_)) => {
             Route::Page
         }
@@ -290,6 +314,27 @@ impl<'a> Urls<'a> {
     /// An article in the publishing API.
     pub fn api_article(&self, id: &str) -> String {
         format!("{}/api/v1/articles/{id}", self.base)
+    }
+
+    /// A picture's own document (`json`: ninjs; `xml`: NewsML-G2).
+    pub fn picture_doc(&self, id: &str, ext: &str) -> String {
+        format!("{}{MEDIA}{id}.{ext}", self.base)
+    }
+
+    /// One rendition's bytes: the URL names these exact bytes forever.
+    pub fn rendition(&self, id: &str, r: &crate::model::Rendition) -> String {
+        format!(
+            "{}{MEDIA}{id}/{}-{}.{}",
+            self.base,
+            r.name,
+            r.tag(),
+            r.extension()
+        )
+    }
+
+    /// A picture in the publishing API.
+    pub fn api_picture(&self, id: &str) -> String {
+        format!("{}/api/v1/media/{id}", self.base)
     }
 
     /// The publishing API's article list, with a query string (`""` or `"?…"`).
