@@ -269,6 +269,7 @@ XMP_NAMESPACES = {
     "Iptc4xmpExt": "http://iptc.org/std/Iptc4xmpExt/2008-02-29/",
     "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
     "xmp": "http://ns.adobe.com/xap/1.0/",
+    "exif": "http://ns.adobe.com/exif/1.0/",
 }
 
 
@@ -287,9 +288,10 @@ def xmp_iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def xmp_packet(meta: PhotoMeta | None = None, body: str | None = None, doctype: str = "", padding: int = 512) -> bytes:
+def xmp_packet(meta: PhotoMeta | None = None, body: str | None = None, doctype: str = "", padding: int = 512, extra: str = "") -> bytes:
     """An XMP packet (UTF-8, with the xpacket wrapper and some whitespace padding so editors can grow it in
-    place). `body` replaces the generated rdf:Description properties; `doctype` goes before the packet."""
+    place). `body` replaces the generated rdf:Description properties, `extra` is added to them; `doctype`
+    goes between the xpacket processing instruction and the root element (where XML allows a DTD)."""
     if body is None:
         assert meta is not None
         props = [
@@ -314,10 +316,12 @@ def xmp_packet(meta: PhotoMeta | None = None, body: str | None = None, doctype: 
             f"<xmp:CreateDate>{xmp_iso(meta.created)}</xmp:CreateDate>",
         ]
         body = "\n    ".join(props)
+    if extra:
+        body += "\n    " + extra
     ns = " ".join(f'xmlns:{p}="{u}"' for p, u in XMP_NAMESPACES.items())
     text = (
-        f"{doctype}"
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        f"{doctype}"
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
         ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
         f'  <rdf:Description rdf:about="" {ns}>\n'
