@@ -72,7 +72,7 @@ pub fn import(
     let (tx, rx) = mpsc::sync_channel::<Batch>(2);
     let mut summary = ImportSummary::default();
     let result = std::thread::scope(|scope| {
-        let reader = scope.spawn(|| read_and_classify(config, &files, &bar, tx));
+        let reader = scope.spawn(|| read_and_classify(config, store, &files, &bar, tx));
         let written = write_batches(store, rx, &mut summary, &bar);
         // If writing failed, the reader stops at its next send.
         let invalid = reader.join().expect("the reader thread does not panic");
@@ -96,24 +96,86 @@ pub fn import(
 /// ([`Store::optimize_search_index`]).
 const OPTIMIZE_AFTER: u64 = 10_000;
 
+/// Makes the pictures an article file names (`media = [{ file = … }]`, relative to the file)
+/// and points the draft at them. Idempotent by content: the same image with the same given
+/// metadata is the same picture (`img-` and its hash), processed once.
+fn pictures(
+    store: &Store,
+    media: &crate::media::Media,
+    article: &std::path::Path,
+    draft: &mut crate::model::Draft,
+) -> Result<(), String> {
+    use crate::model::{MediaRef, PictureId};
+    for f in std::mem::take(&mut draft.media_files) {
+        let path = article
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join(&f.file);
+        let bytes = std::fs::read(&path)
+            .map_err(|e| format!("media: cannot read {}: {e}", path.display()))?;
+        let kind = crate::media::Kind::sniff(&bytes)
+            .ok_or_else(|| format!("media: {} is not a JPEG, PNG or WebP image", path.display()))?;
+        let sha = crate::media::sha256_hex(&bytes);
+        let id = PictureId::parse(&format!("img-{}", &sha[..16])).expect("generated ids are valid");
+        let given = f.meta;
+        let stored = store.picture(id.as_str()).map_err(|e| e.to_string())?;
+        let same = stored.as_ref().is_some_and(|p| {
+            p.source_sha256 == sha
+                && p.given() == given
+                && p.status == crate::model::PubStatus::Usable
+        });
+        if !same {
+            let done = media
+                .process_now(&bytes, kind, &given)
+                .map_err(|e| format!("media: {}: {e}", path.display()))?;
+            store
+                .put_picture(&crate::store::PictureWrite {
+                    id: id.clone(),
+                    meta: done.meta,
+                    from_file: done.from_file,
+                    renditions: done.renditions,
+                    source_sha256: done.source_sha256,
+                    source_type: done.source_type,
+                })
+                .map_err(|e| format!("media: {}: {e}", path.display()))?;
+        }
+        if !draft.content.media.iter().any(|r| r.id == id) {
+            draft.content.media.push(MediaRef { id, caption: None });
+        }
+    }
+    Ok(())
+}
+
 fn read_and_classify(
     config: &Config,
+    store: &Store,
     files: &[PathBuf],
     bar: &indicatif::ProgressBar,
     tx: mpsc::SyncSender<Batch>,
 ) -> u64 {
     let articles = Articles::new(config);
     let rules = articles.rules();
+    let media = crate::media::Media::new(&config.media, config.media.dir_for(store.path()));
     let mut invalid = 0;
     let mut batch = Vec::with_capacity(BATCH);
     for file in files {
         let sent = ingest::stream_file(file, &rules, |entry| {
             match entry.result {
-                Ok(draft) => {
-                    // Ingest always sets an id (the file's, or one derived from the entry).
-                    let p = articles.prepare(draft, || unreachable!("ingest sets ids"));
-                    batch.push((p, entry.path.clone(), entry.line));
-                }
+                Ok(mut draft) => match pictures(store, &media, &entry.path, &mut draft) {
+                    Ok(()) => {
+                        // Ingest always sets an id (the file's, or one derived from the entry).
+                        let p = articles.prepare(draft, || unreachable!("ingest sets ids"));
+                        batch.push((p, entry.path.clone(), entry.line));
+                    }
+                    Err(reason) => {
+                        eprintln!(
+                            "wirefeed: {}:{}: {reason}",
+                            entry.path.display(),
+                            entry.line
+                        );
+                        invalid += 1;
+                    }
+                },
                 Err(reason) => {
                     eprintln!(
                         "wirefeed: {}:{}: {reason}",

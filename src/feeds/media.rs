@@ -54,7 +54,9 @@ impl Feeds {
         }
         self.changes.refresh_unwatched(&self.store);
         // Read the positions first: a change committed during the read moves them again.
-        let deps = self.changes.seqs(vec![picture_scope(id), SCOPE_ALL.to_owned()]);
+        let deps = self
+            .changes
+            .seqs(vec![picture_scope(id), SCOPE_ALL.to_owned()]);
         let picture = self
             .store
             .picture(id)?
@@ -87,7 +89,11 @@ impl Feeds {
     /// A picture's state if memory has a current one (no database read: the event loop may
     /// call this).
     pub fn picture_state_cached(&self, id: &str, now: DateTime<Utc>) -> Option<Arc<PictureState>> {
-        let map = self.pictures.0.read().unwrap_or_else(PoisonError::into_inner);
+        let map = self
+            .pictures
+            .0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         let s = map.get(id)?;
         (self.changes.watching()
             && self.changes.current(&s.deps)
@@ -113,7 +119,8 @@ impl Feeds {
             .uses
             .iter()
             .filter(|u| {
-                u.status == PubStatus::Usable && u.embargo_until.is_none_or(|e| e <= now.timestamp())
+                u.status == PubStatus::Usable
+                    && u.embargo_until.is_none_or(|e| e <= now.timestamp())
             })
             .collect();
         if live.iter().any(|u| !u.restricted) {
@@ -186,7 +193,10 @@ impl Feeds {
             body,
             content_type,
             last_modified,
-            vec![("self", urls.picture_doc(id, if newsml { "xml" } else { "json" }))],
+            vec![(
+                "self",
+                urls.picture_doc(id, if newsml { "xml" } else { "json" }),
+            )],
         );
         let scope = picture_scope(id);
         rep.set_surrogate_keys([scope.as_str(), SCOPE_ALL]);

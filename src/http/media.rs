@@ -22,8 +22,10 @@ impl From<MediaError> for Problem {
             MediaError::Invalid(m) | MediaError::TooManyPixels(m) => {
                 Problem::bad_request(vec![FieldError::new("file", m)])
             }
-            MediaError::Unsupported(m) => Problem::unsupported_media_type(m)
-                .header("Accept-Post", "image/jpeg, image/png, image/webp, multipart/form-data"),
+            MediaError::Unsupported(m) => Problem::unsupported_media_type(m).header(
+                "Accept-Post",
+                "image/jpeg, image/png, image/webp, multipart/form-data",
+            ),
             MediaError::Busy => Problem::unavailable(e.to_string(), 2),
             MediaError::Storage(io) => {
                 tracing::error!(error = %io, "the media folder cannot be written");
@@ -44,7 +46,8 @@ pub(super) async fn rendition(
     app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let (id, file) = path.into_inner();
-    let missing = || Problem::not_found(format!("there is no rendition {file:?} of picture {id:?}"));
+    let missing =
+        || Problem::not_found(format!("there is no rendition {file:?} of picture {id:?}"));
     let (name, tag, ext) = crate::urls::rendition_file(&file).ok_or_else(missing)?;
     let t = now();
     let state = match app.feeds.picture_state_cached(&id, t) {
@@ -81,7 +84,10 @@ pub(super) async fn rendition(
     // RFC 9110 §13.1.2: If-None-Match with the (strong) tag: the client has these bytes.
     if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
         let v = inm.to_str().unwrap_or("");
-        if v.trim() == "*" || v.split(',').any(|x| x.trim().trim_start_matches("W/") == etag) {
+        if v.trim() == "*"
+            || v.split(',')
+                .any(|x| x.trim().trim_start_matches("W/") == etag)
+        {
             return Ok(resp.status(StatusCode::NOT_MODIFIED).finish());
         }
     }
@@ -99,10 +105,8 @@ pub(super) async fn rendition(
     if let Some(range) = req.headers().get(header::RANGE).filter(|_| if_range_ok) {
         match parse_range(range.to_str().unwrap_or(""), len) {
             Range::One(start, end) => {
-                resp.status(StatusCode::PARTIAL_CONTENT).insert_header((
-                    header::CONTENT_RANGE,
-                    format!("bytes {start}-{end}/{len}"),
-                ));
+                resp.status(StatusCode::PARTIAL_CONTENT)
+                    .insert_header((header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}")));
                 return Ok(resp.body(bytes.slice(start as usize..=end as usize)));
             }
             Range::Unsatisfiable => {
@@ -169,7 +173,13 @@ pub(super) async fn document(
     };
     let (f, t, who) = (app.feeds.clone(), now(), principal_of(&req));
     let (rep, view) = web::block(move || f.picture_document(&id, newsml, &who, t)).await??;
-    Ok(respond(&req, &rep, negotiate(&req), now().timestamp(), &view))
+    Ok(respond(
+        &req,
+        &rep,
+        negotiate(&req),
+        now().timestamp(),
+        &view,
+    ))
 }
 
 /// The metadata JSON of an upload or a `PUT` (docs/api.md, Pictures): every field a string
@@ -187,19 +197,23 @@ fn parse_meta(body: &[u8]) -> Result<(PictureMeta, Option<String>), Problem> {
     let mut id = None;
     let mut errors = FieldErrors::new();
     for (k, v) in map {
-        let text = |v: &serde_json::Value, errors: &mut FieldErrors, max: usize| -> Option<String> {
-            match v.as_str() {
-                Some(s) if s.chars().count() > max => {
-                    errors.add(&k, format!("has {} characters; the most is {max}", s.chars().count()));
-                    None
+        let text =
+            |v: &serde_json::Value, errors: &mut FieldErrors, max: usize| -> Option<String> {
+                match v.as_str() {
+                    Some(s) if s.chars().count() > max => {
+                        errors.add(
+                            &k,
+                            format!("has {} characters; the most is {max}", s.chars().count()),
+                        );
+                        None
+                    }
+                    Some(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+                    None => {
+                        errors.add(&k, "must be a string");
+                        None
+                    }
                 }
-                Some(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
-                None => {
-                    errors.add(&k, "must be a string");
-                    None
-                }
-            }
-        };
+            };
         match k.as_str() {
             "id" => id = text(&v, &mut errors, 128),
             "caption" => m.caption = text(&v, &mut errors, 4000),
@@ -221,13 +235,11 @@ fn parse_meta(body: &[u8]) -> Result<(PictureMeta, Option<String>), Problem> {
                 if let Some(s) = text(&v, &mut errors, 64) {
                     match chrono::DateTime::parse_from_rfc3339(&s) {
                         Ok(t) => {
-                            m.taken_at =
-                                Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+                            m.taken_at = Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
                         }
-                        Err(_) => errors.add(
-                            "taken_at",
-                            format!("{s:?} is not an RFC 3339 date-time"),
-                        ),
+                        Err(_) => {
+                            errors.add("taken_at", format!("{s:?} is not an RFC 3339 date-time"))
+                        }
                     }
                 }
             }
@@ -281,13 +293,18 @@ async fn read_upload(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let media_type = ctype.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media_type = ctype
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if media_type == "multipart/form-data" {
         let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
         let (mut file, mut meta) = (None, None);
         while let Some(part) = parts.next().await {
-            let mut part =
-                part.map_err(|e| Problem::malformed(format!("the multipart body is malformed: {e}")))?;
+            let mut part = part
+                .map_err(|e| Problem::malformed(format!("the multipart body is malformed: {e}")))?;
             let name = part.name().unwrap_or("").to_owned();
             let part_type = part.content_type().map(|m| m.essence_str().to_owned());
             let mut buf = Vec::new();
@@ -398,7 +415,11 @@ pub(super) async fn upload(
         .newsroom
         .put_picture(write, true, if_match(&req))
         .await?;
-    Ok(picture_response(StatusCode::CREATED, &app, &applied.picture))
+    Ok(picture_response(
+        StatusCode::CREATED,
+        &app,
+        &applied.picture,
+    ))
 }
 
 /// `GET /api/v1/media/{id}`.
@@ -424,7 +445,8 @@ pub(super) async fn replace(
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
     let id = id.into_inner();
-    let pid = PictureId::parse(&id).map_err(|e| Problem::bad_request(vec![FieldError::new("id", e)]))?;
+    let pid =
+        PictureId::parse(&id).map_err(|e| Problem::bad_request(vec![FieldError::new("id", e)]))?;
     let _turn = app.media.admit().await;
     let (file, meta) = read_upload(&req, payload, &app).await?;
     let given_meta = match &meta {
@@ -445,16 +467,11 @@ pub(super) async fn replace(
     let processed = match (file, &current) {
         (Some((bytes, kind)), _) => {
             // A new image: the metadata given now, else what the picture had been given.
-            let given = given_meta.unwrap_or_else(|| {
-                current.as_ref().map(given_part).unwrap_or_default()
-            });
+            let given = given_meta
+                .unwrap_or_else(|| current.as_ref().map(Picture::given).unwrap_or_default());
             app.media.process(bytes, kind, given).await?
         }
-        (None, Some(p)) => {
-            app.media
-                .restamp(p, given_meta.unwrap_or_default())
-                .await?
-        }
+        (None, Some(p)) => app.media.restamp(p, given_meta.unwrap_or_default()).await?,
         (None, None) => {
             return Err(Problem::not_found(format!(
                 "there is no picture {id:?}: upload its image first"
@@ -478,29 +495,6 @@ pub(super) async fn replace(
         _ => StatusCode::OK,
     };
     Ok(picture_response(status, &app, &applied.picture))
-}
-
-/// The fields of a stored picture that were given rather than read from its file.
-fn given_part(p: &Picture) -> PictureMeta {
-    let mut m = p.meta.clone();
-    let from = |f: &str| p.from_file.iter().any(|x| x == f);
-    let clear = |slot: &mut Option<String>, f: &str| {
-        if from(f) {
-            *slot = None;
-        }
-    };
-    clear(&mut m.caption, "caption");
-    clear(&mut m.alt_text, "alt_text");
-    clear(&mut m.credit, "credit");
-    clear(&mut m.byline, "byline");
-    clear(&mut m.copyright, "copyright");
-    clear(&mut m.usage_terms, "usage_terms");
-    clear(&mut m.taken_at, "taken_at");
-    clear(&mut m.dateline, "dateline");
-    if from("keywords") {
-        m.keywords.clear();
-    }
-    m
 }
 
 /// `DELETE /api/v1/media/{id}`: kill the picture; it leaves every story and its files answer 410.

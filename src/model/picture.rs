@@ -141,6 +141,30 @@ impl Picture {
             .find(|r| r.name == name && r.tag() == tag && r.extension() == ext)
     }
 
+    /// The metadata that was given rather than read from the file.
+    pub fn given(&self) -> PictureMeta {
+        let mut m = self.meta.clone();
+        let from = |f: &str| self.from_file.iter().any(|x| x == f);
+        for (name, slot) in [
+            ("caption", &mut m.caption),
+            ("alt_text", &mut m.alt_text),
+            ("credit", &mut m.credit),
+            ("byline", &mut m.byline),
+            ("copyright", &mut m.copyright),
+            ("usage_terms", &mut m.usage_terms),
+            ("taken_at", &mut m.taken_at),
+            ("dateline", &mut m.dateline),
+        ] {
+            if from(name) {
+                *slot = None;
+            }
+        }
+        if from("keywords") {
+            m.keywords.clear();
+        }
+        m
+    }
+
     /// Whether it may be attached to a usable article: caption and alt text are known.
     pub fn missing_for_use(&self) -> Vec<&'static str> {
         let mut out = Vec::new();

@@ -309,10 +309,7 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
                 let pid = s.picture.id.as_str();
                 w.create_element("link")
                     .with_attribute(("rel", "irel:seeAlso"))
-                    .with_attribute((
-                        "residref",
-                        super::picture::picture_guid(cfg, pid).as_str(),
-                    ))
+                    .with_attribute(("residref", super::picture::picture_guid(cfg, pid).as_str()))
                     .with_attribute((
                         "href",
                         crate::urls::Urls::of(cfg).picture_doc(pid, "xml").as_str(),

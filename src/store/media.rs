@@ -384,6 +384,25 @@ pub(super) fn kill_picture(
 }
 
 impl Store {
+    /// Stores a picture (the import's path; the API's goes through the durable writer).
+    pub fn put_picture(&self, w: &PictureWrite) -> Result<super::UpsertOutcome, WriteError> {
+        let r = self.with_conn(|c| {
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now = chrono::Utc::now();
+            let mut scopes = BTreeSet::new();
+            let out = put_picture(&tx, w, now.timestamp_millis(), &mut scopes);
+            if out.is_ok() {
+                super::write::touch(&tx, &scopes, now.timestamp())?;
+                tx.commit()?;
+            }
+            Ok(out)
+        });
+        match r {
+            Ok(out) => out,
+            Err(e) => Err(WriteError::Store(e)),
+        }
+    }
+
     /// One picture, whatever its status.
     pub fn picture(&self, id: &str) -> Result<Option<Picture>> {
         self.with_conn(|c| picture_in(c, id))
