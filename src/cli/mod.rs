@@ -91,8 +91,13 @@ enum Command {
     },
     /// Recompute the topics of every stored article after the rules changed.
     Reclassify,
-    /// Validate feeds.toml and the database schema.
-    Check,
+    /// Validate feeds.toml, the database schema and the media folder (every file a picture
+    /// names is there; files nothing names are reported).
+    Check {
+        /// Also read every media file and check its bytes against its SHA-256 name.
+        #[arg(long)]
+        verify_media: bool,
+    },
     /// Manage API keys (publisher and subscriber).
     Keys {
         #[command(subcommand)]
@@ -284,7 +289,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             }
             Ok(0)
         }
-        Command::Check => check(&config, &cli.config, &database),
+        Command::Check { verify_media } => check(&config, &cli.config, &database, verify_media),
         Command::Keys { action } => keys(&config, &database, action),
         Command::Websub { action } => websub(&config, &database, action),
         Command::Kill { id, reason } => kill(&config, &database, &id, reason),
@@ -295,6 +300,20 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 done.articles,
                 path.display(),
                 done.bytes
+            );
+            // The pictures the copy names, beside it as its own media folder: files are never
+            // changed or removed once written, so every file the copy names exists now.
+            let copy = store::Store::open(&path, false)?;
+            let to = config.media.dir_for(&path);
+            let (files, bytes) = backup_media(
+                &crate::media::Blobs::new(config.media.dir_for(&database)),
+                &crate::media::Blobs::new(to.clone()),
+                &copy.media_files()?,
+            )
+            .map_err(|e| CliError::usage(format!("{}: {e}", to.display())))?;
+            say!(
+                "backed up {files} picture files to {} ({bytes} bytes)",
+                to.display()
             );
             Ok(0)
         }
@@ -346,7 +365,81 @@ fn import(
     })
 }
 
-fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, CliError> {
+/// Copies (hard-links where the file system allows) each named file into the backup's folder.
+fn backup_media(
+    from: &crate::media::Blobs,
+    to: &crate::media::Blobs,
+    named: &[(String, String)],
+) -> std::io::Result<(u64, u64)> {
+    let mut seen = std::collections::BTreeSet::new();
+    let (mut files, mut bytes) = (0, 0);
+    for (sha, _) in named {
+        if !seen.insert(sha) {
+            continue;
+        }
+        let (src, dst) = (from.path(sha), to.path(sha));
+        std::fs::create_dir_all(dst.parent().expect("a blob path has a folder"))?;
+        if std::fs::hard_link(&src, &dst).is_err() {
+            std::fs::copy(&src, &dst)?;
+        }
+        files += 1;
+        bytes += std::fs::metadata(&dst)?.len();
+    }
+    Ok((files, bytes))
+}
+
+/// The media folder against the database: files a picture names must be there (and, with
+/// `verify`, hash to their names); files nothing names are reported (an upload interrupted
+/// between its files and its row leaves them; they are safe to delete).
+fn check_media(config: &Config, database: &Path, verify: bool) -> Result<Vec<String>, CliError> {
+    let store = store::Store::open(database, false)?;
+    let blobs = crate::media::Blobs::new(config.media.dir_for(database));
+    let named = store.media_files()?;
+    let on_disk: std::collections::BTreeSet<String> = blobs
+        .list()
+        .map_err(|e| CliError::usage(format!("{}: {e}", blobs.dir().display())))?
+        .into_iter()
+        .collect();
+    let mut problems = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for (sha, picture) in &named {
+        names.insert(sha.clone());
+        let path = blobs.path(sha);
+        if !on_disk.contains(sha) {
+            problems.push(format!(
+                "{}: missing (a file of picture {picture:?})",
+                path.display()
+            ));
+        } else if verify && !blobs.verify(sha).unwrap_or(false) {
+            problems.push(format!(
+                "{}: its bytes do not match its SHA-256 name (picture {picture:?})",
+                path.display()
+            ));
+        }
+    }
+    for orphan in on_disk.difference(&names) {
+        say!(
+            "{}: named by no picture (an interrupted upload); safe to delete",
+            blobs.path(orphan).display()
+        );
+    }
+    if problems.is_empty() {
+        say!(
+            "{}: ok ({} files{})",
+            blobs.dir().display(),
+            names.len(),
+            if verify { ", bytes verified" } else { "" }
+        );
+    }
+    Ok(problems)
+}
+
+fn check(
+    config: &Config,
+    config_path: &Path,
+    database: &Path,
+    verify_media: bool,
+) -> Result<u8, CliError> {
     // The config has already loaded without problems if we got here.
     say!(
         "{}: ok ({} topics, {} feeds)",
@@ -364,7 +457,12 @@ fn check(config: &Config, config_path: &Path, database: &Path) -> Result<u8, Cli
         }
         Some(problems) if problems.is_empty() => {
             say!("{}: ok", database.display());
-            Ok(0)
+            let media = check_media(config, database, verify_media)?;
+            if media.is_empty() {
+                Ok(0)
+            } else {
+                Err(CliError::usage(media.join("\n")))
+            }
         }
         Some(problems) => Err(CliError::usage(
             problems

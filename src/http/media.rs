@@ -494,7 +494,21 @@ pub(super) async fn replace(
         UpsertOutcome::Created(_) => StatusCode::CREATED,
         _ => StatusCode::OK,
     };
+    settled(&applied).await;
     Ok(picture_response(status, &app, &applied.picture))
+}
+
+/// A changed picture moves the feeds of the stories that show it; a feed page's Last-Modified
+/// only moves forward by whole seconds, so (as for a kill) the answer waits for the second in
+/// which the new pages can be served: whoever reads after the 200 sees the change.
+async fn settled(applied: &crate::store::AppliedPicture) {
+    if matches!(applied.outcome, UpsertOutcome::Updated(..)) {
+        let visible_ms = (applied.picture.changed_at.timestamp() + 1) * 1000;
+        let wait = (visible_ms - chrono::Utc::now().timestamp_millis()).min(2_000);
+        if wait > 0 {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(wait as u64)).await;
+        }
+    }
 }
 
 /// `DELETE /api/v1/media/{id}`: kill the picture; it leaves every story and its files answer 410.
@@ -505,6 +519,7 @@ pub(super) async fn kill(
 ) -> Result<HttpResponse, Problem> {
     publisher(&req)?;
     let applied = app.newsroom.kill_picture(&id, if_match(&req)).await?;
+    settled(&applied).await;
     Ok(picture_response(StatusCode::OK, &app, &applied.picture))
 }
 

@@ -134,9 +134,9 @@ fn apply_picture(
                     id.as_str()
                 )));
             }
-            super::media::put_picture(tx, picture, now_ms, scopes)?
+            super::media_write::put_picture(tx, picture, now_ms, scopes)?
         }
-        _ => super::media::kill_picture(tx, id, now_ms, scopes)?,
+        _ => super::media_write::kill_picture(tx, id, now_ms, scopes)?,
     };
     let picture = super::media::picture_in(tx, id.as_str())?
         .ok_or_else(|| WriteError::NotFound(id.to_string()))?;

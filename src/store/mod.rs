@@ -6,6 +6,7 @@ mod durable;
 mod fts;
 mod keys;
 mod media;
+mod media_write;
 mod page_sql;
 mod read;
 mod row;

@@ -178,7 +178,7 @@ impl RawRow {
                 keywords: json_list(&self.keywords)?,
                 urgency: self.urgency.map(|u| u as u8),
                 translation_of,
-                media: super::media::parse_media(&self.media)?,
+                media: parse_media(&self.media)?,
             },
             published_at,
             topics: json_list(&self.topics)?,
@@ -196,4 +196,28 @@ impl RawRow {
             pictures: Vec::new(),
         })
     }
+}
+
+/// An article's picture references as stored (`articles.media`).
+pub(super) fn media_json(media: &[crate::model::MediaRef]) -> String {
+    serde_json::to_string(media).expect("references always serialise")
+}
+
+pub(super) fn parse_media(s: &str) -> Result<Vec<crate::model::MediaRef>> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        id: String,
+        caption: Option<String>,
+    }
+    let raw: Vec<Raw> =
+        serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("media {s:?}: {e}")))?;
+    raw.into_iter()
+        .map(|r| {
+            Ok(crate::model::MediaRef {
+                id: crate::model::PictureId::parse(&r.id)
+                    .map_err(|_| StoreError::Corrupt(format!("media id {:?}", r.id)))?,
+                caption: r.caption,
+            })
+        })
+        .collect()
 }

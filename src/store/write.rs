@@ -273,7 +273,7 @@ pub(super) fn upsert_one(
         changed_at,
         seen_at,
         content.published_offset,
-        super::media::media_json(&content.media),
+        super::row::media_json(&content.media),
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \

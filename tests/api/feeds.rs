@@ -39,15 +39,16 @@ pub(crate) fn ids(format: &str, body: &str) -> Vec<String> {
             body.match_indices(re_guid)
                 .map(|(i, _)| {
                     let rest = &body[i..];
-                    let g = rest
-                        .split("guid=\"")
+                    rest.split("guid=\"")
                         .nth(1)
                         .unwrap()
                         .split('"')
                         .next()
-                        .unwrap();
-                    strip(g)
+                        .unwrap()
                 })
+                // The text items: a story's pictures travel as items of their own.
+                .filter(|g| !g.contains(":picture:"))
+                .map(strip)
                 .collect()
         }
         _ => {

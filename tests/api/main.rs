@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod http_cache;
 mod lifecycle;
+mod media;
 mod ops;
 mod pages;
 mod promises;
