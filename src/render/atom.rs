@@ -285,7 +285,11 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
         summary: Some(text(&summary_text(a), lang)),
         content: Some(Content {
             lang: Some(lang.to_owned()),
-            value: Some(content_html(a, &cfg.agency.base_url)),
+            value: Some(format!(
+                "{}{}",
+                super::picture::lead_figure(cfg, &a.pictures, doc.token_for(a)),
+                content_html(a, &cfg.agency.base_url)
+            )),
             content_type: Some("html".into()),
             ..Default::default()
         }),

@@ -69,6 +69,30 @@ pub fn with_token(url: String, token: Option<&str>) -> String {
     }
 }
 
+/// The lead picture as an HTML `<figure>` (the `web` rendition, its size, alt text, caption and
+/// credit) for the HTML content of RSS and Atom items: many readers show only an item's content
+/// and ignore image enclosures and Media RSS (newsboat keeps audio and video enclosures only).
+/// Empty when the article shows no picture.
+pub fn lead_figure(config: &Config, pictures: &[Shown], token: Option<&str>) -> String {
+    let Some((s, r)) = pictures.first().and_then(|s| Some((s, web(&s.picture)?))) else {
+        return String::new();
+    };
+    let esc = |t: &str| quick_xml::escape::escape(xml_clean(t).as_ref()).into_owned();
+    let src = with_token(Urls::of(config).rendition(s.picture.id.as_str(), r), token);
+    let credit = s
+        .credit()
+        .map(|c| format!(" <small>{}</small>", esc(c)))
+        .unwrap_or_default();
+    format!(
+        "<figure><img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"><figcaption>{}{credit}</figcaption></figure>\n",
+        esc(&src),
+        r.width,
+        r.height,
+        esc(s.alt()),
+        esc(&s.caption),
+    )
+}
+
 /// A picture as a ninjs 2.1 association of an article (`featuremedia` for the lead).
 pub fn ninjs_association(config: &Config, s: &Shown, token: Option<&str>) -> Value {
     let p = &s.picture;
@@ -137,9 +161,7 @@ pub fn ninjs_picture(config: &Config, p: &Picture) -> String {
     if let Some(u) = &p.meta.usage_terms {
         doc["usageterms"] = json!(u);
     }
-    if !p.meta.keywords.is_empty() {
-        doc["keywords"] = json!(p.meta.keywords);
-    }
+    // ninjs 2.x has no keywords (1.x had them); the NewsML-G2 document carries them.
     let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
     out.push('\n');
     out
@@ -239,8 +261,9 @@ pub(super) fn write_picture_item(
                         .write_inner_content(|w| text(w, "name", d))?;
                 }
                 if let Some(b) = &p.meta.byline {
+                    // No role: IPTC's catalog has no creator-role scheme (the examples' `crol:`
+                    // comes from a photo agency's own catalog), and an undeclared alias is invalid.
                     w.create_element("creator")
-                        .with_attribute(("role", "crol:photographer"))
                         .write_inner_content(|w| text(w, "name", b))?;
                 }
                 if let Some(c) = p.meta.credit.as_deref() {

@@ -124,7 +124,11 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
             permalink: false,
         }),
         pub_date: Some(a.published_at.to_rfc2822()),
-        content: Some(content_html(a, &cfg.agency.base_url)),
+        content: Some(format!(
+            "{}{}",
+            super::picture::lead_figure(cfg, &a.pictures, doc.token_for(a)),
+            content_html(a, &cfg.agency.base_url)
+        )),
         dublin_core_ext: Some(dc),
         // The lead picture's `web` rendition (RSS allows one enclosure per item).
         enclosure: a.pictures.first().and_then(|s| {

@@ -166,8 +166,16 @@ fn every_format_carries_the_picture() {
         rss.contains("A &lt;b&gt;boat&lt;/b&gt; &amp; the sea"),
         "caption escaped"
     );
+    // The lead figure heads the item's HTML content (readers that show only content), its
+    // caption as text inside the HTML.
+    assert!(
+        rss.contains("<figure><img src=\"")
+            && rss.contains("alt=\"A grey boat\"><figcaption>A &lt;b&gt;boat&lt;/b&gt; &amp; the sea <small>Desk</small></figcaption></figure>"),
+        "{rss}"
+    );
     let atom = app.get("/feeds/all.atom").body;
     assert!(atom.contains("rel=\"enclosure\"") && atom.contains("<media:content"));
+    assert!(atom.contains("&lt;figure&gt;&lt;img src="), "{atom}");
     let jf = app.get("/feeds/all.json").json();
     let item = &jf["items"][0];
     assert!(item["image"].as_str().unwrap().contains("/media/boat/web-"));
