@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Pages people read, checked as a person would see them (issue 11): starts the server, makes a
-# correction and a kill, then for the front page, a topic page, an article, a corrected
+# correction and a kill, then for the front page, a topic page, an article, two articles with
+# their lead picture (a <figure>: axe checks its alt text), a corrected
 # article, a kill notice and a search takes screenshots at 1280 px and 375 px with headless
 # Chromium, and runs the Nu Html Checker (vnu) and axe-core on each. Fails on any HTML error or
 # accessibility violation. Screenshots go to $OUT (default target/pages).
@@ -33,10 +34,20 @@ declare -A pages=(
   [index-en]="/?lang=en"
   [topic]="/topics/security?lang=es"
   [article]="/articles/anv-20261126-0005"
+  [picture]="/articles/anv-20261113-0005"
+  [picture-es]="/articles/anv-20261110-0002"
   [corrected]="/articles/pages-fix"
   [killed]="/articles/pages-kill"
   [search]="/search?lang=en&q=border"
 )
+# Positive control: axe must fail a page whose picture lacks alt text, or its passes below say
+# nothing about the figures.
+printf '<!doctype html><html lang="en"><head><title>control</title></head><body><main><h1>Control</h1><img src="x.jpg" width="10" height="10"></main></body></html>' > "$work/no-alt.html"
+if node "$axe_js" "file://$work/no-alt.html" --chromedriver-path "$(command -v chromedriver)" --chrome-options="headless,no-sandbox" --exit >"$out/control.axe.txt" 2>&1 \
+   || ! grep -q "image-alt" "$out/control.axe.txt"; then
+  cat "$out/control.axe.txt" >&2; echo "pages: axe did not report an image without alt text (control)" >&2; exit 1
+fi
+echo "pages: control ok (axe reports an image without alt text)"
 failed=0
 for name in "${!pages[@]}"; do
   url="$base${pages[$name]}"
@@ -44,6 +55,10 @@ for name in "${!pages[@]}"; do
   code=$(curl -s -o "$out/$name.html" -w '%{http_code}' "$url")
   want=200; [ "$name" = killed ] && want=410
   [ "$code" = "$want" ] || { echo "pages: $name answered $code, not $want" >&2; failed=1; }
+  # The pages with a picture show it: a figure, an image with alt text, a caption.
+  if [[ $name == picture* ]] && ! grep -q '<figure><img [^>]*alt="[^"]' "$out/$name.html"; then
+    echo "pages: $name has no figure with an alt text" >&2; failed=1
+  fi
   for width in 1280 375; do
     chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
       --window-size="$width,2200" --screenshot="$out/$name-$width.png" "$url" >/dev/null 2>&1 \
