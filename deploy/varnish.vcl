@@ -104,6 +104,15 @@ sub vcl_backend_response {
     if (beresp.http.Surrogate-Key) {
         set beresp.http.xkey = beresp.http.Surrogate-Key;
     }
+    # Surrogate-Control (W3C Edge Architecture): wirefeed sends `max-age=N` on a public
+    # picture's bytes when it has no purge URL for this cache, so a killed picture leaves the
+    # cache within N s (the copy is revalidated: a 304 against its strong tag), while browsers
+    # keep `Cache-Control: immutable`. The header is for this cache alone.
+    if (beresp.http.Surrogate-Control ~ "(?i)\bmax-age=\d+") {
+        set beresp.ttl = std.duration(real = std.real(regsub(beresp.http.Surrogate-Control, "(?i)^.*\bmax-age=(\d+).*$", "\1"), 0));
+        set beresp.grace = 0s;
+        unset beresp.http.Surrogate-Control;
+    }
     # Varnish has set ttl from s-maxage (else max-age) and grace from stale-while-revalidate.
     set beresp.http.X-SWR = beresp.grace;
     if (beresp.http.Cache-Control ~ "(?i)stale-if-error=\d+") {

@@ -14,10 +14,13 @@
 #      (X-Cache PASS, no cache hit in varnishstat), and 401 without a key right after;
 #   e. a poll storm (10,000 readers of every feed × format × language through wrk,
 #      scripts/cdn_storm.lua) with a story published every 2 s: how little reaches the origins;
-#   g. with one origin stopped, the health probes send every request to the other.
+#   g. with one origin stopped, the health probes send every request to the other;
+#   h. a picture's rendition is a HIT on its second request, and once the picture is killed the
+#      cache answers 410 within max-age (Surrogate-Control: max-age, as nothing purges).
 # Phase 0 runs the VCL under varnishtest against a scripted origin (purge, pass, grace).
 # Phase 2, both servers restarted with `[cdn] purge_urls` (this Varnish) and `s_maxage = 30`:
 #   f. responses name their scopes (Surrogate-Key: wirefeed all …);
+#   h'. a killed picture answers 410 through the cache within 1 s (purged: picture:<id>);
 #   a'. a new story and c'. a kill are visible within 1 s (only a purge can do that: the cache
 #   may keep the page 30 s); b'. an embargo lift still shows within max-age.
 # Prints PASS/FAIL lines, `cdn: storm clients=N req/s origin=N req/s fraction=X` and
@@ -345,6 +348,42 @@ wait_for() {
   return 1
 }
 mark() { echo "cdn$1$(python3 -c 'import secrets; print(secrets.token_hex(4))')"; }
+# picture_check LABEL LIMIT: a picture through the cache. Uploads a sample picture under a new id
+# to the first origin and files a public story showing it; the rendition's second request must
+# be a cache HIT; after the picture is killed, the cache must answer 410 within LIMIT s.
+picture_check() {
+  local pic code url t_kill
+  pic=$(mark i)
+  code=$(curl -s -o "$work/pic" -w '%{http_code}' -X POST -H "Authorization: Bearer $pub" \
+    -F "file=@data/media/harbour-patrol.jpg;type=image/jpeg" \
+    -F "metadata={\"id\":\"$pic\",\"caption\":\"CDN check $pic\",\"alt_text\":\"A patrol boat\"};type=application/json" \
+    "$o1/api/v1/media")
+  [ "$code" = 201 ] || { cat "$work/pic" >&2; die "POST /api/v1/media answered $code"; }
+  code=$(curl -s -o "$work/post" -w '%{http_code}' -X POST -H "Authorization: Bearer $pub" \
+    -H 'Content-Type: application/json' \
+    --data-binary "{\"headline\":\"Patrol boat ($pic)\",\"body\":\"A patrol boat left Port Ellery.\",\"language\":\"en\",\"media\":[\"$pic\"]}" \
+    "$o1/api/v1/articles")
+  [ "$code" = 201 ] || { cat "$work/post" >&2; die "POST /api/v1/articles with picture $pic answered $code"; }
+  url=$(python3 -c 'import json, sys; print(next(r["href"] for r in json.load(open(sys.argv[1]))["renditions"] if r["name"] == "web"))' "$work/pic")
+  url=$cdn/${url#*://*/} # the origins' base URL is the cache's already; make sure
+  get "$url"; get "$url"
+  if [ "$(status)" = 200 ] && [ "$(hdr X-Cache)" = HIT ] && [ "$(hdr Cache-Control)" = "public, max-age=31536000, immutable" ] && [ -z "$(hdr Surrogate-Control)" ]; then
+    pass "h$1. a rendition's second request through the cache is a HIT (Cache-Control $(hdr Cache-Control))"
+  else
+    fail "h$1. rendition ${url#"$cdn"} through the cache: $(status), X-Cache $(hdr X-Cache), Cache-Control $(hdr Cache-Control), Surrogate-Control '$(hdr Surrogate-Control)' (want 200, HIT, immutable, none)"
+  fi
+  code=$(curl -s -o "$work/del" -w '%{http_code}' -X DELETE -H "Authorization: Bearer $pub" "$o1/api/v1/media/$pic")
+  [ "$code" = 200 ] || { cat "$work/del" >&2; die "DELETE /api/v1/media/$pic answered $code"; }
+  t_kill=$(now)
+  while le "$(since "$t_kill")" "$2"; do
+    get "$url"; [ "$(status)" = 410 ] && break; sleep 0.1
+  done
+  if [ "$(status)" = 410 ]; then
+    pass "h$1. a killed picture: 410 through the cache $(since "$t_kill") s after the kill (limit $2 s)"
+  else
+    fail "h$1. killed picture $pic still answered $(status) through the cache $2 s after the kill (X-Cache $(hdr X-Cache), Age $(hdr Age))"
+  fi
+}
 limit=$((MAX_AGE + 1))
 
 # --- phase 1: max-age alone --------------------------------------------------------------
@@ -388,6 +427,9 @@ if wait_for /feeds/all.json "$m" absent "$limit" && wait_for /feeds/kills.json "
 else
   fail "c. kill of $victim not shown through the cache within $limit s (X-Cache $(hdr X-Cache), Age $(hdr Age))"
 fi
+
+# h. a picture: its rendition cached, a kill out of the cache within max-age (Surrogate-Control)
+picture_check "" "$limit"
 
 # d. a restricted feed never from the shared cache
 hits0=$(vstat cache_hit); pass0=$(vstat s_pass)
@@ -512,6 +554,9 @@ else
   else
     fail "c'. kill of $victim not shown through the cache within 1 s (X-Cache $(hdr X-Cache), Age $(hdr Age))"
   fi
+
+  # h'. a killed picture purged at once (the cache would keep the bytes a year)
+  picture_check "'" 1
 
   # b'. an embargo lift within max-age although the cache may keep pages s_maxage
   sleep 1.1

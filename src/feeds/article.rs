@@ -10,13 +10,15 @@ pub use crate::urls::ArticleFormat;
 use chrono::{DateTime, Utc};
 
 impl Feeds {
-    /// An article as one document, hidden while under embargo.
+    /// An article as one document, hidden while under embargo. `link_token`: the `?token=` of
+    /// a reader without headers, which a restricted page's pictures carry.
     pub fn article(
         &self,
         id: &str,
         format: ArticleFormat,
         who: &Principal,
         now: DateTime<Utc>,
+        link_token: Option<&str>,
     ) -> Result<(Representation, Entitlement), FeedError> {
         let started = std::time::Instant::now();
         let missing = || FeedError::NotFound(format!("there is no article {id:?}"));
@@ -67,7 +69,7 @@ impl Feeds {
                 url,
             ),
             ArticleFormat::Html => (
-                crate::pages::article_page(cfg, &a),
+                crate::pages::article_page(cfg, &a, link_token.filter(|_| a.restricted)),
                 "text/html; charset=utf-8",
                 url,
             ),

@@ -75,19 +75,30 @@ pub(super) async fn article(
     let who = principal_of(&req);
     let ninjs = ArticleFormat::ninjs_version(req.query_string())
         .map_err(|e| Problem::bad_request(vec![e]))?;
+    // A restricted page read with `?token=` (a browser cannot send headers for its images)
+    // names its pictures with the token too; the key was checked with the request.
+    let link_token = (req.headers().get(header::AUTHORIZATION).is_none()
+        && matches!(who, crate::auth::Principal::Key(_)))
+    .then(|| {
+        form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+    })
+    .flatten();
     let (rep, view) = web::block(move || {
+        let token = link_token.as_deref();
         // An id may itself contain dots: try the format suffix first, then the whole name.
         match ArticleFormat::split(&file) {
-            (_, ArticleFormat::Html) => f.article(&file, ArticleFormat::Html, &who, t),
-            (id, ArticleFormat::Ninjs) => match f.article(id, ninjs, &who, t) {
+            (_, ArticleFormat::Html) => f.article(&file, ArticleFormat::Html, &who, t, token),
+            (id, ArticleFormat::Ninjs) => match f.article(id, ninjs, &who, t, token) {
                 Err(crate::feeds::FeedError::NotFound(_)) => {
-                    f.article(&file, ArticleFormat::Html, &who, t)
+                    f.article(&file, ArticleFormat::Html, &who, t, token)
                 }
                 other => other,
             },
-            (id, format) => match f.article(id, format, &who, t) {
+            (id, format) => match f.article(id, format, &who, t, token) {
                 Err(crate::feeds::FeedError::NotFound(_)) => {
-                    f.article(&file, ArticleFormat::Html, &who, t)
+                    f.article(&file, ArticleFormat::Html, &who, t, token)
                 }
                 other => other,
             },

@@ -78,6 +78,17 @@ pub(super) async fn rendition(
         ));
     if public {
         resp.insert_header(("surrogate-key", crate::store::picture_scope(&id)));
+        // A shared cache that nobody purges keeps the bytes only `feeds.max_age` before it
+        // revalidates (a 304 against the strong tag), so a kill reaches it that soon; browsers
+        // keep `immutable`. With `[cdn] purge_urls` the kill is purged and the CDN keeps a year.
+        // (Surrogate-Control, W3C Edge Architecture: Fastly honours it, deploy/varnish.vcl too,
+        // and a surrogate removes it before the response goes on.)
+        if app.config.cdn.purge_urls.is_empty() {
+            resp.insert_header((
+                "surrogate-control",
+                format!("max-age={}", app.config.feeds.max_age),
+            ));
+        }
     } else {
         resp.insert_header((header::VARY, "Authorization"));
     }

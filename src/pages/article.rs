@@ -22,7 +22,7 @@ fn switch(config: &Config, a: &Article) -> Vec<(Ui, String)> {
 
 /// The HTML page of one article: byline, dateline, time in the story's own offset,
 /// correction box, deck, body, topics (linking to their pages), translations, other formats.
-pub fn article_page(config: &Config, a: &Article) -> String {
+pub fn article_page(config: &Config, a: &Article, token: Option<&str>) -> String {
     let ui = ui_of(config, a);
     let url = article_url(config, a.id.as_str());
     let base = &config.agency.base_url;
@@ -63,7 +63,7 @@ pub fn article_page(config: &Config, a: &Article) -> String {
                 }
             }
             @if let Some(s) = &a.content.summary { p.deck { (s) } }
-            @for s in &a.pictures { (figure(config, ui, s)) }
+            @for s in &a.pictures { (figure(config, ui, s, token)) }
             (PreEscaped(body_html(&a.content.body, base)))
             (facts(config, ui, a, &url))
         }
@@ -94,9 +94,12 @@ fn lead<'a>(
 
 /// A picture: `srcset` over its sized renditions so the browser picks, `width`/`height` so the
 /// page does not jump as it loads, the alt text, and the caption with its credit.
-fn figure(config: &Config, ui: Ui, s: &crate::model::Shown) -> Markup {
+fn figure(config: &Config, ui: Ui, s: &crate::model::Shown, token: Option<&str>) -> Markup {
     let urls = crate::urls::Urls::of(config);
     let p = &s.picture;
+    let url = |r: &crate::model::Rendition| {
+        crate::render::with_token(urls.rendition(p.id.as_str(), r), token)
+    };
     let sized: Vec<&crate::model::Rendition> = p
         .renditions
         .iter()
@@ -104,14 +107,14 @@ fn figure(config: &Config, ui: Ui, s: &crate::model::Shown) -> Markup {
         .collect();
     let srcset = sized
         .iter()
-        .map(|r| format!("{} {}w", urls.rendition(p.id.as_str(), r), r.width))
+        .map(|r| format!("{} {}w", url(r), r.width))
         .collect::<Vec<_>>()
         .join(", ");
     let src = p.rendition("web").or(sized.first().copied());
     html! {
         @if let Some(r) = src {
             figure {
-                img src=(urls.rendition(p.id.as_str(), r)) srcset=(srcset)
+                img src=(url(r)) srcset=(srcset)
                     sizes="(max-width: 46rem) 100vw, 46rem"
                     width=(r.width) height=(r.height) alt=(s.alt()) loading="lazy";
                 figcaption {

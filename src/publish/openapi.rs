@@ -5,7 +5,7 @@
 //! schemathesis in CI, so it cannot drift from what the handlers do without failing there.
 
 use crate::config::Config;
-use crate::ingest::{MAX_BYLINE, MAX_KEYWORDS, MAX_NAME_CHARS, MAX_TOPICS};
+use crate::ingest::{MAX_BYLINE, MAX_KEYWORDS, MAX_MEDIA, MAX_NAME_CHARS, MAX_TOPICS};
 use serde_json::{Value, json};
 
 /// A headline or body: at least one character that is not blank (see `ingest::blank`).
@@ -95,7 +95,75 @@ fn input_schema(topics: &[&str]) -> Value {
             "translation_of": { "type": "string", "pattern": ID_PATTERN },
             "revision": { "type": "string", "enum": ["update", "correction", "minor"] },
             "correction_note": { "type": "string" },
+            "media": { "type": "array", "maxItems": MAX_MEDIA, "description": "Pictures shown, the lead first: ids from /api/v1/media, or {id, caption} to give the picture this story's caption. An unknown id, or a picture without caption and alt text on a usable story, is a field error", "items": { "oneOf": [
+                { "type": "string", "pattern": ID_PATTERN },
+                { "type": "object", "additionalProperties": false, "required": ["id"], "properties": {
+                    "id": { "type": "string", "pattern": ID_PATTERN },
+                    "caption": { "type": "string", "maxLength": 4000 },
+                } },
+            ] } },
         },
+    })
+}
+
+/// The metadata of a picture (`POST` multipart part `metadata`, `PUT` JSON body).
+fn picture_meta_schema() -> Value {
+    let text = |max: u32| json!({ "type": "string", "maxLength": max });
+    json!({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "id": { "type": "string", "pattern": ID_PATTERN, "description": "On upload only; generated (img-<hash>) if absent" },
+            "caption": text(4000),
+            "alt_text": text(1000),
+            "credit": text(200),
+            "byline": text(200),
+            "copyright": text(500),
+            "usage_terms": text(2000),
+            "dateline": text(200),
+            "language": { "type": "string", "pattern": "^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$" },
+            "taken_at": { "type": "string", "format": "date-time" },
+            "keywords": { "type": "array", "maxItems": 50, "items": { "type": "string", "maxLength": 200 } },
+        },
+    })
+}
+
+/// A picture as the API answers it.
+fn picture_schema() -> Value {
+    let s = json!({ "type": "string" });
+    json!({
+        "type": "object",
+        "required": ["id", "version", "status", "from_file", "missing_for_use", "created_at", "updated_at", "renditions", "urls"],
+        "properties": {
+            "id": s, "version": { "type": "integer", "minimum": 1 },
+            "status": { "type": "string", "enum": ["usable", "canceled"] },
+            "caption": s, "alt_text": s, "credit": s, "byline": s, "copyright": s,
+            "usage_terms": s, "language": s, "taken_at": s, "dateline": s,
+            "keywords": { "type": "array", "items": s },
+            "from_file": { "type": "array", "items": s, "description": "The fields read from the file's embedded metadata (IPTC IIM, XMP, EXIF)" },
+            "missing_for_use": { "type": "array", "items": s, "description": "Fields a usable story needs before it may show the picture" },
+            "created_at": { "type": "string", "format": "date-time" },
+            "updated_at": { "type": "string", "format": "date-time" },
+            "canceled_at": { "type": ["string", "null"], "format": "date-time" },
+            "renditions": { "type": "array", "items": {
+                "type": "object",
+                "required": ["name", "href", "media_type", "width", "height", "bytes", "sha256"],
+                "properties": {
+                    "name": { "type": "string", "enum": ["thumbnail", "web", "large", "original"] },
+                    "href": s, "media_type": s,
+                    "width": { "type": "integer", "minimum": 1 }, "height": { "type": "integer", "minimum": 1 },
+                    "bytes": { "type": "integer", "minimum": 1 }, "sha256": s,
+                },
+            } },
+            "urls": { "type": "object", "properties": { "ninjs": s, "newsml": s, "api": s } },
+        },
+    })
+}
+
+fn picture_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Picture" } } },
     })
 }
 
@@ -214,6 +282,63 @@ pub fn document(config: &Config) -> Value {
                     })),
                 },
             },
+            "/api/v1/media": {
+                "post": {
+                    "operationId": "uploadPicture",
+                    "summary": "Upload a picture: the image itself, or multipart/form-data with parts `file` and `metadata` (JSON). Renditions are made before the answer",
+                    "requestBody": {
+                        "required": true,
+                        "content": {
+                            "image/jpeg": { "schema": { "type": "string", "format": "binary" } },
+                            "image/png": { "schema": { "type": "string", "format": "binary" } },
+                            "image/webp": { "schema": { "type": "string", "format": "binary" } },
+                            "multipart/form-data": { "schema": {
+                                "type": "object", "required": ["file"],
+                                "properties": { "file": { "type": "string", "format": "binary" }, "metadata": { "$ref": "#/components/schemas/PictureMeta" } },
+                            }, "encoding": { "metadata": { "contentType": "application/json" } } },
+                        },
+                    },
+                    "responses": with(errors(&[400, 401, 403, 409, 413, 415, 429, 503, 507]), json!({
+                        "201": picture_response("Created"),
+                    })),
+                },
+            },
+            "/api/v1/media/{id}": {
+                "parameters": [id_param],
+                "get": {
+                    "operationId": "readPicture",
+                    "summary": "One picture, whatever its status",
+                    "responses": with(errors(&[401, 403, 404, 429, 503]), json!({
+                        "200": picture_response("The picture"),
+                    })),
+                },
+                "put": {
+                    "operationId": "replacePicture",
+                    "summary": "Replace the metadata (JSON: fields left out are read from the file again) or the image (an image body): a changed picture becomes version n+1 and gets new rendition URLs when its bytes change",
+                    "parameters": [if_match],
+                    "requestBody": {
+                        "required": true,
+                        "content": {
+                            "application/json": { "schema": { "$ref": "#/components/schemas/PictureMeta" } },
+                            "image/jpeg": { "schema": { "type": "string", "format": "binary" } },
+                            "image/png": { "schema": { "type": "string", "format": "binary" } },
+                            "image/webp": { "schema": { "type": "string", "format": "binary" } },
+                        },
+                    },
+                    "responses": with(errors(&[400, 401, 403, 404, 412, 413, 415, 429, 503, 507]), json!({
+                        "200": picture_response("Replaced (or unchanged)"),
+                        "201": picture_response("Created"),
+                    })),
+                },
+                "delete": {
+                    "operationId": "killPicture",
+                    "summary": "Kill: the picture leaves every story's outputs and its files answer 410",
+                    "parameters": [if_match],
+                    "responses": with(errors(&[401, 403, 404, 412, 429, 503]), json!({
+                        "200": picture_response("Killed"),
+                    })),
+                },
+            },
             "/api/v1/subscribers": {
                 "get": {
                     "operationId": "listSubscribers",
@@ -262,6 +387,8 @@ pub fn document(config: &Config) -> Value {
             },
             "schemas": {
                 "ArticleInput": input,
+                "PictureMeta": picture_meta_schema(),
+                "Picture": picture_schema(),
                 "ArticleReplace": replace,
                 "Article": {
                     "type": "object",

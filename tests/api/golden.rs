@@ -305,7 +305,7 @@ fn every_format_matches_its_golden_file() {
     ] {
         let id = name.split('.').next().unwrap();
         let (r, _) = feeds
-            .article(id, format, &Principal::Anonymous, now)
+            .article(id, format, &Principal::Anonymous, now, None)
             .unwrap();
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
@@ -392,7 +392,9 @@ fn a_correction_and_a_minor_edit_match_their_golden_files() {
         ("fx-004", ArticleFormat::Html, "revised-fx-004.html"),
         ("fx-004", ArticleFormat::NewsMl, "revised-fx-004.xml"),
     ] {
-        let (r, _) = feeds.article(id, ext, &Principal::Anonymous, now).unwrap();
+        let (r, _) = feeds
+            .article(id, ext, &Principal::Anonymous, now, None)
+            .unwrap();
         check(name, std::str::from_utf8(&r.body).unwrap());
     }
 }
@@ -520,7 +522,9 @@ fn corrected_minor_and_killed_articles_match_their_golden_files() {
         (ArticleFormat::Ninjs, "fx-004.ninjs.json"),
     ] {
         let id = name.split('.').next().unwrap();
-        let (r, _) = feeds.article(id, ext, &Principal::Anonymous, now).unwrap();
+        let (r, _) = feeds
+            .article(id, ext, &Principal::Anonymous, now, None)
+            .unwrap();
         if id == "fx-004" && ext == ArticleFormat::Html {
             assert_eq!(r.status, 410, "a killed story's page is gone");
         }

@@ -188,7 +188,7 @@ fn check_all(config: &Config, a: &Article) {
         }
         assert_eq!(eol(&headline), want_title, "NewsML headline");
     }
-    let html = wirefeed::pages::article_page(config, a);
+    let html = wirefeed::pages::article_page(config, a, None);
     assert!(html.starts_with("<!DOCTYPE html>"));
 }
 

@@ -416,3 +416,40 @@ fn usage_per_key_is_counted_with_its_304_share_and_written_in_batches() {
     let sub = app.get_with("/api/v1/subscribers", &[("Authorization", &auth)]);
     assert_eq!(sub.status, 403);
 }
+
+/// A restricted story's picture follows the story: a browser reading the page with `?token=`
+/// cannot send headers for its images, so the page names them with the token; read with a
+/// header, the page names them without. Without an entitled key the bytes are not served.
+#[test]
+fn a_restricted_page_read_with_a_token_names_its_pictures_with_it() {
+    let app = spawn_restricted();
+    let k = keys(&app);
+    let id = "anv-20261113-0005"; // security only, with the sample harbour picture
+    let page = app.get(&format!("/articles/{id}?token={}", k.entitled));
+    assert_eq!(page.status, 200, "{}", page.body);
+    let src = page
+        .body
+        .split("<img src=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page shows its picture")
+        .replace("&amp;", "&");
+    assert!(src.ends_with(&format!("?token={}", k.entitled)), "{src}");
+    let path = src
+        .split_once("/media/")
+        .map(|(_, p)| format!("/media/{p}"))
+        .unwrap();
+    assert_eq!(app.head(&path).status, 200, "with the token");
+    let (bare, _) = path.split_once('?').unwrap();
+    // Control: the same bytes without the token are refused; with the other key too.
+    assert_ne!(app.head(bare).status, 200, "without a key");
+    assert_ne!(
+        app.head(&format!("{bare}?token={}", k.other)).status,
+        200,
+        "with a key to another feed"
+    );
+    let auth = format!("Bearer {}", k.entitled);
+    let page = app.get_with(&format!("/articles/{id}"), &[("Authorization", &auth)]);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<img src=\"") && !page.body.contains("?token="));
+}
