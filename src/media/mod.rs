@@ -91,11 +91,35 @@ impl Pool {
         &self,
         f: impl FnOnce() -> Result<T, MediaError> + Send + 'static,
     ) -> Result<T, MediaError> {
+        use crate::metrics::METRICS;
+        use std::sync::atomic::Ordering::Relaxed;
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
-            let _ = reply.send(f());
+            let started = std::time::Instant::now();
+            let result = f();
+            METRICS
+                .media_job_us
+                .fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+            let outcome = match &result {
+                Ok(_) => &METRICS.media_jobs_ok,
+                Err(_) => &METRICS.media_jobs_refused,
+            };
+            crate::metrics::Registry::inc(outcome);
+            let _ = reply.send(result);
         });
-        self.tx.try_send(job).map_err(|_| MediaError::Busy)?;
+        if self.tx.try_send(job).is_err() {
+            crate::metrics::Registry::inc(&METRICS.media_jobs_busy);
+            return Err(MediaError::Busy);
+        }
+        // Counted down however the wait ends (a client that goes away drops this future).
+        struct InFlight;
+        impl Drop for InFlight {
+            fn drop(&mut self) {
+                METRICS.media_jobs_in_flight.fetch_sub(1, Relaxed);
+            }
+        }
+        METRICS.media_jobs_in_flight.fetch_add(1, Relaxed);
+        let _in_flight = InFlight;
         answer.await.map_err(|_| MediaError::Busy)?
     }
 }

@@ -198,6 +198,16 @@ pub struct Registry {
     pub cdn_purges: AtomicU64,
     /// PURGE requests that failed.
     pub cdn_purge_failures: AtomicU64,
+    /// Picture jobs (upload checks and renditions, restamps) finished, by outcome.
+    pub media_jobs_ok: AtomicU64,
+    /// Picture jobs that refused their input (not an image, too large, does not decode …).
+    pub media_jobs_refused: AtomicU64,
+    /// Picture jobs refused because the worker pool's queue was full (answered 503).
+    pub media_jobs_busy: AtomicU64,
+    /// Time the picture workers spent on jobs, µs.
+    pub media_job_us: AtomicU64,
+    /// Picture jobs queued or running now.
+    pub media_jobs_in_flight: AtomicI64,
     /// When the change watcher last read the database successfully (Unix ms; 0: never).
     pub store_read_ok_ms: AtomicI64,
     /// When this process started (Unix seconds).
@@ -235,6 +245,11 @@ impl Registry {
             articles_embargoed: AtomicI64::new(0),
             cdn_purges: AtomicU64::new(0),
             cdn_purge_failures: AtomicU64::new(0),
+            media_jobs_ok: AtomicU64::new(0),
+            media_jobs_refused: AtomicU64::new(0),
+            media_jobs_busy: AtomicU64::new(0),
+            media_job_us: AtomicU64::new(0),
+            media_jobs_in_flight: AtomicI64::new(0),
             store_read_ok_ms: AtomicI64::new(0),
             started: AtomicI64::new(0),
         }

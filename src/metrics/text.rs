@@ -262,6 +262,40 @@ impl Registry {
         ] {
             let _ = writeln!(o, "wirefeed_articles_by_status{{status=\"{status}\"}} {n}");
         }
+        family(
+            o,
+            "wirefeed_media_jobs_total",
+            "counter",
+            "Picture jobs (checks and renditions of an upload, restamps) by outcome: ok, refused (bad input), busy (queue full, 503).",
+        );
+        for (outcome, c) in [
+            ("ok", &self.media_jobs_ok),
+            ("refused", &self.media_jobs_refused),
+            ("busy", &self.media_jobs_busy),
+        ] {
+            let _ = writeln!(
+                o,
+                "wirefeed_media_jobs_total{{outcome=\"{outcome}\"}} {}",
+                c.load(Relaxed)
+            );
+        }
+        family(
+            o,
+            "wirefeed_media_job_seconds_total",
+            "counter",
+            "Time the picture workers spent on jobs.",
+        );
+        let _ = writeln!(
+            o,
+            "wirefeed_media_job_seconds_total {}",
+            seconds(self.media_job_us.load(Relaxed))
+        );
+        gauge(
+            o,
+            "wirefeed_media_jobs_in_flight",
+            "Picture jobs queued or running.",
+            self.media_jobs_in_flight.load(Relaxed),
+        );
         counter(
             o,
             "wirefeed_cdn_purges_total",

@@ -320,6 +320,19 @@ fn bad_uploads_are_refused_clearly_and_leave_nothing_behind() {
         assert!(p.to_string().contains(says), "{file}: {p}");
     }
     assert_eq!(files_in(&app), stored, "a refused upload left a file");
+    // The worker pool counts what it refused (and, the control, what it made), and nothing
+    // is left in flight.
+    let m = app.get("/metrics").body;
+    let line = |name: &str| {
+        m.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{name} not in /metrics:\n{m}"))
+    };
+    assert!(line("wirefeed_media_jobs_total{outcome=\"ok\"}") >= 1);
+    assert!(line("wirefeed_media_jobs_total{outcome=\"refused\"}") >= 3);
+    assert_eq!(line("wirefeed_media_jobs_in_flight"), 0);
     // More than max_upload_mb: 413 before the body is read.
     let big = vec![0u8; 51 * 1024 * 1024];
     problem(&upload(&app, &token, "image/jpeg", &big), 413);
