@@ -164,19 +164,22 @@ enum Role {
     KillNotice,
 }
 
-fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()> {
-    let root = role == Role::Document;
-    // A killed story is carried as its kill notice wherever it still appears (a tombstone in a
-    // feed, its own document): a kill stops distribution, so no body or summary goes out.
-    let notice = role == Role::KillNotice || a.status == PubStatus::Canceled;
-    let lang = a.content.language.as_str();
-    let guid = cfg.guid(a.id.as_str());
-    let version = a.version.to_string();
+/// A `newsItem` element (the document's root, with the namespace, or an item of a
+/// `newsMessage`) with its IPTC catalog reference; `inner` writes the rest.
+pub(super) fn item_element(
+    w: &mut W,
+    root: bool,
+    guid: &str,
+    version: u32,
+    lang: &str,
+    inner: impl FnOnce(&mut W) -> io::Result<()>,
+) -> io::Result<()> {
+    let version = version.to_string();
     let mut el = w.create_element("newsItem");
     if root {
         el = el.with_attribute(("xmlns", NAR));
     }
-    el.with_attribute(("guid", guid.as_str()))
+    el.with_attribute(("guid", guid))
         .with_attribute(("version", version.as_str()))
         .with_attribute(("standard", "NewsML-G2"))
         .with_attribute(("standardversion", "2.35"))
@@ -186,62 +189,72 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()
             w.create_element("catalogRef")
                 .with_attribute(("href", CATALOG))
                 .write_empty()?;
-            w.create_element("rightsInfo").write_inner_content(|w| {
-                w.create_element("copyrightHolder")
-                    .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
-                    .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
-                text(w, "copyrightNotice", &cfg.agency.copyright)
-            })?;
-            item_meta(w, cfg, a, &guid)?;
-            content_meta(w, cfg, a, notice)?;
-            w.create_element("contentSet").write_inner_content(|w| {
-                w.create_element("inlineXML")
-                    .with_attribute(("contenttype", "application/xhtml+xml"))
-                    .write_inner_content(|w| {
-                        w.create_element("html")
-                            .with_attribute(("xmlns", XHTML))
-                            .write_inner_content(|w| {
-                                if notice {
-                                    let title = kill_title(a);
-                                    w.create_element("head")
-                                        .write_inner_content(|w| text(w, "title", &title))?;
-                                    w.create_element("body").write_inner_content(|w| {
-                                        text(w, "h1", &title)?;
-                                        text(w, "p", &kill_text(cfg, a))
-                                    })?;
-                                    return Ok(());
-                                }
-                                w.create_element("head").write_inner_content(|w| {
-                                    text(w, "title", &a.content.headline)
-                                })?;
+            inner(w)
+        })?;
+    Ok(())
+}
+
+fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()> {
+    let root = role == Role::Document;
+    // A killed story is carried as its kill notice wherever it still appears (a tombstone in a
+    // feed, its own document): a kill stops distribution, so no body or summary goes out.
+    let notice = role == Role::KillNotice || a.status == PubStatus::Canceled;
+    let lang = a.content.language.as_str();
+    let guid = cfg.guid(a.id.as_str());
+    item_element(w, root, &guid, a.version, lang, |w| {
+        w.create_element("rightsInfo").write_inner_content(|w| {
+            w.create_element("copyrightHolder")
+                .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
+                .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
+            text(w, "copyrightNotice", &cfg.agency.copyright)
+        })?;
+        item_meta(w, cfg, a, &guid)?;
+        content_meta(w, cfg, a, notice)?;
+        w.create_element("contentSet").write_inner_content(|w| {
+            w.create_element("inlineXML")
+                .with_attribute(("contenttype", "application/xhtml+xml"))
+                .write_inner_content(|w| {
+                    w.create_element("html")
+                        .with_attribute(("xmlns", XHTML))
+                        .write_inner_content(|w| {
+                            if notice {
+                                let title = kill_title(a);
+                                w.create_element("head")
+                                    .write_inner_content(|w| text(w, "title", &title))?;
                                 w.create_element("body").write_inner_content(|w| {
-                                    text(w, "h1", &a.content.headline)?;
-                                    if let (Revision::Correction, Some(note)) =
-                                        (a.revision, &a.correction_note)
-                                    {
-                                        w.create_element("p")
-                                            .write_inner_content(|w| text(w, "em", note))?;
-                                    }
-                                    let html = body_html(&a.content.body, &cfg.agency.base_url);
-                                    w.write_event(Event::Text(BytesText::from_escaped(
-                                        html.trim_end(),
-                                    )))
+                                    text(w, "h1", &title)?;
+                                    text(w, "p", &kill_text(cfg, a))
                                 })?;
-                                Ok(())
+                                return Ok(());
+                            }
+                            w.create_element("head")
+                                .write_inner_content(|w| text(w, "title", &a.content.headline))?;
+                            w.create_element("body").write_inner_content(|w| {
+                                text(w, "h1", &a.content.headline)?;
+                                if let (Revision::Correction, Some(note)) =
+                                    (a.revision, &a.correction_note)
+                                {
+                                    w.create_element("p")
+                                        .write_inner_content(|w| text(w, "em", note))?;
+                                }
+                                let html = body_html(&a.content.body, &cfg.agency.base_url);
+                                w.write_event(Event::Text(BytesText::from_escaped(html.trim_end())))
                             })?;
-                        Ok(())
-                    })?;
-                // The same content as an HTML fragment, an alternative in the same contentSet:
-                // receivers that read HTML rather than XHTML (Superdesk's NewsML-G2 ingest keeps
-                // only the text before a paragraph's first inline element of the XHTML) take
-                // the last alternative and lose nothing.
-                w.create_element("inlineData")
-                    .with_attribute(("contenttype", "text/html"))
-                    .write_text_content(BytesText::new(&html_alternative(cfg, a, notice)))?;
-                Ok(())
-            })?;
+                            Ok(())
+                        })?;
+                    Ok(())
+                })?;
+            // The same content as an HTML fragment, an alternative in the same contentSet:
+            // receivers that read HTML rather than XHTML (Superdesk's NewsML-G2 ingest keeps
+            // only the text before a paragraph's first inline element of the XHTML) take
+            // the last alternative and lose nothing.
+            w.create_element("inlineData")
+                .with_attribute(("contenttype", "text/html"))
+                .write_text_content(BytesText::new(&html_alternative(cfg, a, notice)))?;
             Ok(())
         })?;
+        Ok(())
+    })?;
     Ok(())
 }
 

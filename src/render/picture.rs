@@ -10,8 +10,6 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
 use std::io;
 
-const NAR: &str = "http://iptc.org/std/nar/2006-10-01/";
-const CATALOG: &str = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml";
 
 /// A picture's GUID: its own, distinct from any article's.
 pub fn picture_guid(config: &Config, id: &str) -> String {
@@ -196,120 +194,106 @@ pub(super) fn write_picture_item(
     root: bool,
 ) -> io::Result<()> {
     let guid = picture_guid(config, p.id.as_str());
-    let version = p.version.to_string();
     let lang = p
         .meta
         .language
         .as_deref()
         .unwrap_or(&config.agency.language);
-    let mut el = w.create_element("newsItem");
-    if root {
-        el = el.with_attribute(("xmlns", NAR));
-    }
-    el.with_attribute(("guid", guid.as_str()))
-        .with_attribute(("version", version.as_str()))
-        .with_attribute(("standard", "NewsML-G2"))
-        .with_attribute(("standardversion", "2.35"))
-        .with_attribute(("conformance", "power"))
-        .with_attribute(("xml:lang", lang))
-        .write_inner_content(|w| {
-            w.create_element("catalogRef")
-                .with_attribute(("href", CATALOG))
-                .write_empty()?;
-            w.create_element("rightsInfo").write_inner_content(|w| {
-                w.create_element("copyrightHolder")
-                    .with_attribute(("uri", format!("{}/", config.agency.base_url).as_str()))
-                    .write_inner_content(|w| {
-                        text(
-                            w,
-                            "name",
-                            p.meta.credit.as_deref().unwrap_or(&config.agency.name),
-                        )
-                    })?;
-                text(w, "copyrightNotice", copyright(config, p))?;
-                if let Some(u) = &p.meta.usage_terms {
-                    text(w, "usageTerms", u)?;
-                }
-                Ok(())
-            })?;
-            w.create_element("itemMeta").write_inner_content(|w| {
-                w.create_element("itemClass")
-                    .with_attribute(("qcode", "ninat:picture"))
-                    .write_empty()?;
-                w.create_element("provider")
-                    .with_attribute(("uri", format!("{}/", config.agency.base_url).as_str()))
-                    .write_inner_content(|w| text(w, "name", &config.agency.name))?;
-                text(w, "versionCreated", &rfc3339(p.changed_at))?;
-                text(w, "firstCreated", &rfc3339(p.created_at))?;
-                let stat = if p.status == PubStatus::Canceled {
-                    "stat:canceled"
-                } else {
-                    "stat:usable"
-                };
-                w.create_element("pubStatus")
-                    .with_attribute(("qcode", stat))
-                    .write_empty()?;
-                Ok(())
-            })?;
-            w.create_element("contentMeta").write_inner_content(|w| {
-                if let Some(t) = &p.meta.taken_at {
-                    text(w, "contentCreated", t)?;
-                }
-                if let Some(d) = &p.meta.dateline {
-                    w.create_element("located")
-                        .with_attribute(("type", "cpnat:geoArea"))
-                        .write_inner_content(|w| text(w, "name", d))?;
-                }
-                if let Some(b) = &p.meta.byline {
-                    // No role: IPTC's catalog has no creator-role scheme (the examples' `crol:`
-                    // comes from a photo agency's own catalog), and an undeclared alias is invalid.
-                    w.create_element("creator")
-                        .write_inner_content(|w| text(w, "name", b))?;
-                }
-                if let Some(c) = p.meta.credit.as_deref() {
-                    text(w, "creditline", c)?;
-                }
-                for k in &p.meta.keywords {
-                    text(w, "keyword", k)?;
-                }
-                if let Some(c) = &p.meta.caption {
-                    text(w, "headline", c)?;
-                    w.create_element("description")
-                        .with_attribute(("role", "drol:caption"))
-                        .write_text_content(BytesText::new(&xml_clean(c)))?;
-                }
-                if let Some(a) = &p.meta.alt_text {
-                    w.create_element("description")
-                        .with_attribute(("role", "drol:alternative"))
-                        .write_text_content(BytesText::new(&xml_clean(a)))?;
-                }
-                Ok(())
-            })?;
-            if p.status == PubStatus::Usable {
-                let urls = Urls::of(config);
-                w.create_element("contentSet").write_inner_content(|w| {
-                    for r in &p.renditions {
-                        let (size, width, height) = (
-                            r.bytes.to_string(),
-                            r.width.to_string(),
-                            r.height.to_string(),
-                        );
-                        let href = urls.rendition(p.id.as_str(), r);
-                        w.create_element("remoteContent")
-                            .with_attribute(("rendition", rendition_qcode(&r.name)))
-                            .with_attribute(("href", href.as_str()))
-                            .with_attribute(("size", size.as_str()))
-                            .with_attribute(("contenttype", r.media_type.as_str()))
-                            .with_attribute(("width", width.as_str()))
-                            .with_attribute(("height", height.as_str()))
-                            .with_attribute(("colourspace", "colsp:sRGB"))
-                            .write_empty()?;
-                    }
-                    Ok(())
+    super::newsml::item_element(w, root, &guid, p.version, lang, |w| {
+        w.create_element("rightsInfo").write_inner_content(|w| {
+            w.create_element("copyrightHolder")
+                .with_attribute(("uri", format!("{}/", config.agency.base_url).as_str()))
+                .write_inner_content(|w| {
+                    text(
+                        w,
+                        "name",
+                        p.meta.credit.as_deref().unwrap_or(&config.agency.name),
+                    )
                 })?;
+            text(w, "copyrightNotice", copyright(config, p))?;
+            if let Some(u) = &p.meta.usage_terms {
+                text(w, "usageTerms", u)?;
             }
             Ok(())
         })?;
+        w.create_element("itemMeta").write_inner_content(|w| {
+            w.create_element("itemClass")
+                .with_attribute(("qcode", "ninat:picture"))
+                .write_empty()?;
+            w.create_element("provider")
+                .with_attribute(("uri", format!("{}/", config.agency.base_url).as_str()))
+                .write_inner_content(|w| text(w, "name", &config.agency.name))?;
+            text(w, "versionCreated", &rfc3339(p.changed_at))?;
+            text(w, "firstCreated", &rfc3339(p.created_at))?;
+            let stat = if p.status == PubStatus::Canceled {
+                "stat:canceled"
+            } else {
+                "stat:usable"
+            };
+            w.create_element("pubStatus")
+                .with_attribute(("qcode", stat))
+                .write_empty()?;
+            Ok(())
+        })?;
+        w.create_element("contentMeta").write_inner_content(|w| {
+            if let Some(t) = &p.meta.taken_at {
+                text(w, "contentCreated", t)?;
+            }
+            if let Some(d) = &p.meta.dateline {
+                w.create_element("located")
+                    .with_attribute(("type", "cpnat:geoArea"))
+                    .write_inner_content(|w| text(w, "name", d))?;
+            }
+            if let Some(b) = &p.meta.byline {
+                // No role: IPTC's catalog has no creator-role scheme (the examples' `crol:`
+                // comes from a photo agency's own catalog), and an undeclared alias is invalid.
+                w.create_element("creator")
+                    .write_inner_content(|w| text(w, "name", b))?;
+            }
+            if let Some(c) = p.meta.credit.as_deref() {
+                text(w, "creditline", c)?;
+            }
+            for k in &p.meta.keywords {
+                text(w, "keyword", k)?;
+            }
+            if let Some(c) = &p.meta.caption {
+                text(w, "headline", c)?;
+                w.create_element("description")
+                    .with_attribute(("role", "drol:caption"))
+                    .write_text_content(BytesText::new(&xml_clean(c)))?;
+            }
+            if let Some(a) = &p.meta.alt_text {
+                w.create_element("description")
+                    .with_attribute(("role", "drol:alternative"))
+                    .write_text_content(BytesText::new(&xml_clean(a)))?;
+            }
+            Ok(())
+        })?;
+        if p.status == PubStatus::Usable {
+            let urls = Urls::of(config);
+            w.create_element("contentSet").write_inner_content(|w| {
+                for r in &p.renditions {
+                    let (size, width, height) = (
+                        r.bytes.to_string(),
+                        r.width.to_string(),
+                        r.height.to_string(),
+                    );
+                    let href = urls.rendition(p.id.as_str(), r);
+                    w.create_element("remoteContent")
+                        .with_attribute(("rendition", rendition_qcode(&r.name)))
+                        .with_attribute(("href", href.as_str()))
+                        .with_attribute(("size", size.as_str()))
+                        .with_attribute(("contenttype", r.media_type.as_str()))
+                        .with_attribute(("width", width.as_str()))
+                        .with_attribute(("height", height.as_str()))
+                        .with_attribute(("colourspace", "colsp:sRGB"))
+                        .write_empty()?;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(())
+    })?;
     Ok(())
 }
 
