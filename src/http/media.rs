@@ -409,11 +409,12 @@ pub(super) async fn upload(
             "no image: send the image as the body (image/jpeg, image/png, image/webp) or as the \"file\" part of multipart/form-data",
         )])
     })?;
+    // The upload's hash (its generated id) is taken on the worker pool with the rest.
+    let processed = app.media.process(bytes, kind, given).await?;
     let id = match id {
         Some(i) => PictureId::parse(&i).expect("checked"),
-        None => new_picture_id(&crate::media::sha256_hex(&bytes)),
+        None => new_picture_id(&processed.source_sha256),
     };
-    let processed = app.media.process(bytes, kind, given).await?;
     let write = PictureWrite {
         id,
         meta: processed.meta,

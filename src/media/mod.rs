@@ -71,6 +71,12 @@ impl Pool {
             std::thread::Builder::new()
                 .name(format!("wirefeed-media-{i}"))
                 .spawn(move || {
+                    // Renditions are background work: the threads that answer requests come
+                    // first (nice 10 weighs about a tenth of nice 0), so uploads never starve
+                    // feed serving. Best effort: a refusal leaves the default priority.
+                    #[cfg(target_os = "linux")]
+                    let _ =
+                        rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
                     loop {
                         let job = match rx.lock() {
                             Ok(r) => r.recv(),

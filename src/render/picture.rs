@@ -10,7 +10,6 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use serde_json::{Value, json};
 use std::io;
 
-
 /// A picture's GUID: its own, distinct from any article's.
 pub fn picture_guid(config: &Config, id: &str) -> String {
     format!("tag:{}:picture:{id}", config.agency.tag_authority)
