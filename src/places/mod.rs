@@ -1,0 +1,88 @@
+//! Places: the countries a story is about (ISO 3166-1 alpha-2 with GeoNames ids), found in its
+//! headline, summary, body and dateline, plus the editor's (contract §14, docs/places.md).
+//!
+//! Names come from CLDR, ids and cities from GeoNames (`scripts/places/generate.py` builds
+//! `data/places/`), demonyms and the readings that need context from a hand-kept file. The
+//! finder weighs where each word stands (see [`finder`]) and keeps the countries above a
+//! threshold, so a passing mention does not make a story "about" a country.
+
+pub mod finder;
+mod table;
+
+use crate::model::Content;
+pub use finder::{Evidence, Scored, Where};
+pub use table::{Country, Table, is_code};
+
+/// Whether the shipped table knows this code (editor places are checked against it).
+pub fn known(code: &str) -> bool {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(Table::shipped).get(code).is_some()
+}
+
+/// The place finder over the shipped table.
+pub struct Places {
+    finder: finder::Finder,
+}
+
+impl Default for Places {
+    fn default() -> Self {
+        Places::shipped()
+    }
+}
+
+impl Places {
+    /// The finder over `data/places/`, compiled once.
+    pub fn shipped() -> Places {
+        Places {
+            finder: finder::Finder::new(Table::shipped()),
+        }
+    }
+
+    /// The table of countries.
+    pub fn table(&self) -> &Table {
+        self.finder.table()
+    }
+
+    /// The country with this code, if known.
+    pub fn country(&self, code: &str) -> Option<&Country> {
+        self.finder.table().get(code)
+    }
+
+    /// Final places: the editor's, and the countries the story is about; sorted codes.
+    pub fn places(&self, content: &Content) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .explain(content)
+            .into_iter()
+            .filter(|s| s.about)
+            .map(|s| s.code)
+            .collect();
+        for c in &content.editor_places {
+            if !out.contains(c) {
+                out.push(c.clone());
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Every country the story names, with its score, whether it counts, and the words.
+    pub fn explain(&self, content: &Content) -> Vec<Scored> {
+        let mut body = String::with_capacity(
+            content.summary.as_ref().map_or(0, String::len) + content.body.len() + 2,
+        );
+        if let Some(s) = &content.summary {
+            body.push_str(s);
+            body.push_str("\n\n");
+        }
+        body.push_str(&content.body);
+        self.finder.score(
+            &content.language,
+            &content.headline,
+            &body,
+            content.dateline.as_deref(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;
