@@ -7,8 +7,10 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 /// What a mention in the headline weighs.
 pub const HEADLINE: f64 = 3.0;
-/// What the dateline weighs (where the story was filed from).
-pub const DATELINE: f64 = 3.0;
+/// What the dateline weighs (where the story was filed from): alone it decides nothing (a
+/// story filed from Geneva is often about somewhere else), with one more mention it counts, and
+/// a story that names no other country is about its dateline's.
+pub const DATELINE: f64 = 1.5;
 /// A mention in the lead (the summary and the body's first `LEAD_BYTES`).
 pub const LEAD: f64 = 1.5;
 /// A mention deeper in the body.

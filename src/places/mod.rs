@@ -74,7 +74,7 @@ impl Places {
             body.push_str(s);
             body.push_str("\n\n");
         }
-        body.push_str(&content.body);
+        body.push_str(without_dateline(&content.body, content.dateline.as_deref()));
         self.finder.score(
             &content.language,
             &content.headline,
@@ -82,6 +82,31 @@ impl Places {
             content.dateline.as_deref(),
         )
     }
+}
+
+/// The body without the dateline it repeats at its start ("SANTIAGO, 4 dic (Agencia) – …"):
+/// that is the dateline, weighed as one, not a mention in the lead.
+fn without_dateline<'a>(body: &'a str, dateline: Option<&str>) -> &'a str {
+    let Some(d) = dateline.map(str::trim).filter(|d| !d.is_empty()) else {
+        return body;
+    };
+    let start = body.trim_start();
+    let mut chars = start.char_indices();
+    for dc in d.chars() {
+        match chars.next() {
+            Some((_, bc)) if bc.to_lowercase().eq(dc.to_lowercase()) => {}
+            _ => return body,
+        }
+    }
+    let after = chars.next().map_or(start.len(), |(i, _)| i);
+    // The agency and date up to the dash that ends the dateline, if it comes soon.
+    let head: String = start[after..].chars().take(80).collect();
+    for dash in [" – ", " — ", " - ", " -- "] {
+        if let Some(i) = head.find(dash) {
+            return &start[after + i + dash.len()..];
+        }
+    }
+    &start[after..]
 }
 
 #[cfg(test)]

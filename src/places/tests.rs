@@ -102,6 +102,60 @@ fn the_dateline_places_a_story() {
 }
 
 #[test]
+fn the_dateline_alone_does_not_place_a_story_about_somewhere_else() {
+    // Filed from Geneva, about Sudan: Switzerland is only the venue.
+    assert_eq!(
+        dated(
+            "en",
+            "GENEVA",
+            "UN appeals for Sudan aid",
+            "GENEVA, Dec 3 (Wire) - The appeal for Sudan seeks $2 billion. Sudan's army and the \
+             RSF keep fighting.",
+        ),
+        ["SD"]
+    );
+    // Control: the dateline's country counts with one more mention of it.
+    assert_eq!(
+        dated(
+            "es",
+            "MANAGUA",
+            "Sube el precio del frijol",
+            "MANAGUA, 4 dic (Agencia) – El precio subió en los mercados de Nicaragua.",
+        ),
+        ["NI"]
+    );
+    // The dateline repeated at the start of the body is not a second mention.
+    assert_eq!(
+        super::without_dateline(
+            "SAN JOSÉ, 4 dic (Agencia) – El tribunal falló.",
+            Some("SAN JOSÉ")
+        ),
+        "El tribunal falló."
+    );
+}
+
+#[test]
+fn products_and_past_wars_named_after_a_country_place_nothing() {
+    assert_eq!(
+        places(
+            "en",
+            "Vendors sell Panama hats and Brazil nuts",
+            "The market also offered Jordan almonds. Veterans of the Korean War attended.",
+        ),
+        Vec::<String>::new()
+    );
+    // Control: the countries themselves.
+    assert_eq!(
+        places(
+            "en",
+            "Panama and Brazil sign a trade deal",
+            "Panama will buy Brazilian grain."
+        ),
+        ["BR", "PA"]
+    );
+}
+
+#[test]
 fn georgia_the_country_and_georgia_the_us_state() {
     assert_eq!(
         places(
