@@ -37,8 +37,16 @@ fn main() {
     }
     // Real countries, so the finder's scoring and context rules run, not only its automaton.
     let real = [
-        ("en", "Japan and Peru sign a trade deal in Lima", "TOKYO, Dec 3 - Japanese and Peruvian ministers met. The United States watched. North Korea fired a missile the same day, and Seoul protested."),
-        ("es", "EE. UU. y México acuerdan medidas en la frontera", "CIUDAD DE MÉXICO, 4 dic – Los gobiernos de Estados Unidos y México firmaron. Guatemala y Honduras enviaron observadores; el chile y el mercado dominical siguieron igual."),
+        (
+            "en",
+            "Japan and Peru sign a trade deal in Lima",
+            "TOKYO, Dec 3 - Japanese and Peruvian ministers met. The United States watched. North Korea fired a missile the same day, and Seoul protested.",
+        ),
+        (
+            "es",
+            "EE. UU. y México acuerdan medidas en la frontera",
+            "CIUDAD DE MÉXICO, 4 dic – Los gobiernos de Estados Unidos y México firmaron. Guatemala y Honduras enviaron observadores; el chile y el mercado dominical siguieron igual.",
+        ),
     ];
     for (lang, headline, body) in real {
         let mut c = articles[0].clone();

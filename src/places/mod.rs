@@ -13,11 +13,28 @@ use crate::model::Content;
 pub use finder::{Evidence, Scored, Where};
 pub use table::{Country, Table, is_code};
 
+/// The shipped table, parsed once for the whole process.
+pub fn shipped_table() -> &'static Table {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(Table::shipped)
+}
+
 /// Whether the shipped table knows this code (editor places are checked against it).
 pub fn known(code: &str) -> bool {
-    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
-    TABLE.get_or_init(Table::shipped).get(code).is_some()
+    shipped_table().get(code).is_some()
 }
+
+/// The countries of an article's `places`, in its order (codes the table does not know, which
+/// a stored article cannot have, are left out).
+pub fn countries_of(places: &[String]) -> Vec<&'static Country> {
+    places
+        .iter()
+        .filter_map(|c| shipped_table().get(c))
+        .collect()
+}
+
+/// The scheme Atom and RSS categories carry places in (contract §14).
+pub const GEONAMES_SCHEME: &str = "http://www.geonames.org/";
 
 /// The place finder over the shipped table.
 pub struct Places {
