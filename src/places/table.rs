@@ -187,7 +187,11 @@ impl Table {
             let [c, kind, word, _city] = f[..] else {
                 return Err(at("expected 4 tab-separated fields"));
             };
-            let i = code(c, "data/places/terms.tsv").map_err(|e| at(&e))?;
+            let i = t
+                .by_code
+                .get(c)
+                .copied()
+                .ok_or_else(|| at(&format!("unknown country code {c:?}")))?;
             let meaning = match kind {
                 "name" => Meaning::Name(i),
                 "capital" | "city" => Meaning::City(i),

@@ -570,3 +570,41 @@ fn explain_names_the_words_and_where_they_stood() {
             .any(|e| e.term == "Japan" && e.at == super::Where::Headline)
     );
 }
+
+#[test]
+fn bad_place_data_is_reported_with_file_and_line() {
+    let hand = "[countries]\n[exclude]\nterms = []\n[block]\nterms = []\n\
+                [capitalised]\nterms = []\npeople = []\n[contextual]\n";
+    let header = "# comment\n";
+    let e = super::Table::parse(
+        &format!("{header}US\t6252001\tUnited States\tEstados Unidos\nUS\t1\tX\tX\n"),
+        "",
+        hand,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(e, "data/places/countries.tsv:3: duplicate code US");
+    let e = super::Table::parse("usa\t1\tX\tX\n", "", hand)
+        .err()
+        .unwrap();
+    assert!(
+        e.starts_with("data/places/countries.tsv:1: \"usa\" is not"),
+        "{e}"
+    );
+    let e = super::Table::parse(
+        "US\t6252001\tUnited States\tEstados Unidos\n",
+        "XX\tname\tNowhere\t\n",
+        hand,
+    )
+    .err()
+    .unwrap();
+    assert_eq!(e, "data/places/terms.tsv:1: unknown country code \"XX\"");
+    // Control: the same rows without the mistakes parse.
+    let t = super::Table::parse(
+        "US\t6252001\tUnited States\tEstados Unidos\n",
+        "US\tname\tUnited States\t\n",
+        hand,
+    )
+    .unwrap();
+    assert_eq!(t.countries().len(), 1);
+}
