@@ -5,6 +5,7 @@ use crate::classify::Classifier;
 use crate::config::Config;
 use crate::ingest::Rules;
 use crate::model::{ArticleId, Draft, TopicId};
+use crate::places::Places;
 use crate::store::Write;
 
 /// A draft ready to store: its id is set and its final topics computed.
@@ -14,6 +15,8 @@ pub struct Prepared {
     pub draft: Draft,
     /// Final topics (editor ∪ automatic), sorted.
     pub topics: Vec<TopicId>,
+    /// Final places (editor ∪ found), ISO 3166-1 alpha-2 codes, sorted.
+    pub places: Vec<String>,
 }
 
 impl Prepared {
@@ -31,6 +34,7 @@ impl Prepared {
             draft: &self.draft,
             id: self.id(),
             topics: &self.topics,
+            places: &self.places,
         }
     }
 }
@@ -38,6 +42,7 @@ impl Prepared {
 /// Validation rules and the compiled classifier, made once from the config.
 pub struct Articles {
     classifier: Classifier,
+    places: Places,
     default_language: String,
     topics: Vec<TopicId>,
 }
@@ -47,6 +52,7 @@ impl Articles {
     pub fn new(config: &Config) -> Self {
         Articles {
             classifier: Classifier::new(config),
+            places: Places::shipped(),
             default_language: config.agency.language.clone(),
             topics: config.topics.iter().map(|t| t.id.clone()).collect(),
         }
@@ -65,12 +71,22 @@ impl Articles {
         &self.classifier
     }
 
-    /// Gives the draft an id (its own, else `fallback`) and its final topics.
+    /// The place finder.
+    pub fn places(&self) -> &Places {
+        &self.places
+    }
+
+    /// Gives the draft an id (its own, else `fallback`), its final topics and places.
     pub fn prepare(&self, mut draft: Draft, fallback: impl FnOnce() -> ArticleId) -> Prepared {
         if draft.id.is_none() {
             draft.id = Some(fallback());
         }
         let topics = self.classifier.topics(&draft.content);
-        Prepared { draft, topics }
+        let places = self.places.places(&draft.content);
+        Prepared {
+            draft,
+            topics,
+            places,
+        }
     }
 }

@@ -8,7 +8,8 @@
 //! 2. `config` (`feeds.toml`, checked), `metrics` (the registry), `logging`.
 //! 3. `store`: SQLite — articles, versions, the change log, search index, keys, WebSub tables.
 //! 4. `changes` (the change bus), `auth` (keys and principals), `usage` (key usage counts),
-//!    `classify` (rules and the topic model), `media` (pictures' files: checks, metadata,
+//!    `classify` (rules and the topic model), `places` (the countries a story is about),
+//!    `media` (pictures' files: checks, metadata,
 //!    renditions, the media folder).
 //! 5. `limits` (rate limits), `ingest` (article files and bodies), `urls` (the one URL map).
 //! 6. `articles` (input → classified, storable article), `render` (RSS, Atom, NewsML-G2, JSON
@@ -42,6 +43,7 @@ pub mod media;
 pub mod metrics;
 pub mod model;
 pub mod pages;
+pub mod places;
 pub mod publish;
 pub mod render;
 pub mod store;

@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("auth", 4),
     ("usage", 4),
     ("classify", 4),
+    ("places", 4),
     ("media", 4),
     ("limits", 5),
     ("ingest", 5),

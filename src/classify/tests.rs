@@ -53,6 +53,7 @@ fn content(lang: &str, headline: &str, body: &str) -> Content {
         published_offset: None,
         embargo_until: None,
         editor_topics: vec![],
+        editor_places: vec![],
         keywords: vec![],
         urgency: None,
         translation_of: None,

@@ -21,6 +21,7 @@ pub(super) fn classify(
         topics: &topics,
     };
     let classifier = Classifier::new(config);
+    let places = crate::places::Places::shipped();
     let stdin = paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-");
     let mut entries = Vec::new();
     if stdin {
@@ -49,8 +50,9 @@ pub(super) fn classify(
         };
         let id = draft.id.as_ref().map(ArticleId::as_str);
         let topics = classifier.topics(&draft.content);
+        let found = places.places(&draft.content);
         let shown = if !explain {
-            json!({ "id": id, "topics": topics }).to_string()
+            json!({ "id": id, "topics": topics, "places": found }).to_string()
         } else {
             let scores: Vec<_> = classifier
                 .explain(&draft.content)
@@ -63,11 +65,19 @@ pub(super) fn classify(
                         || !s.excluded.is_empty()
                 })
                 .collect();
+            let placed = places.explain(&draft.content);
             if text {
-                explain_text(id, &draft.content.headline, &topics, &scores)
+                let mut out = explain_text(id, &draft.content.headline, &topics, &scores);
+                out.push_str(&explain_places(
+                    &found,
+                    &draft.content.editor_places,
+                    &placed,
+                ));
+                out
             } else {
-                let mut line = json!({ "id": id, "topics": topics });
+                let mut line = json!({ "id": id, "topics": topics, "places": found });
                 line["matches"] = serde_json::to_value(scores).expect("scores serialise");
+                line["place_matches"] = serde_json::to_value(placed).expect("places serialise");
                 line.to_string()
             }
         };
@@ -99,6 +109,42 @@ fn explain_text(
     );
     for s in scores {
         out.push_str(&format!("  {}: {}\n", s.topic, s.reason));
+    }
+    out
+}
+
+/// `classify --explain` for a person: the places, then the words that placed the story (and
+/// the countries named that stayed under the threshold).
+fn explain_places(found: &[String], editor: &[String], scored: &[crate::places::Scored]) -> String {
+    let mut out = format!(
+        "  places: {}\n",
+        if found.is_empty() {
+            "none".to_owned()
+        } else {
+            found.join(", ")
+        }
+    );
+    for c in editor {
+        out.push_str(&format!("  {c}: chosen by the editor\n"));
+    }
+    for s in scored {
+        let words: Vec<String> = s
+            .evidence
+            .iter()
+            .map(|e| format!("\"{}\" ({:?}, {})", e.term, e.at, e.weight))
+            .collect();
+        out.push_str(&format!(
+            "  {} (geonames {}): score {:.1}, {}: {}\n",
+            s.code,
+            s.geonameid,
+            s.score,
+            if s.about {
+                "about it"
+            } else {
+                "a passing mention, under the threshold"
+            },
+            words.join(", ")
+        ));
     }
     out
 }

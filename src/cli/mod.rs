@@ -269,15 +269,16 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Reclassify => {
             let store = open_store(&config, &database, false)?;
             let classifier = Classifier::new(&config);
+            let places = crate::places::Places::shipped();
             let mut near_misses = Vec::new();
             let changed = store.reclassify(|a| {
                 let (topics, close) = classifier.review(&a.content);
                 for s in close {
                     near_misses.push(format!("{} {}: {}", a.id, s.topic, s.reason));
                 }
-                topics
+                (topics, places.places(&a.content))
             })?;
-            say!("reclassified: {changed} articles changed topics");
+            say!("reclassified: {changed} articles changed topics or places");
             if !near_misses.is_empty() {
                 say!(
                     "near misses ({}), just under a topic's min_score; review them with `wirefeed classify --explain`:",

@@ -24,6 +24,7 @@ pub struct ArticleInput {
     published_at: Option<String>,
     embargo_until: Option<String>,
     topics: Option<Vec<String>>,
+    places: Option<Vec<String>>,
     keywords: Option<Vec<String>>,
     urgency: Option<i64>,
     translation_of: Option<String>,
@@ -175,6 +176,7 @@ impl ArticleInput {
                     "a string or an array of strings",
                 ),
                 "topics" | "keywords" => (strings(&v), "an array of strings"),
+                "places" => (strings(&v), "an array of ISO 3166-1 alpha-2 country codes"),
                 "urgency" => (v.is_i64(), "an integer from 1 to 9"),
                 "media" => (
                     media_entries(&v),
@@ -289,6 +291,30 @@ impl ArticleInput {
         }
         editor_topics.sort();
         editor_topics.dedup();
+        let mut editor_places = self.places.unwrap_or_default();
+        if editor_places.len() > MAX_TOPICS {
+            errors.push(FieldError::new(
+                "places",
+                format!("at most {MAX_TOPICS} places"),
+            ));
+        }
+        for p in &editor_places {
+            if !crate::places::is_code(p) {
+                errors.push(FieldError::new(
+                    "places",
+                    format!(
+                        "{p:?} is not an ISO 3166-1 alpha-2 code (two capital letters: \"US\")"
+                    ),
+                ));
+            } else if !crate::places::known(p) {
+                errors.push(FieldError::new(
+                    "places",
+                    format!("{p:?} is not a country or territory this server knows"),
+                ));
+            }
+        }
+        editor_places.sort();
+        editor_places.dedup();
         let urgency = match self.urgency {
             Some(u @ 1..=9) => Some(u as u8),
             Some(u) => {
@@ -342,6 +368,7 @@ impl ArticleInput {
                 published_offset,
                 embargo_until,
                 editor_topics,
+                editor_places,
                 keywords: self
                     .keywords
                     .unwrap_or_default()

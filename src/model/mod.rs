@@ -215,6 +215,9 @@ pub struct Content {
     pub embargo_until: Option<DateTime<Utc>>,
     /// Topics chosen by the editor (kept whatever the classifier says).
     pub editor_topics: Vec<TopicId>,
+    /// Countries chosen by the editor, ISO 3166-1 alpha-2 (kept whatever the place finder says).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub editor_places: Vec<String>,
     /// Free keywords.
     pub keywords: Vec<String>,
     /// IPTC urgency 1–9.
@@ -257,6 +260,8 @@ pub struct Article {
     pub published_at: DateTime<Utc>,
     /// Final topics (editor ∪ automatic), sorted.
     pub topics: Vec<TopicId>,
+    /// Final places (editor ∪ found), ISO 3166-1 alpha-2 codes, sorted.
+    pub places: Vec<String>,
     /// First stored.
     pub created_at: DateTime<Utc>,
     /// Last change readers should see (a `minor` revision leaves it alone).

@@ -139,6 +139,16 @@ fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {
                 }
             }
         }
+        @let places = crate::places::countries_of(&a.places);
+        @if !places.is_empty() {
+            p.meta.places {
+                (ui.t("places")) ": "
+                @for (i, c) in places.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    span lang=(ui.code()) { (c.name(ui.code())) }
+                }
+            }
+        }
         @if !a.translations.is_empty() {
             p.meta.translations {
                 (ui.t("translations")) ": "

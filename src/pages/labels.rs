@@ -93,6 +93,7 @@ impl Ui {
             "updated" => ("Actualizada", "Updated"),
             "version" => ("versión", "version"),
             "topics" => ("Temas", "Topics"),
+            "places" => ("Lugares", "Places"),
             "translations" => ("También en", "Also in"),
             "formats" => ("Otros formatos", "Other formats"),
             "killed" => ("Noticia retirada", "Story withdrawn"),

@@ -24,6 +24,8 @@ pub fn article_json(config: &Config, a: &Article) -> Value {
         "embargo_until": c.embargo_until.map(rfc3339),
         "topics": a.topics,
         "editor_topics": c.editor_topics,
+        "places": a.places,
+        "editor_places": c.editor_places,
         "keywords": c.keywords,
         "urgency": c.urgency,
         "translation_of": c.translation_of.as_ref().map(|t| t.as_str()),

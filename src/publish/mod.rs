@@ -123,6 +123,7 @@ impl Newsroom {
         let op = Op::Upsert {
             draft: Box::new(prepared.draft),
             topics: prepared.topics,
+            places: prepared.places,
             create_only,
             if_match,
         };

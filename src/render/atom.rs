@@ -209,6 +209,16 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
             ),
         })
         .collect();
+    // Places: the GeoNames URI, labelled in the feed's language (contract §14).
+    categories.extend(
+        crate::places::countries_of(&a.places)
+            .into_iter()
+            .map(|c| Category {
+                term: c.uri(),
+                scheme: Some(crate::places::GEONAMES_SCHEME.to_owned()),
+                label: Some(xml_clean(c.name(lang)).into_owned()),
+            }),
+    );
     categories.extend(topics_of(cfg, a).iter().map(|t| Category {
         term: t.id.clone(),
         scheme: Some(format!("{}/feeds/", cfg.agency.base_url)),

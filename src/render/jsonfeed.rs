@@ -94,6 +94,17 @@ struct ItemExt<'a> {
     translations: Vec<Translation<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pictures: Vec<Picture<'a>>,
+    /// The countries the story is about (contract §14).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    places: Vec<Place<'a>>,
+}
+
+#[derive(Serialize)]
+struct Place<'a> {
+    code: &'a str,
+    geonameid: u32,
+    uri: String,
+    name: &'a str,
 }
 
 #[derive(Serialize)]
@@ -282,6 +293,15 @@ fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
                     qcode: &c.qcode,
                     uri: c.uri(),
                     name: &c.en,
+                })
+                .collect(),
+            places: crate::places::countries_of(&a.places)
+                .into_iter()
+                .map(|c| Place {
+                    code: &c.code,
+                    geonameid: c.geonameid,
+                    uri: c.uri(),
+                    name: c.name(&a.content.language),
                 })
                 .collect(),
             dateline: a.content.dateline.as_deref(),

@@ -402,6 +402,22 @@ fn content_meta(w: &mut W, cfg: &Config, a: &Article, notice: bool) -> io::Resul
                     Ok(())
                 })?;
         }
+        // Places: GeoNames qcodes in the `geonames` scheme, which IPTC's catalog (the
+        // catalogRef above) declares as http://sws.geonames.org/ (contract §14).
+        for c in crate::places::countries_of(&a.places) {
+            w.create_element("subject")
+                .with_attribute(("type", "cpnat:geoArea"))
+                .with_attribute(("qcode", format!("geonames:{}", c.geonameid).as_str()))
+                .write_inner_content(|w| {
+                    w.create_element("name")
+                        .with_attribute(("xml:lang", "en"))
+                        .write_text_content(BytesText::new(&xml_clean(&c.name_en)))?;
+                    w.create_element("name")
+                        .with_attribute(("xml:lang", "es"))
+                        .write_text_content(BytesText::new(&xml_clean(&c.name_es)))?;
+                    Ok(())
+                })?;
+        }
         if notice {
             text(w, "headline", &kill_title(a))?;
         } else {

@@ -36,6 +36,14 @@ pub fn ninjs(config: &Config, a: &Article) -> String {
         })).collect::<Vec<_>>(),
         "renditions": [{ "name": "html", "href": article_url(config, a.id.as_str()), "contenttype": "text/html" }],
     });
+    let places = crate::places::countries_of(&a.places);
+    if !places.is_empty() {
+        // ninjs 2.x `places`: the countries the story is about, named in its language.
+        doc["places"] = places
+            .iter()
+            .map(|c| json!({ "name": c.name(lang), "uri": c.uri(), "literal": c.code }))
+            .collect();
+    }
     shared_fields(&mut doc, a, "by", "people");
     if a.status == crate::model::PubStatus::Canceled {
         // A kill stops distribution: the document is the kill notice, without the story's

@@ -90,6 +90,15 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         name: c.code().to_owned(),
         domain: Some(MEDTOP_SCHEME.to_owned()),
     }));
+    // Places: the GeoNames URI in the GeoNames domain (contract §14).
+    categories.extend(
+        crate::places::countries_of(&a.places)
+            .into_iter()
+            .map(|c| Category {
+                name: c.uri(),
+                domain: Some(crate::places::GEONAMES_SCHEME.to_owned()),
+            }),
+    );
     if a.revision == Revision::Correction {
         categories.push(Category {
             name: "correction".into(),

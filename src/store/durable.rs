@@ -42,6 +42,8 @@ pub enum Op {
         draft: Box<Draft>,
         /// Final topics (editor ∪ automatic), sorted.
         topics: Vec<TopicId>,
+        /// Final places (editor ∪ found), sorted.
+        places: Vec<String>,
         /// Refuse (409) if the id exists: `POST` semantics.
         create_only: bool,
         /// `If-Match`, if the client sent one.
@@ -167,6 +169,7 @@ fn apply_one(
         Op::Upsert {
             draft,
             topics,
+            places,
             create_only,
             ..
         } => {
@@ -180,6 +183,7 @@ fn apply_one(
                 draft,
                 id: &id,
                 topics,
+                places,
             };
             upsert_one(tx, &w, now_ms, scopes)?
         }

@@ -77,7 +77,7 @@ pub struct PageQuery {
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media, editor_places, places";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -118,6 +118,8 @@ pub(super) struct RawRow {
     restricted: bool,
     published_offset: Option<i64>,
     media: String,
+    editor_places: String,
+    places: String,
 }
 
 impl RawRow {
@@ -149,6 +151,8 @@ impl RawRow {
             restricted: r.get(23)?,
             published_offset: r.get(24)?,
             media: r.get(25)?,
+            editor_places: r.get(26)?,
+            places: r.get(27)?,
         })
     }
 
@@ -175,6 +179,7 @@ impl RawRow {
                 published_offset: self.published_offset.map(|o| o as i32),
                 embargo_until: self.embargo_until.map(ts).transpose()?,
                 editor_topics: json_list(&self.editor_topics)?,
+                editor_places: json_list(&self.editor_places)?,
                 keywords: json_list(&self.keywords)?,
                 urgency: self.urgency.map(|u| u as u8),
                 translation_of,
@@ -182,6 +187,7 @@ impl RawRow {
             },
             published_at,
             topics: json_list(&self.topics)?,
+            places: json_list(&self.places)?,
             created_at: ts(self.created_at)?,
             updated_at: ts(self.updated_at)?,
             canceled_at: self.canceled_at.map(ts).transpose()?,

@@ -276,6 +276,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) STRICT, WITHOUT ROWID;
     CREATE INDEX article_pictures_by_article ON article_pictures (article_id);
     "#,
+    // 11: places (contract §14): the editor's countries and the final ones (editor ∪ found by
+    // the place finder), ISO 3166-1 alpha-2 codes as JSON arrays. Existing articles get theirs
+    // from `wirefeed reclassify`.
+    r#"
+    ALTER TABLE articles ADD COLUMN editor_places TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE articles ADD COLUMN places TEXT NOT NULL DEFAULT '[]';
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

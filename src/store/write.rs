@@ -58,6 +58,8 @@ pub struct Write<'a> {
     pub id: &'a ArticleId,
     /// Final topics (editor ∪ automatic), sorted.
     pub topics: &'a [TopicId],
+    /// Final places (editor ∪ found), ISO 3166-1 alpha-2 codes, sorted.
+    pub places: &'a [String],
 }
 
 /// Change-log scope of a topic feed.
@@ -235,8 +237,9 @@ pub(super) fn upsert_one(
     tx.prepare_cached(&format!(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
-         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset, media) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25) \
+         translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset, media, \
+         editor_places, places) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -245,7 +248,8 @@ pub(super) fn upsert_one(
          urgency = excluded.urgency, translation_of = excluded.translation_of, \
          revision = excluded.revision, correction_note = excluded.correction_note, \
          updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
-         restricted = excluded.restricted, published_offset = excluded.published_offset, media = excluded.media",
+         restricted = excluded.restricted, published_offset = excluded.published_offset, media = excluded.media, \
+         editor_places = excluded.editor_places, places = excluded.places",
         restricted_sql("?14")
     ))?
     .execute(params![
@@ -274,6 +278,8 @@ pub(super) fn upsert_one(
         seen_at,
         content.published_offset,
         super::row::media_json(&content.media),
+        to_json(&content.editor_places),
+        to_json(w.places),
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
@@ -465,16 +471,28 @@ impl Store {
         draft: &Draft,
         id: &ArticleId,
         topics: &[TopicId],
+        places: &[String],
         now: DateTime<Utc>,
     ) -> Result<Result<UpsertOutcome, WriteError>> {
-        let mut out = self.upsert_batch(&[Write { draft, id, topics }], now)?;
+        let w = Write {
+            draft,
+            id,
+            topics,
+            places,
+        };
+        let mut out = self.upsert_batch(&[w], now)?;
         Ok(out.pop().expect("one write, one outcome"))
     }
 
-    /// Recomputes every article's final topics with `classify`; returns how many changed.
+    /// Recomputes every article's final topics and places with `classify`; returns how many
+    /// changed.
     ///
-    /// Topic changes are not new versions: the text did not change, only our reading of it.
-    pub fn reclassify(&self, mut classify: impl FnMut(&Article) -> Vec<TopicId>) -> Result<u64> {
+    /// Topic and place changes are not new versions: the text did not change, only our reading
+    /// of it.
+    pub fn reclassify(
+        &self,
+        mut classify: impl FnMut(&Article) -> (Vec<TopicId>, Vec<String>),
+    ) -> Result<u64> {
         self.with_conn(|conn| {
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -489,7 +507,25 @@ impl Store {
             let now_ms = Utc::now().timestamp_millis();
             for raw in raws {
                 let a = raw.into_article()?;
-                let topics = classify(&a);
+                let (topics, places) = classify(&a);
+                if places != a.places {
+                    tx.prepare_cached(
+                        "UPDATE articles SET places = ?2, \
+                         changed_at = max(?3, (changed_at / 1000 + 1) * 1000) WHERE id = ?1",
+                    )?
+                    .execute(params![
+                        a.id.as_str(),
+                        to_json(&places),
+                        now_ms
+                    ])?;
+                    if topics == a.topics {
+                        scopes.insert(SCOPE_ALL.to_owned());
+                        for t in &topics {
+                            scopes.insert(topic_scope(t));
+                        }
+                        changed += 1;
+                    }
+                }
                 if topics != a.topics {
                     tx.prepare_cached(&format!(
                         "UPDATE articles SET topics = ?2, \

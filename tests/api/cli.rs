@@ -192,7 +192,7 @@ fn check_reports_a_healthy_database() {
     assert_eq!(code, 0);
     assert_eq!(
         out.lines().next(),
-        Some("reclassified: 0 articles changed topics")
+        Some("reclassified: 0 articles changed topics or places")
     );
 }
 
@@ -246,7 +246,7 @@ fn reclassify_after_a_rule_change_moves_articles_and_feeds_follow_at_once() {
     assert_eq!(before.len(), changed as usize, "{out}");
     let (_, again, _) = app.cli(&["reclassify"]);
     assert!(
-        again.starts_with("reclassified: 0 articles changed topics"),
+        again.starts_with("reclassified: 0 articles changed topics or places"),
         "{again}"
     );
 }

@@ -370,6 +370,7 @@ fn a_correction_and_a_minor_edit_match_their_golden_files() {
                 &draft,
                 &id,
                 &classifier.topics(&draft.content),
+                &wirefeed::places::Places::shipped().places(&draft.content),
                 at.parse().unwrap(),
             )
             .unwrap();
@@ -441,6 +442,7 @@ fn revised(
     wirefeed::store::Op::Upsert {
         draft: Box::new(prepared.draft),
         topics: prepared.topics,
+        places: prepared.places,
         create_only: false,
         if_match: None,
     }

