@@ -187,12 +187,7 @@ impl Classifier {
     }
 
     fn evaluate(&self, content: &Content, explain: bool) -> Vec<TopicScore> {
-        let lang = content
-            .language
-            .split('-')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let lang = features::primary_language(&content.language);
         let headline = normalize(&content.headline);
         let mut body = normalize(content.summary.as_deref().unwrap_or(""));
         body.push_str(&normalize(&content.body));
@@ -224,6 +219,7 @@ impl Classifier {
                 &headline,
                 &body,
                 content.dateline.as_deref(),
+                &lang,
             );
             let mut logits = Vec::with_capacity(scores.len());
             m.logits(&v, &mut logits);
