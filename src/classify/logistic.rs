@@ -167,8 +167,13 @@ pub struct ModelScore {
     pub threshold: f64,
     /// Whether the model says it is.
     pub matched: bool,
-    /// Probability a rules match needs to stay in.
+    /// Probability a rules match needs to stay in, before the rules' evidence scales it.
     pub veto: f64,
+    /// How much the rules had for this topic (see [`super::rule_evidence`]): 0 when they
+    /// did not match, else at least 1.
+    pub rule_evidence: f64,
+    /// The veto this article's rule match faces: `veto` divided by `rule_evidence`.
+    pub veto_scaled: f64,
     /// Whether the model overruled the rules' match.
     pub vetoed: bool,
     /// The features that carried the decision, strongest first: positive ones when in, the

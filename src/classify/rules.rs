@@ -17,7 +17,7 @@ const MAX_HITS_PER_TERM: usize = 3;
 
 /// Terms weighing less than this only support a topic: a topic needs one of its main terms
 /// (or three different supporting ones), and more than one word repeated in the body.
-const ANCHOR_WEIGHT: f64 = 2.0;
+pub(super) const ANCHOR_WEIGHT: f64 = 2.0;
 
 /// Share of `min_score` from which an unmatched topic is reported as a near miss.
 const NEAR_MISS: f64 = 0.75;
