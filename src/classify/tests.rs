@@ -366,8 +366,8 @@ fn a_veto_needs_more_evidence_than_the_rules_had() {
     );
     assert!(
         m.reason.contains(
-            "veto applied: 0.119 is below the veto 0.30 divided by the rules' evidence 2.00 \
-             (score 6 of 3, 1 main term) is 0.150"
+            "veto applied: 0.119 is below the veto 0.30 divided by the rules' evidence 1.41 \
+             (score 6 of 3, 1 main term) is 0.212"
         ),
         "{}",
         m.reason
@@ -389,7 +389,7 @@ fn a_veto_needs_more_evidence_than_the_rules_had() {
         m.reason
     );
     assert!(
-        m.reason.contains("no veto: 0.119 is not below the veto 0.30 divided by the rules' evidence 12.00 (score 12 of 3, 3 main terms) is 0.025"),
+        m.reason.contains("no veto: 0.119 is not below the veto 0.30 divided by the rules' evidence 3.46 (score 12 of 3, 3 main terms) is 0.087"),
         "{}",
         m.reason
     );
