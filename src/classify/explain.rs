@@ -36,7 +36,10 @@ pub(super) fn reason(s: &TopicScore) -> String {
                 Field::Headline => "headline",
                 Field::Body => "body",
             };
-            format!("\"{}\" {}×{} = {:+}", h.term, field, h.count, h.score)
+            format!(
+                "\"{}\" (weight {}) {}×{} = {:+}",
+                h.term, h.weight, field, h.count, h.score
+            )
         })
         .collect();
     let mut out = format!("{verdict}: score {} of {} needed", s.score, s.min_score);
@@ -59,8 +62,35 @@ pub(super) fn reason(s: &TopicScore) -> String {
             "; model: probability {:.2} {cmp} {:.2}",
             m.probability, m.threshold
         ));
-        if m.vetoed {
-            out.push_str(&format!(", below the veto {:.2}", m.veto));
+        // The veto: only a rules match that the model does not share can be overruled.
+        if s.rules && !m.matched && m.veto > 0.0 {
+            let main = s
+                .hits
+                .iter()
+                .filter(|h| h.weight >= super::rules::ANCHOR_WEIGHT)
+                .map(|h| h.term.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            let weighed = format!(
+                "the veto {:.2} divided by the rules' evidence {:.2} (score {} of {}, {main} main term{}) is {:.3}",
+                m.veto,
+                m.rule_evidence,
+                s.score,
+                s.min_score,
+                if main == 1 { "" } else { "s" },
+                m.veto_scaled
+            );
+            if m.vetoed {
+                out.push_str(&format!(
+                    "; veto applied: {:.3} is below {weighed}",
+                    m.probability
+                ));
+            } else {
+                out.push_str(&format!(
+                    "; no veto: {:.3} is not below {weighed}",
+                    m.probability
+                ));
+            }
         }
         if !m.features.is_empty() {
             let f: Vec<String> = m

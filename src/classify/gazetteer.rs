@@ -9,6 +9,7 @@ use crate::text::normalize;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use toml::Spanned;
 
 /// The shipped gazetteer, compiled into the binary so the classifier needs no extra file.
 const GAZETTEER: &str = include_str!("../../data/gazetteer.toml");
@@ -21,24 +22,126 @@ const ADJACENT: usize = 24;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawGazetteer {
-    states: BTreeMap<String, RawState>,
+    states: BTreeMap<Spanned<String>, RawState>,
     actors: RawActors,
+    /// Names that mean a state only in one language's copy: language → state code → names
+    /// (`EU` is Estados Unidos in Spanish copy, the European Union in English).
+    #[serde(default)]
+    only_in: BTreeMap<String, BTreeMap<Spanned<String>, Vec<Spanned<String>>>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawState {
-    names: Vec<String>,
-    people: Vec<String>,
-    capitals: Vec<String>,
+    names: Vec<Spanned<String>>,
+    people: Vec<Spanned<String>>,
+    capitals: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawActors {
-    government: Vec<String>,
-    nationals: Vec<String>,
-    movement: Vec<String>,
+    government: Vec<Spanned<String>>,
+    nationals: Vec<Spanned<String>>,
+    movement: Vec<Spanned<String>>,
+}
+
+/// Why a term cannot be a pattern: it matches nothing, or far too much.
+fn broken_pattern(term: &str) -> Option<&'static str> {
+    let core = term.strip_suffix('*').unwrap_or(term);
+    let star = core.len() != term.len();
+    let folded = normalize(core);
+    let letters = folded.chars().filter(|c| c.is_alphanumeric()).count();
+    if core.contains('*') {
+        Some("`*` may only end a term")
+    } else if letters == 0 {
+        Some("the term has no letters")
+    } else if star && letters < 3 {
+        Some("a prefix term (`…*`) needs at least three letters")
+    } else {
+        None
+    }
+}
+
+/// One problem of a gazetteer file, at a 1-based line (0: the whole file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Every problem of a gazetteer file at once: TOML errors, duplicate state codes (also when
+/// they differ only in case), codes in `only_in` that name no state, and broken patterns.
+pub fn check(src: &str) -> Vec<Problem> {
+    let line = |offset: usize| src[..offset.min(src.len())].matches('\n').count() + 1;
+    let raw: RawGazetteer = match toml::from_str(src) {
+        Ok(r) => r,
+        Err(e) => {
+            return vec![Problem {
+                line: e.span().map_or(0, |s| line(s.start)),
+                message: e.message().to_owned(),
+            }];
+        }
+    };
+    let mut problems = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut codes: Vec<&Spanned<String>> = raw.states.keys().collect();
+    codes.sort_by_key(|c| c.span().start);
+    for code in codes {
+        let at = line(code.span().start);
+        if let Some(first) = seen.insert(code.get_ref().to_lowercase(), at) {
+            problems.push(Problem {
+                line: at,
+                message: format!(
+                    "state code {:?} is already used on line {first}",
+                    code.get_ref()
+                ),
+            });
+        }
+    }
+    let mut terms: Vec<&Spanned<String>> = Vec::new();
+    for state in raw.states.values() {
+        terms.extend(
+            state
+                .names
+                .iter()
+                .chain(&state.people)
+                .chain(&state.capitals),
+        );
+    }
+    terms.extend(
+        raw.actors
+            .government
+            .iter()
+            .chain(&raw.actors.nationals)
+            .chain(&raw.actors.movement),
+    );
+    for names in raw.only_in.values() {
+        for (code, list) in names {
+            if !raw.states.keys().any(|c| c.get_ref() == code.get_ref()) {
+                problems.push(Problem {
+                    line: line(code.span().start),
+                    message: format!(
+                        "only_in names state {:?}, which is not in [states]",
+                        code.get_ref()
+                    ),
+                });
+            }
+            terms.extend(list);
+        }
+    }
+    for t in terms {
+        if let Some(why) = broken_pattern(t.get_ref()) {
+            problems.push(Problem {
+                line: line(t.span().start),
+                message: format!("broken pattern {:?}: {why}", t.get_ref()),
+            });
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    problems
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +161,8 @@ pub struct Gazetteer {
     kinds: Vec<Kind>,
     /// Whether a needle is a whole word (not a prefix).
     exact: Vec<bool>,
+    /// The only language whose copy a needle counts in (`None`: every language).
+    lang: Vec<Option<String>>,
     states: usize,
 }
 
@@ -77,13 +182,17 @@ impl Gazetteer {
         Gazetteer::parse(GAZETTEER).expect("data/gazetteer.toml is valid (checked by a test)")
     }
 
-    /// Parses gazetteer TOML.
+    /// Parses gazetteer TOML; a file with problems (see [`check`]) is refused.
     pub fn parse(src: &str) -> Result<Gazetteer, String> {
+        if let Some(p) = check(src).first() {
+            return Err(format!("line {}: {}", p.line, p.message));
+        }
         let raw: RawGazetteer = toml::from_str(src).map_err(|e| e.to_string())?;
         let mut needles = Vec::new();
         let mut kinds = Vec::new();
         let mut exact = Vec::new();
-        let mut add = |term: &str, kind: Kind| {
+        let mut langs = Vec::new();
+        let mut add = |term: &str, kind: Kind, lang: Option<&str>| {
             let star = term.ends_with('*');
             let core = normalize(term.trim_end_matches('*'));
             let core = core.trim_end();
@@ -95,24 +204,37 @@ impl Gazetteer {
             needles.push(core.to_owned());
             kinds.push(kind);
             exact.push(!star);
+            langs.push(lang.map(str::to_owned));
         };
         for (i, state) in raw.states.values().enumerate() {
             let i = i as u16;
             for t in state.names.iter().chain(&state.capitals) {
-                add(t, Kind::Place(i));
+                add(t.get_ref(), Kind::Place(i), None);
             }
             for t in &state.people {
-                add(t, Kind::People(i));
+                add(t.get_ref(), Kind::People(i), None);
+            }
+        }
+        for (lang, names) in &raw.only_in {
+            for (code, list) in names {
+                let i = raw
+                    .states
+                    .keys()
+                    .position(|c| c.get_ref() == code.get_ref())
+                    .expect("checked") as u16;
+                for t in list {
+                    add(t.get_ref(), Kind::Place(i), Some(lang));
+                }
             }
         }
         for t in &raw.actors.government {
-            add(t, Kind::Government);
+            add(t.get_ref(), Kind::Government, None);
         }
         for t in &raw.actors.nationals {
-            add(t, Kind::Nationals);
+            add(t.get_ref(), Kind::Nationals, None);
         }
         for t in &raw.actors.movement {
-            add(t, Kind::Movement);
+            add(t.get_ref(), Kind::Movement, None);
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -122,6 +244,7 @@ impl Gazetteer {
             automaton,
             kinds,
             exact,
+            lang: langs,
             states: raw.states.len(),
         })
     }
@@ -136,11 +259,14 @@ impl Gazetteer {
         self.states == 0
     }
 
-    fn mentions(&self, text: &str, out: &mut Vec<Mention>) {
+    fn mentions(&self, text: &str, lang: &str, out: &mut Vec<Mention>) {
         let bytes = text.as_bytes();
         for m in self.automaton.find_iter(text) {
             // Needles start at a word boundary (a space); a whole word must end at one too.
             let p = m.pattern().as_usize();
+            if self.lang[p].as_deref().is_some_and(|l| l != lang) {
+                continue;
+            }
             let mut end = m.end();
             if self.exact[p] {
                 if bytes.get(end) != Some(&b' ') {
@@ -162,22 +288,24 @@ impl Gazetteer {
     }
 
     /// Structural features of normalised text (`headline` and `body` as from [`normalize`],
-    /// `dateline` the place the story was filed from, if any), passed to `emit` by name.
+    /// `dateline` the place the story was filed from, if any, `lang` the copy's primary
+    /// language subtag), passed to `emit` by name.
     pub fn features(
         &self,
         headline: &str,
         body: &str,
         dateline: Option<&str>,
+        lang: &str,
         emit: &mut impl FnMut(&'static str),
     ) {
         let mut head = Vec::new();
-        self.mentions(headline, &mut head);
+        self.mentions(headline, lang, &mut head);
         let mut rest = Vec::new();
-        self.mentions(body, &mut rest);
+        self.mentions(body, lang, &mut rest);
         let mut filed_in = None;
         if let Some(d) = dateline {
             let mut m = Vec::new();
-            self.mentions(&normalize(d), &mut m);
+            self.mentions(&normalize(d), lang, &mut m);
             filed_in = m.iter().find_map(|m| match m.kind {
                 Kind::Place(s) => Some(s),
                 _ => None,
@@ -285,12 +413,106 @@ mod tests {
     use super::*;
 
     fn features(headline: &str, body: &str) -> Vec<&'static str> {
+        features_in("en", headline, body)
+    }
+
+    fn features_in(lang: &str, headline: &str, body: &str) -> Vec<&'static str> {
         let g = Gazetteer::shipped();
         let mut out = Vec::new();
-        g.features(&normalize(headline), &normalize(body), None, &mut |f| {
-            out.push(f)
-        });
+        g.features(
+            &normalize(headline),
+            &normalize(body),
+            None,
+            lang,
+            &mut |f| out.push(f),
+        );
         out
+    }
+
+    #[test]
+    fn spanish_abbreviations_of_the_united_states_are_a_state_with_or_without_periods() {
+        // Regression (issue 24): "EE. UU." as the only name of the second state lost the
+        // story its two states.
+        for us in ["EE. UU.", "EE.UU.", "EEUU", "EE UU", "EU"] {
+            let f = features_in(
+                "es",
+                &format!("Honduras y {us} firman un acuerdo de cooperación"),
+                &format!("La canciller hondureña y el embajador de {us} firmaron el texto."),
+            );
+            assert!(f.contains(&"@states:2"), "{us}: {f:?}");
+            assert!(f.contains(&"@headline-states:2+"), "{us}: {f:?}");
+            assert!(f.contains(&"@governments-of-2-states"), "{us}: {f:?}");
+        }
+    }
+
+    #[test]
+    fn ue_is_the_european_union_and_eu_is_a_state_only_in_spanish_copy() {
+        let f = features_in(
+            "es",
+            "La UE y Honduras firman un acuerdo",
+            "La delegación de la UE se reunió con el Gobierno de Honduras.",
+        );
+        assert!(f.contains(&"@states:1"), "{f:?}");
+        let f = features_in(
+            "en",
+            "EU and Honduras sign a trade deal",
+            "The EU delegation met the Honduran government.",
+        );
+        assert!(f.contains(&"@states:1"), "{f:?}");
+    }
+
+    #[test]
+    fn sports_are_not_deportation() {
+        let f = features_in(
+            "es",
+            "Deportistas de México y Guatemala llegan a los Juegos",
+            "Los deportistas mexicanos viajaron para los deportes de equipo en Guatemala.",
+        );
+        assert!(f.contains(&"@nationals"), "positive control: {f:?}");
+        let g = Gazetteer::shipped();
+        let mut m = Vec::new();
+        g.mentions(&normalize("los deportes y los deportistas"), "es", &mut m);
+        assert!(m.is_empty(), "{m:?}");
+        m.clear();
+        g.mentions(&normalize("fueron deportados"), "es", &mut m);
+        assert_eq!(m.len(), 1, "positive control: {m:?}");
+    }
+
+    #[test]
+    fn check_sees_a_good_file_then_names_the_line_of_a_duplicate_code_and_a_broken_pattern() {
+        // Positive control: the shipped file has no problem.
+        assert_eq!(check(GAZETTEER), []);
+        let good = "[states]\nab = { names = [\"Abland\"], people = [\"ablander*\"], capitals = [] }\n\
+                    cd = { names = [\"Cedia\"], people = [], capitals = [] }\n\
+                    [actors]\ngovernment = [\"minister*\"]\nnationals = []\nmovement = []\n";
+        assert_eq!(check(good), []);
+        assert!(Gazetteer::parse(good).is_ok());
+        let dup = good.replace("cd = {", "AB = {");
+        let p = check(&dup);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 3, "{p:?}");
+        assert!(p[0].message.contains("already used on line 2"), "{p:?}");
+        let dup = good.replace("cd = {", "ab = {");
+        let p = check(&dup);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 3, "{p:?}");
+        let broken = good
+            .replace("\"ablander*\"", "\"abl*nder\"")
+            .replace("\"minister*\"", "\"m*\"");
+        let p = check(&broken);
+        assert_eq!(
+            p.iter().map(|p| p.line).collect::<Vec<_>>(),
+            [2, 5],
+            "{p:?}"
+        );
+        assert!(
+            p[0].message.contains("broken pattern \"abl*nder\""),
+            "{p:?}"
+        );
+        assert!(Gazetteer::parse(&broken).is_err());
+        let p = check(&good.replace("[\"Cedia\"]", "[\"--\"]"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 3, "{p:?}");
     }
 
     #[test]

@@ -84,23 +84,26 @@ pub fn vectorise(
     let headline = normalize(&content.headline);
     let mut body = normalize(content.summary.as_deref().unwrap_or(""));
     body.push_str(&normalize(&content.body));
+    let lang = super::features::primary_language(&content.language);
     vectorise_with(
         extractor,
         &headline,
         &body,
         content.dateline.as_deref(),
+        &lang,
         names,
     )
 }
 
-/// As [`vectorise`], from a headline and body already normalised.
+/// As [`vectorise`], from a headline and body already normalised (`lang`: primary subtag).
 pub fn vectorise_normalised(
     extractor: &Extractor,
     headline: &str,
     body: &str,
     dateline: Option<&str>,
+    lang: &str,
 ) -> Vector {
-    vectorise_with(extractor, headline, body, dateline, None)
+    vectorise_with(extractor, headline, body, dateline, lang, None)
 }
 
 fn vectorise_with(
@@ -108,11 +111,12 @@ fn vectorise_with(
     headline: &str,
     body: &str,
     dateline: Option<&str>,
+    lang: &str,
     mut names: Option<&mut HashMap<u64, String>>,
 ) -> Vector {
     let mut text: Vec<u64> = Vec::with_capacity(512);
     let mut structure: Vec<u64> = Vec::new();
-    extractor.features_of(headline, body, dateline, &mut |f, kind| {
+    extractor.features_of(headline, body, dateline, lang, &mut |f, kind| {
         let h = feature_hash(f);
         if let Some(n) = names.as_deref_mut() {
             n.entry(h).or_insert_with(|| f.to_owned());
@@ -163,8 +167,13 @@ pub struct ModelScore {
     pub threshold: f64,
     /// Whether the model says it is.
     pub matched: bool,
-    /// Probability a rules match needs to stay in.
+    /// Probability a rules match needs to stay in, before the rules' evidence scales it.
     pub veto: f64,
+    /// How much the rules had for this topic (see [`super::rule_evidence`]): 0 when they
+    /// did not match, else at least 1.
+    pub rule_evidence: f64,
+    /// The veto this article's rule match faces: `veto` divided by `rule_evidence`.
+    pub veto_scaled: f64,
     /// Whether the model overruled the rules' match.
     pub vetoed: bool,
     /// The features that carried the decision, strongest first: positive ones when in, the

@@ -187,12 +187,7 @@ impl Classifier {
     }
 
     fn evaluate(&self, content: &Content, explain: bool) -> Vec<TopicScore> {
-        let lang = content
-            .language
-            .split('-')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let lang = features::primary_language(&content.language);
         let headline = normalize(&content.headline);
         let mut body = normalize(content.summary.as_deref().unwrap_or(""));
         body.push_str(&normalize(&content.body));
@@ -224,6 +219,7 @@ impl Classifier {
                 &headline,
                 &body,
                 content.dateline.as_deref(),
+                &lang,
             );
             let mut logits = Vec::with_capacity(scores.len());
             m.logits(&v, &mut logits);
@@ -231,12 +227,16 @@ impl Classifier {
                 let Some(t) = &m.topics[ti] else { continue };
                 let probability = logistic::sigmoid(logits[ti]);
                 let matched = probability >= t.threshold;
-                let vetoed = s.rules && !matched && probability < t.veto;
+                let evidence = if s.rules { rule_evidence(s) } else { 0.0 };
+                let veto_scaled = scaled_veto(t.veto, evidence);
+                let vetoed = s.rules && !matched && probability < veto_scaled;
                 s.model = Some(ModelScore {
                     probability: (probability * 1000.0).round() / 1000.0,
                     threshold: t.threshold,
                     matched,
                     veto: t.veto,
+                    rule_evidence: (evidence * 100.0).round() / 100.0,
+                    veto_scaled: (veto_scaled * 1000.0).round() / 1000.0,
                     vetoed,
                     features: if explain {
                         m.contributions(&v, ti, matched || (s.rules && !vetoed), EXPLAIN_FEATURES)
@@ -262,6 +262,37 @@ impl Classifier {
         }
         scores
     }
+}
+
+/// How much the rules had for a topic they matched: the square root of the score's multiple
+/// of `min_score` times the number of different main terms (weight ≥ 2) that fired, at least 1.
+///
+/// A model veto must be surer the more the rules found (issue 24: a ministers' meeting on
+/// "border security, human rights and migration" with "irregular migration" named among its
+/// problems had several explicit matches and was vetoed).
+pub fn rule_evidence(s: &TopicScore) -> f64 {
+    let mut main: Vec<&str> = s
+        .hits
+        .iter()
+        .filter(|h| h.weight >= rules::ANCHOR_WEIGHT)
+        .map(|h| h.term.as_str())
+        .collect();
+    main.sort_unstable();
+    main.dedup();
+    let strength = if s.min_score > 0.0 {
+        s.score / s.min_score
+    } else {
+        s.score
+    };
+    // The square root: twice the score with twice the main terms asks for a veto twice as
+    // sure, not four times (chosen by cross-validation against the plain product).
+    (strength * main.len().max(1) as f64).sqrt().max(1.0)
+}
+
+/// The probability below which the model overrules a rules match with this `evidence`: the
+/// topic's `veto` divided by it (the trainer chooses `veto` knowing this).
+pub fn scaled_veto(veto: f64, evidence: f64) -> f64 {
+    veto / evidence.max(1.0)
 }
 
 /// The language of a text by its words, as a primary subtag (`es`, `en`), when reliable.

@@ -5,6 +5,7 @@
 //! boundaries: `" asylum "` matches a whole word, `" deport"` (from `deport*`) any word that
 //! starts with it.
 
+use super::features::{LOOKALIKE_PHRASES, lookalike_phrase};
 use super::{Field, Hit, TopicScore};
 use crate::config::Config;
 use crate::text::normalize;
@@ -16,7 +17,7 @@ const MAX_HITS_PER_TERM: usize = 3;
 
 /// Terms weighing less than this only support a topic: a topic needs one of its main terms
 /// (or three different supporting ones), and more than one word repeated in the body.
-const ANCHOR_WEIGHT: f64 = 2.0;
+pub(super) const ANCHOR_WEIGHT: f64 = 2.0;
 
 /// Share of `min_score` from which an unmatched topic is reported as a near miss.
 const NEAR_MISS: f64 = 0.75;
@@ -67,8 +68,20 @@ impl Rules {
                 .chain(topic.exclude.iter().map(|r| (r, Role::Exclude)))
                 .chain(topic.force.iter().map(|r| (r, Role::Force)))
                 .chain(topic.forbid.iter().map(|r| (r, Role::Forbid)));
-            for (rule, role) in lists {
-                for term in &rule.terms {
+            // Look-alike phrases ("lunatic asylum") exclude for every topic, as if listed in
+            // its `exclude`: the shared list of the rules and the model's features.
+            let lookalikes: Vec<(Option<String>, Vec<String>)> = LOOKALIKE_PHRASES
+                .iter()
+                .map(|(lang, p)| (Some((*lang).to_owned()), vec![lookalike_phrase(p)]))
+                .collect();
+            let lookalikes = lookalikes
+                .iter()
+                .map(|(lang, terms)| (lang, terms, Role::Exclude));
+            let lists = lists
+                .map(|(r, role)| (&r.lang, &r.terms, role))
+                .chain(lookalikes);
+            for (lang, terms, role) in lists {
+                for term in terms {
                     let star = term.ends_with('*');
                     let core = normalize(term.trim_end_matches('*'));
                     let core = core.trim_end();
@@ -89,7 +102,7 @@ impl Rules {
                     patterns.push(Pattern {
                         topic: ti,
                         term: term.clone(),
-                        lang: rule.lang.clone(),
+                        lang: lang.clone(),
                         role,
                     });
                 }

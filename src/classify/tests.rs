@@ -335,3 +335,68 @@ rules = [{ weight = 3, terms = ["trawler*"] }]
         ["fisheries"]
     );
 }
+
+/// A model that is mildly against migration whatever the words (probability 0.119).
+const DOUBTFUL_MODEL: &str = r#"{
+  "format": "wirefeed-linear-1",
+  "trained_on": "a test",
+  "stem_length": 6,
+  "topics": {
+    "migration": { "threshold": 0.5, "veto": 0.3, "bias": -2.0, "weights": { "bird": -40.0 } }
+  }
+}"#;
+
+#[test]
+fn a_veto_needs_more_evidence_than_the_rules_had() {
+    // Regression (issue 24): a meeting on "border security, human rights and migration" with
+    // several explicit migration matches was vetoed by a model only mildly against it.
+    let c = Classifier::with_model(
+        &Config::parse(CONFIG, Path::new(".")).unwrap(),
+        DOUBTFUL_MODEL,
+    )
+    .unwrap();
+    // Positive control: one main term, once, is weak evidence; the doubtful model overrules it.
+    let weak = content("en", "Refugee arrives", "The weather was mild.");
+    let s = c.explain(&weak);
+    let m = s.iter().find(|s| s.topic == "migration").unwrap();
+    assert!(m.rules && !m.matched, "{m:?}");
+    let ms = m.model.as_ref().unwrap();
+    assert!(
+        ms.vetoed
+            && (ms.rule_evidence - 1.41).abs() < 1e-9
+            && (ms.veto_scaled - 0.212).abs() < 1e-9,
+        "{ms:?}"
+    );
+    assert!(
+        m.reason.contains(
+            "veto applied: 0.119 is below the veto 0.30 divided by the rules' evidence 1.41 \
+             (score 6 of 3, 1 main term) is 0.212"
+        ),
+        "{}",
+        m.reason
+    );
+    // Three different main terms, one in the headline: the same doubt is not enough.
+    let strong = content(
+        "en",
+        "Refugee arrives",
+        "Ministers discussed the deportations of migrantes and border security.",
+    );
+    let s = c.explain(&strong);
+    let m = s.iter().find(|s| s.topic == "migration").unwrap();
+    assert!(m.rules && m.matched, "{m:?}");
+    assert!(
+        m.reason.starts_with(
+            "in (rules): score 12 of 3 needed (\"refugee\" (weight 3) headline×1 = +6"
+        ),
+        "{}",
+        m.reason
+    );
+    assert!(
+        m.reason.contains("no veto: 0.119 is not below the veto 0.30 divided by the rules' evidence 3.46 (score 12 of 3, 3 main terms) is 0.087"),
+        "{}",
+        m.reason
+    );
+    // A model that is sure still overrules them (birds).
+    let birds = content("en", "Refugee birds", "bird deportations of migrantes");
+    assert!(c.topics(&birds).is_empty());
+}

@@ -8,9 +8,9 @@
 //! it is sure are wrong, without pulling precision below [`MIN_PRECISION`]. A fifth of the stories (by a hash of their id,
 //! [`is_held_out`]) is never trained on: the test suite measures on it.
 
-use super::Classifier;
 use super::features::Extractor;
 use super::logistic::{self, FORMAT, ModelFile, TopicWeights, feature_hash, sigmoid};
+use super::{Classifier, scaled_veto};
 use crate::config::Config;
 use crate::model::{Content, TopicId};
 use crate::text::fnv1a;
@@ -125,8 +125,9 @@ struct Prepared {
     vectors: Vec<Sparse>,
     names: Vec<String>,
     /// Per story, per topic: the rules' decision (`Some(true)` forced, `Some(false)`
-    /// forbidden, `None` open) and whether the rules alone match.
-    rules: Vec<Vec<(Option<bool>, bool)>>,
+    /// forbidden, `None` open), whether the rules alone match, and their evidence (see
+    /// [`super::rule_evidence`]), which scales the veto.
+    rules: Vec<Vec<(Option<bool>, bool, f64)>>,
 }
 
 fn prepare(config: &Config, examples: &[Example]) -> Prepared {
@@ -174,7 +175,12 @@ fn prepare(config: &Config, examples: &[Example]) -> Prepared {
                         (None, Some(_)) => Some(false),
                         _ => None,
                     };
-                    (lock, s.rules)
+                    let evidence = if s.rules {
+                        super::rule_evidence(&s)
+                    } else {
+                        0.0
+                    };
+                    (lock, s.rules, evidence)
                 })
                 .collect()
         })
@@ -258,13 +264,18 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
             }
         }
         // Decision for a threshold `t` (the model alone) and a veto `v` (a rules match stays
-        // in only if the model gives it at least `v`); `None` = the model alone.
+        // in only if the model gives it at least `v` divided by the rules' evidence: the more
+        // the rules found, the surer a veto must be); `None` = the model alone.
         let quality = |t: f64, v: Option<f64>| {
             let mut q = Quality::default();
             for (i, &want) in labels.iter().enumerate() {
-                let (lock, rules) = p.rules[i][ti];
+                let (lock, rules, evidence) = p.rules[i][ti];
                 let got = match v {
-                    Some(v) => decide(lock, rules && oof[i] >= v, oof[i] >= t),
+                    Some(v) => decide(
+                        lock,
+                        rules && oof[i] >= scaled_veto(v, evidence),
+                        oof[i] >= t,
+                    ),
                     None => oof[i] >= t,
                 };
                 q.add(want, got);
@@ -302,7 +313,7 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
         let threshold = plateau[plateau.len() / 2];
         let mut rules_q = Quality::default();
         for (i, &want) in labels.iter().enumerate() {
-            let (lock, rules) = p.rules[i][ti];
+            let (lock, rules, _) = p.rules[i][ti];
             rules_q.add(want, decide(lock, rules, false));
         }
         let (w, b) = fit(&p, &labels, &all, &ids);
@@ -319,8 +330,12 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
             .iter()
             .enumerate()
             .filter_map(|(i, &want)| {
-                let (lock, rules) = p.rules[i][ti];
-                let got = decide(lock, rules && oof[i] >= veto, oof[i] >= threshold);
+                let (lock, rules, evidence) = p.rules[i][ti];
+                let got = decide(
+                    lock,
+                    rules && oof[i] >= scaled_veto(veto, evidence),
+                    oof[i] >= threshold,
+                );
                 (got != want).then(|| (ids[i].to_owned(), want, round3(oof[i])))
             })
             .collect();

@@ -435,6 +435,30 @@ fn check_media(config: &Config, database: &Path, verify: bool) -> Result<Vec<Str
     Ok(problems)
 }
 
+/// The gazetteer an editor edits beside the config (`data/gazetteer.toml`, compiled into the
+/// next build): every duplicate state code and broken pattern, with its line.
+fn check_gazetteer(config_path: &Path) -> Result<(), CliError> {
+    let path = config_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join("data/gazetteer.toml");
+    let Ok(src) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let problems = crate::classify::gazetteer::check(&src);
+    if problems.is_empty() {
+        say!("{}: ok", path.display());
+        return Ok(());
+    }
+    Err(CliError::usage(
+        problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", path.display(), p.line, p.message))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    ))
+}
+
 fn check(
     config: &Config,
     config_path: &Path,
@@ -448,6 +472,7 @@ fn check(
         config.topics.len(),
         config.feed_list.len()
     );
+    check_gazetteer(config_path)?;
     match store::inspect(database)? {
         None => {
             say!(

@@ -197,6 +197,39 @@ fn check_reports_a_healthy_database() {
 }
 
 #[test]
+fn check_names_file_and_line_of_a_duplicate_code_or_broken_pattern_in_the_gazetteer() {
+    let (dir, config, db) = setup();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    let path = dir.path().join("data/gazetteer.toml");
+    let shipped = std::fs::read_to_string(repo().join("data/gazetteer.toml")).unwrap();
+    // Positive control: the shipped gazetteer is checked and passes.
+    std::fs::write(&path, &shipped).unwrap();
+    let (code, out, err) = wirefeed(&config, &db, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("data/gazetteer.toml: ok"), "{out}");
+    let line = |needle: &str| shipped.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let broken = shipped
+        .replacen("mx = {", "US = {", 1)
+        .replacen("\"hondure*\"", "\"h*\"", 1);
+    std::fs::write(&path, broken).unwrap();
+    let (code, _, err) = wirefeed(&config, &db, &["check"]);
+    assert_eq!(code, 2, "{err}");
+    let at = |n: usize| format!("data/gazetteer.toml:{n}: ");
+    assert!(
+        err.contains(&format!(
+            "{}state code \"US\" is already used on line {}",
+            at(line("mx = {")),
+            line("us = {")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}broken pattern \"h*\"", at(line("hn = {")))),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_database_in_a_missing_folder_is_refused_not_created() {
     let (dir, config, _) = setup();
     let db = dir.path().join("no-such-folder/wirefeed.db");
