@@ -4,6 +4,7 @@
 //! [`xml_clean`], and every body goes through [`body_html`], so escaping lives in one place.
 
 mod atom;
+mod g2;
 mod jsonfeed;
 mod newsml;
 mod ninjs;

@@ -16,8 +16,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
 
-const NAR: &str = "http://iptc.org/std/nar/2006-10-01/";
-const CATALOG: &str = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml";
+use super::g2::{CATALOG, NAR};
 const XHTML: &str = "http://www.w3.org/1999/xhtml";
 
 type W = Writer<Vec<u8>>;
@@ -164,36 +163,6 @@ enum Role {
     KillNotice,
 }
 
-/// A `newsItem` element (the document's root, with the namespace, or an item of a
-/// `newsMessage`) with its IPTC catalog reference; `inner` writes the rest.
-pub(super) fn item_element(
-    w: &mut W,
-    root: bool,
-    guid: &str,
-    version: u32,
-    lang: &str,
-    inner: impl FnOnce(&mut W) -> io::Result<()>,
-) -> io::Result<()> {
-    let version = version.to_string();
-    let mut el = w.create_element("newsItem");
-    if root {
-        el = el.with_attribute(("xmlns", NAR));
-    }
-    el.with_attribute(("guid", guid))
-        .with_attribute(("version", version.as_str()))
-        .with_attribute(("standard", "NewsML-G2"))
-        .with_attribute(("standardversion", "2.35"))
-        .with_attribute(("conformance", "power"))
-        .with_attribute(("xml:lang", lang))
-        .write_inner_content(|w| {
-            w.create_element("catalogRef")
-                .with_attribute(("href", CATALOG))
-                .write_empty()?;
-            inner(w)
-        })?;
-    Ok(())
-}
-
 fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()> {
     let root = role == Role::Document;
     // A killed story is carried as its kill notice wherever it still appears (a tombstone in a
@@ -201,7 +170,7 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()
     let notice = role == Role::KillNotice || a.status == PubStatus::Canceled;
     let lang = a.content.language.as_str();
     let guid = cfg.guid(a.id.as_str());
-    item_element(w, root, &guid, a.version, lang, |w| {
+    super::g2::item_element(w, root, &guid, a.version, lang, |w| {
         w.create_element("rightsInfo").write_inner_content(|w| {
             w.create_element("copyrightHolder")
                 .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))

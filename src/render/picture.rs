@@ -198,7 +198,7 @@ pub(super) fn write_picture_item(
         .language
         .as_deref()
         .unwrap_or(&config.agency.language);
-    super::newsml::item_element(w, root, &guid, p.version, lang, |w| {
+    super::g2::item_element(w, root, &guid, p.version, lang, |w| {
         w.create_element("rightsInfo").write_inner_content(|w| {
             w.create_element("copyrightHolder")
                 .with_attribute(("uri", format!("{}/", config.agency.base_url).as_str()))
