@@ -23,20 +23,9 @@ python3 -c 'import tomllib, feedparser, jsonschema' || die "python3 lacks tomlli
 . scripts/lib.sh
 start_server
 
-# From here on a failing check is counted, not fatal; setup failures above and below stop the run.
+# From here on a failing check is counted, not fatal (run, in scripts/lib.sh); setup failures
+# above and below stop the run.
 passed=0; failed=0
-run() {
-  local label=$1; shift
-  local out
-  if out=$("$@" 2>&1); then
-    passed=$((passed + 1)); echo "PASS $label"
-  else
-    failed=$((failed + 1)); echo "FAIL $label"; echo "$out" | tail -20 | sed 's/^/    /'
-  fi
-}
-# curl -f: an HTTP error or a refused connection fails the check instead of feeding it nothing.
-fetch() { curl -sSf --max-time 30 "$1"; }
-newsml() { fetch "$1" | python3 "$conformance/newsml-g2/check_newsml.py" -; }
 ninjs() { python3 "$conformance/ninjs/check_ninjs.py" --schema 2.1 "$@"; }
 json_count() { fetch "$1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'; }
 # Each document must hold as many entries as the JSON Feed of the same page (RSS and Atom).

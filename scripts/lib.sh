@@ -47,3 +47,20 @@ start_cold_server() {
   for _ in $(seq 1 600); do grep -q '^listening' "$work/serve.log" 2>/dev/null && return; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   echo "the server did not start" >&2; cat "$work/serve.log" >&2; exit 1
 }
+
+# For the check scripts that count: `run LABEL COMMAND…` runs one check, prints PASS or FAIL (with
+# the tail of a failure's output) and counts it in $passed / $failed (set them to 0 first); a
+# failing check does not stop the script.
+run() {
+  local label=$1; shift
+  local out
+  if out=$("$@" 2>&1); then
+    passed=$((passed + 1)); echo "PASS $label"
+  else
+    failed=$((failed + 1)); echo "FAIL $label"; echo "$out" | tail -20 | sed 's/^/    /'
+  fi
+}
+# curl -f: an HTTP error or a refused connection fails the check instead of feeding it nothing.
+fetch() { curl -sSf --max-time 30 "$1"; }
+# A NewsML-G2 document at a URL through the shared kit's checker ($conformance: the kit's folder).
+newsml() { fetch "$1" | python3 "$conformance/newsml-g2/check_newsml.py" -; }

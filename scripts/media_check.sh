@@ -25,17 +25,6 @@ source scripts/lib.sh
 start_server
 
 passed=0; failed=0
-run() {
-  local label=$1; shift
-  local out
-  if out=$("$@" 2>&1); then
-    passed=$((passed + 1)); echo "PASS $label"
-  else
-    failed=$((failed + 1)); echo "FAIL $label"; echo "$out" | tail -20 | sed 's/^/    /'
-  fi
-}
-fetch() { curl -sSf --max-time 30 "$1"; }
-newsml() { fetch "$1" | python3 "$conformance/newsml-g2/check_newsml.py" -; }
 ninjs() { fetch "$1" > "$work/doc.json" && python3 "$conformance/ninjs/check_ninjs.py" --schema 2.1 "$work/doc.json"; }
 
 # The stories with pictures and their pictures, from the JSON Feed (the reference for the rest).
