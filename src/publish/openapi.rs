@@ -75,6 +75,11 @@ fn article_response(description: &str, links: bool) -> Value {
 /// The article fields a client sends (docs/api.md, Article files).
 fn input_schema(topics: &[&str]) -> Value {
     let time = json!({ "type": "string", "format": "date-time" });
+    let place_codes: Vec<&str> = crate::places::shipped_table()
+        .countries()
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
     json!({
         "type": "object",
         "additionalProperties": false,
@@ -90,7 +95,7 @@ fn input_schema(topics: &[&str]) -> Value {
             "published_at": time,
             "embargo_until": time,
             "topics": { "type": "array", "maxItems": MAX_TOPICS, "items": { "type": "string", "enum": topics }, "description": "Editor topics, kept whatever the classifier says" },
-            "places": { "type": "array", "maxItems": MAX_TOPICS, "items": { "type": "string", "pattern": "^[A-Z]{2}$" }, "description": "Editor places: ISO 3166-1 alpha-2 codes, kept whatever the place finder says (contract §14)" },
+            "places": { "type": "array", "maxItems": MAX_TOPICS, "items": { "type": "string", "enum": place_codes }, "description": "Editor places: ISO 3166-1 alpha-2 codes of the countries and territories this server knows, kept whatever the place finder says (contract §14)" },
             "keywords": { "type": "array", "maxItems": MAX_KEYWORDS, "items": { "type": "string", "maxLength": MAX_NAME_CHARS } },
             "urgency": { "type": "integer", "minimum": 1, "maximum": 9 },
             "translation_of": { "type": "string", "pattern": ID_PATTERN },
