@@ -4,37 +4,17 @@
 //! together. Articles are the labelled corpus, repeated; each is classified from its text
 //! (normalisation and feature extraction included).
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 use wirefeed::classify::Classifier;
 use wirefeed::config::Config;
-use wirefeed::ingest::{ArticleInput, Rules};
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&root.join("feeds.toml")).expect("feeds.toml loads");
-    let topics: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
-    let rules = Rules {
-        default_language: "es",
-        topics: &topics,
-    };
-    let corpus =
-        std::fs::read_to_string(root.join("tests/data/classify-corpus.jsonl")).expect("corpus");
-    let mut articles: Vec<_> = corpus
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let input: ArticleInput = serde_json::from_value(v["article"].clone()).unwrap();
-            input.validate(&rules).unwrap().content
-        })
-        .collect();
-    // Plus the sample wire stories, which are longer (200–450 words), as real copy is.
-    for file in wirefeed::ingest::collect_files(&[root.join("data/articles")]).unwrap() {
-        for entry in wirefeed::ingest::read_file(&file, &rules) {
-            articles.push(entry.result.unwrap().content);
-        }
-    }
+    let articles = common::corpus(root, &config);
     let start = Instant::now();
     let classifier = Classifier::load(&config).expect("rules and the model load");
     println!(

@@ -4,37 +4,18 @@
 //! labelled topic corpus and the sample wire stories (invented states), plus stories of our own
 //! naming real countries, repeated; each is read from its text (folding included).
 
+mod common;
+
 use std::path::Path;
 use std::time::Instant;
 use wirefeed::classify::Classifier;
 use wirefeed::config::Config;
-use wirefeed::ingest::{ArticleInput, Rules};
 use wirefeed::places::Places;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = Config::load(&root.join("feeds.toml")).expect("feeds.toml loads");
-    let topics: Vec<String> = config.topics.iter().map(|t| t.id.clone()).collect();
-    let rules = Rules {
-        default_language: "es",
-        topics: &topics,
-    };
-    let corpus =
-        std::fs::read_to_string(root.join("tests/data/classify-corpus.jsonl")).expect("corpus");
-    let mut articles: Vec<_> = corpus
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            let input: ArticleInput = serde_json::from_value(v["article"].clone()).unwrap();
-            input.validate(&rules).unwrap().content
-        })
-        .collect();
-    for file in wirefeed::ingest::collect_files(&[root.join("data/articles")]).unwrap() {
-        for entry in wirefeed::ingest::read_file(&file, &rules) {
-            articles.push(entry.result.unwrap().content);
-        }
-    }
+    let mut articles = common::corpus(root, &config);
     // Real countries, so the finder's scoring and context rules run, not only its automaton.
     let real = [
         (
