@@ -348,7 +348,7 @@ wait_for() {
   return 1
 }
 mark() { echo "cdn$1$(python3 -c 'import secrets; print(secrets.token_hex(4))')"; }
-# picture_check LABEL LIMIT: a picture through the cache. Uploads a sample picture under a new id
+# picture_check LABEL LIMIT [SETTLE]: a picture through the cache. Uploads a sample picture under a new id
 # to the first origin and files a public story showing it; the rendition's second request must
 # be a cache HIT; after the picture is killed, the cache must answer 410 within LIMIT s.
 picture_check() {
@@ -366,6 +366,10 @@ picture_check() {
   [ "$code" = 201 ] || { cat "$work/post" >&2; die "POST /api/v1/articles with picture $pic answered $code"; }
   url=$(python3 -c 'import json, sys; print(next(r["href"] for r in json.load(open(sys.argv[1]))["renditions"] if r["name"] == "web"))' "$work/pic")
   url=$cdn/${url#*://*/} # the origins' base URL is the cache's already; make sure
+  # With purging on, filing the story purges picture:<id> twice: at once and again 1.5 s later
+  # (src/cdn.rs AGAIN_AFTER). Let the second purge land first, or it may drop the copy between
+  # the two requests below and the check would measure the purge, not the rendition's caching.
+  [ -n "$3" ] && sleep "$3"
   get "$url"; get "$url"
   if [ "$(status)" = 200 ] && [ "$(hdr X-Cache)" = HIT ] && [ "$(hdr Cache-Control)" = "public, max-age=31536000, immutable" ] && [ -z "$(hdr Surrogate-Control)" ]; then
     pass "h$1. a rendition's second request through the cache is a HIT (Cache-Control $(hdr Cache-Control))"
@@ -556,7 +560,7 @@ else
   fi
 
   # h'. a killed picture purged at once (the cache would keep the bytes a year)
-  picture_check "'" 1
+  picture_check "'" 1 2.5
 
   # b'. an embargo lift within max-age although the cache may keep pages s_maxage
   sleep 1.1
