@@ -121,6 +121,8 @@ pub struct Key {
     pub role: Role,
     /// Restricted feeds a subscriber key reaches.
     pub feeds: Vec<String>,
+    /// The countries the feeds it lists are narrowed to when read with it (empty: none).
+    pub countries: Vec<String>,
     /// Requests per minute, if set for this key.
     pub rate_per_minute: Option<u32>,
     hash: [u8; 32],
@@ -209,6 +211,7 @@ fn key_of(r: KeyRecord, hash: [u8; 32]) -> Option<Key> {
         role: Role::parse(&r.role)?,
         name: r.name,
         feeds: r.feeds,
+        countries: r.countries,
         rate_per_minute: r.rate_per_minute,
         hash,
         expires_at: r.expires_unix,

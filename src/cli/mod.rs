@@ -135,6 +135,10 @@ pub(crate) enum KeysAction {
         /// A restricted feed this subscriber key reaches (repeat for more).
         #[arg(long = "feed")]
         feeds: Vec<String>,
+        /// Narrow the feeds this subscriber key lists to stories about these countries, read
+        /// with the key (ISO 3166-1 alpha-2 codes; repeat, or comma-separate: `--country US,MX`).
+        #[arg(long = "country")]
+        countries: Vec<String>,
         /// Expire after this long (`90d`, `12h`).
         #[arg(long)]
         expires: Option<String>,

@@ -15,6 +15,7 @@ pub(super) fn keys(config: &Config, database: &Path, action: KeysAction) -> Resu
             name,
             role,
             feeds,
+            countries,
             expires,
             rate,
         } => {
@@ -39,6 +40,20 @@ pub(super) fn keys(config: &Config, database: &Path, action: KeysAction) -> Resu
                     Some(_) => {}
                 }
             }
+            let mut codes: Vec<String> = Vec::new();
+            for c in &countries {
+                codes.extend(
+                    crate::urls::parse_countries(c)
+                        .map_err(|e| CliError::usage(format!("--country {c:?}: {e}")))?,
+                );
+            }
+            codes.sort();
+            codes.dedup();
+            if !codes.is_empty() && (role == Role::Publisher || feeds.is_empty()) {
+                return Err(CliError::usage(
+                    "--country narrows the feeds a subscriber key lists: give --role subscriber and --feed",
+                ));
+            }
             let expires_at = match expires {
                 Some(e) => {
                     let d = crate::config::parse_duration(&e)
@@ -61,6 +76,7 @@ pub(super) fn keys(config: &Config, database: &Path, action: KeysAction) -> Resu
                     name: &name,
                     role: role.as_str(),
                     feeds: &feeds,
+                    countries: &codes,
                     token_hash: &token.hash(),
                     rate_per_minute: rate,
                     expires_at,
@@ -82,11 +98,13 @@ pub(super) fn keys(config: &Config, database: &Path, action: KeysAction) -> Resu
                     say!("{}", serde_json::to_string(k).expect("keys serialise"));
                 }
             } else {
-                say!("NAME\tROLE\tFEEDS\tCREATED\tEXPIRES\tREVOKED\tLAST SEEN\tREQUESTS\t304");
+                say!(
+                    "NAME\tROLE\tFEEDS\tCREATED\tEXPIRES\tREVOKED\tLAST SEEN\tREQUESTS\t304\tCOUNTRIES"
+                );
                 let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
                 for k in &keys {
                     say!(
-                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         k.name,
                         k.role,
                         if k.feeds.is_empty() {
@@ -99,7 +117,12 @@ pub(super) fn keys(config: &Config, database: &Path, action: KeysAction) -> Resu
                         dash(&k.revoked_at),
                         dash(&k.last_seen_at),
                         k.requests,
-                        k.not_modified
+                        k.not_modified,
+                        if k.countries.is_empty() {
+                            "-".into()
+                        } else {
+                            k.countries.join(",")
+                        }
                     );
                 }
             }

@@ -462,6 +462,29 @@ impl Checker {
                     self.at(t, format!("topic {:?} is not defined", t.get_ref()));
                 }
             }
+            let mut countries = Vec::new();
+            for c in &f.countries {
+                let code = c.get_ref();
+                if !crate::model::is_country_code(code) {
+                    self.at(
+                        c,
+                        format!(
+                            "feed {id:?}: {code:?} must be an ISO 3166-1 alpha-2 code in capitals, such as \"US\""
+                        ),
+                    );
+                } else if !crate::model::known_country(code) {
+                    self.at(
+                        c,
+                        format!(
+                            "feed {id:?}: {code:?} is not a country or territory this server knows"
+                        ),
+                    );
+                } else {
+                    countries.push(code.clone());
+                }
+            }
+            countries.sort();
+            countries.dedup();
             let access = match f.access.as_ref().map(|a| a.get_ref().as_str()) {
                 None | Some("public") => Access::Public,
                 Some("subscribers") => Access::Subscribers,
@@ -487,6 +510,7 @@ impl Checker {
                 id: id.clone(),
                 title: f.title.get_ref().clone(),
                 kind,
+                countries,
                 access,
             });
         }
@@ -497,6 +521,7 @@ impl Checker {
                     id: t.id.clone(),
                     title: t.name("en").to_owned(),
                     kind: FeedKind::Topics(vec![t.id.clone()]),
+                    countries: Vec::new(),
                     access: Access::Public,
                 });
             }
@@ -510,6 +535,7 @@ impl Checker {
                     id: id.to_owned(),
                     title: title.to_owned(),
                     kind,
+                    countries: Vec::new(),
                     access: Access::Public,
                 });
             }

@@ -258,6 +258,8 @@ pub struct FeedDef {
     pub title: String,
     /// What it selects.
     pub kind: FeedKind,
+    /// Only stories about these countries (ISO 3166-1 alpha-2, sorted); empty: no such limit.
+    pub countries: Vec<String>,
     /// Who may read it.
     pub access: Access,
 }

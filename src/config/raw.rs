@@ -132,6 +132,8 @@ pub(super) struct RawFeed {
     pub title: Spanned<String>,
     #[serde(default)]
     pub topics: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub countries: Vec<Spanned<String>>,
     pub access: Option<Spanned<String>>,
 }
 

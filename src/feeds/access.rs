@@ -37,6 +37,33 @@ fn reaches(key: &Key, feed: &FeedDef) -> bool {
     key.role == Role::Publisher || key.feeds.contains(&feed.id)
 }
 
+/// Whether a story with these places is within a country list (empty: no limit).
+fn within(countries: &[String], places: &[String]) -> bool {
+    countries.is_empty() || places.iter().any(|p| countries.contains(p))
+}
+
+/// The countries a page of `feed` read by `who` is narrowed to: the feed's (`[[feed]]
+/// countries`), those of the key it is read with when the key lists the feed (`keys add
+/// --country`), and the query's (`?country=`), each when given. `None`: no such limit; an
+/// empty list: the limits exclude each other and the page lists nothing.
+pub(super) fn narrowed(feed: &FeedDef, who: &Principal, asked: &[String]) -> Option<Vec<String>> {
+    let key: &[String] = match who {
+        Principal::Key(k) if k.feeds.contains(&feed.id) => &k.countries,
+        _ => &[],
+    };
+    let mut out: Option<Vec<String>> = None;
+    for list in [feed.countries.as_slice(), key, asked] {
+        if list.is_empty() {
+            continue;
+        }
+        out = Some(match out {
+            None => list.to_vec(),
+            Some(o) => o.into_iter().filter(|c| list.contains(c)).collect(),
+        });
+    }
+    out
+}
+
 fn refuse(who: &Principal, what: &str) -> FeedError {
     match who {
         Principal::Anonymous => FeedError::Unauthorized(format!(
@@ -54,7 +81,16 @@ impl Feeds {
         who: &Principal,
     ) -> Result<Entitlement, FeedError> {
         if feed.access == Access::Public {
-            return Ok(Entitlement::Public);
+            // A key narrowed to countries reads the public feeds it lists as its own view:
+            // a shared cache must not hand that narrowed page to anyone else.
+            return Ok(match who {
+                Principal::Key(k) if !k.countries.is_empty() && k.feeds.contains(&feed.id) => {
+                    Entitlement::Key {
+                        name: k.name.clone(),
+                    }
+                }
+                _ => Entitlement::Public,
+            });
         }
         match who {
             Principal::Key(k) if reaches(k, feed) => Ok(Entitlement::Key {
@@ -73,8 +109,11 @@ impl Feeds {
         if !a.restricted {
             return Ok(Entitlement::Public);
         }
+        // A feed (or key) narrowed to countries reaches only the stories about them.
         let selects = |f: &&FeedDef| match &f.kind {
-            FeedKind::Topics(ts) => ts.iter().any(|t| a.topics.contains(t)),
+            FeedKind::Topics(ts) => {
+                ts.iter().any(|t| a.topics.contains(t)) && within(&f.countries, &a.places)
+            }
             _ => false,
         };
         match who {
@@ -84,7 +123,7 @@ impl Feeds {
                     .feed_list
                     .iter()
                     .filter(selects)
-                    .any(|f| reaches(k, f)) =>
+                    .any(|f| reaches(k, f) && within(&k.countries, &a.places)) =>
             {
                 Ok(Entitlement::Key {
                     name: k.name.clone(),

@@ -7,11 +7,24 @@ use crate::model::Article;
 use crate::store::{Cursor, PageQuery, Selection, Store};
 use chrono::{DateTime, Utc};
 
+/// The countries a page is narrowed to: `None` for no such limit; `Some` of the countries
+/// (an empty list selects nothing).
+pub(super) type Countries<'a> = Option<&'a [String]>;
+
+/// Each country of `countries` once, or one unnarrowed pass.
+fn each_country(countries: Countries<'_>) -> Vec<Option<String>> {
+    match countries {
+        None => vec![None],
+        Some(cs) => cs.iter().cloned().map(Some).collect(),
+    }
+}
+
 /// Articles of the feed killed after `after`, newest kill first (for tombstones).
 pub(super) fn tombstones(
     store: &Store,
     feed: &FeedDef,
     q: &FeedQuery,
+    countries: Countries<'_>,
     after: i64,
     limit: u32,
 ) -> Result<Vec<Article>, FeedError> {
@@ -23,7 +36,9 @@ pub(super) fn tombstones(
     };
     let mut out: Vec<Article> = Vec::new();
     for s in selections {
-        out.extend(store.recent_kills(&s, q.lang.as_deref(), after, limit)?);
+        for c in each_country(countries) {
+            out.extend(store.recent_kills(&s, q.lang.as_deref(), c.as_deref(), after, limit)?);
+        }
     }
     out.sort_by(|a, b| (b.canceled_at, &b.id).cmp(&(a.canceled_at, &a.id)));
     out.dedup_by(|a, b| a.id == b.id);
@@ -52,10 +67,11 @@ pub(super) fn listing(
     store: &Store,
     feed: &FeedDef,
     q: &FeedQuery,
+    countries: Countries<'_>,
     limit: u32,
     now: DateTime<Utc>,
 ) -> Result<Listing, FeedError> {
-    let query = |selection| PageQuery {
+    let query = |selection: Selection, country: Option<String>| PageQuery {
         selection,
         lang: q.lang.clone(),
         before: q.before.clone(),
@@ -64,27 +80,38 @@ pub(super) fn listing(
         limit: limit + 1,
         now: now.timestamp(),
         search: q.q.as_ref().map(|s| s.match_expr()),
+        country,
     };
-    let mut articles = match &feed.kind {
-        FeedKind::All => store.page(&query(Selection::All))?,
-        FeedKind::Kills => store.page(&query(Selection::Kills))?,
-        FeedKind::Topics(topics) => {
-            // One index range per topic, merged: the cost stays that of `topics × limit` rows.
-            let mut all = Vec::new();
-            for t in topics {
-                all.extend(store.page(&query(Selection::Topic(t.clone())))?);
-            }
-            all.sort_by(|a, b| {
-                (sort_key(&feed.kind, b), &b.id).cmp(&(sort_key(&feed.kind, a), &a.id))
-            });
-            all.dedup_by(|a, b| a.id == b.id);
-            if q.after.is_some() {
-                // Keep the `limit + 1` nearest to the cursor, which are the oldest here.
-                let extra = all.len().saturating_sub(limit as usize + 1);
-                all.drain(..extra);
-            }
-            all
+    let selections = match &feed.kind {
+        FeedKind::All => vec![Selection::All],
+        FeedKind::Kills => vec![Selection::Kills],
+        FeedKind::Topics(topics) => topics.iter().map(|t| Selection::Topic(t.clone())).collect(),
+    };
+    let ranges: Vec<PageQuery> = selections
+        .iter()
+        .flat_map(|s| {
+            each_country(countries)
+                .into_iter()
+                .map(|c| query(s.clone(), c))
+        })
+        .collect();
+    let mut articles = if let [one] = ranges.as_slice() {
+        store.page(one)?
+    } else {
+        // One index range per topic and country, merged: the cost stays that of
+        // `ranges × limit` rows.
+        let mut all = Vec::new();
+        for r in &ranges {
+            all.extend(store.page(r)?);
         }
+        all.sort_by(|a, b| (sort_key(&feed.kind, b), &b.id).cmp(&(sort_key(&feed.kind, a), &a.id)));
+        all.dedup_by(|a, b| a.id == b.id);
+        if q.after.is_some() {
+            // Keep the `limit + 1` nearest to the cursor, which are the oldest here.
+            let extra = all.len().saturating_sub(limit as usize + 1);
+            all.drain(..extra);
+        }
+        all
     };
     let more = articles.len() > limit as usize;
     let cursor = |a: &Article| Cursor {

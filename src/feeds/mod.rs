@@ -28,7 +28,7 @@ use crate::config::{Config, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Registry};
 use crate::model::Format;
 use crate::render::{self, FeedDoc};
-use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Store, StoreError, topic_scope};
+use crate::store::{Cursor, SCOPE_ALL, SCOPE_KILLS, Selection, Store, StoreError, topic_scope};
 use crate::urls::Urls;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -48,6 +48,8 @@ pub struct FeedPlan {
     pub view: Entitlement,
     key: String,
     link_token: Option<String>,
+    /// The countries the page is narrowed to (see [`access::narrowed`]).
+    countries: Option<Vec<String>>,
 }
 
 /// Why a request cannot be answered.
@@ -85,8 +87,6 @@ pub struct Feeds {
     rendering: Mutex<HashMap<String, Arc<Mutex<()>>>>,
     /// With the page cache off: the entity tag and Last-Modified last served per page.
     served: Mutex<HashMap<String, (String, DateTime<Utc>)>>,
-    /// The OPML of every public feed: made of the config alone, so made once.
-    opml: std::sync::OnceLock<Arc<Representation>>,
     /// Pictures and the stories that show them, as last read.
     pictures: media::PictureStates,
 }
@@ -113,26 +113,34 @@ impl Feeds {
             changes,
             rendering: Mutex::new(HashMap::new()),
             served: Mutex::new(HashMap::new()),
-            opml: std::sync::OnceLock::new(),
             pictures: media::PictureStates::default(),
         }
     }
 
-    /// `/feeds.opml`, rendered the first time it is asked for (its compressed variants too).
-    pub fn opml(&self) -> Arc<Representation> {
-        self.opml
-            .get_or_init(|| {
-                let mut rep = Representation::new(
-                    render::opml(&self.config, self.started),
-                    "text/x-opml; charset=utf-8",
-                    self.started,
-                    vec![("self", Urls::of(&self.config).opml())],
-                );
-                // Made of the config alone: only a purge of everything drops it.
-                rep.set_surrogate_keys([]);
-                Arc::new(rep)
-            })
-            .clone()
+    /// `/feeds.opml`: every public feed of the config, and the country feeds of the countries
+    /// with stories (contract §14), so it follows `all` like a feed page.
+    pub fn opml(&self, now: DateTime<Utc>) -> Result<Arc<Representation>, FeedError> {
+        self.through_cache("opml".to_owned(), now, &|now| {
+            self.refresh_unwatched();
+            let deps = self.changes.seqs(vec![SCOPE_ALL.to_owned()]);
+            let now_ts = now.timestamp();
+            let codes: Vec<&str> = crate::model::country_codes().iter().copied().collect();
+            let countries = self.store.countries_with_stories(&codes, now_ts)?;
+            let changed = self
+                .changes
+                .changed_at(&[SCOPE_ALL.to_owned()])
+                .max(self.started.timestamp())
+                .min(now_ts);
+            let mut rep = Representation::new(
+                render::opml(&self.config, self.started, &countries),
+                "text/x-opml; charset=utf-8",
+                unix(changed),
+                vec![("self", Urls::of(&self.config).opml())],
+            );
+            rep.expires_at = self.store.next_embargo_lift(&Selection::All, now_ts)?;
+            rep.set_deps(deps);
+            Ok(rep)
+        })
     }
 
     /// The change bus this service reads its scopes from.
@@ -179,13 +187,19 @@ impl Feeds {
         let link_token = link_token
             .filter(|_| view != Entitlement::Public)
             .map(str::to_owned);
-        let key = Self::key(feed, format, q, &view, link_token.is_some());
+        let countries = access::narrowed(feed, who, &q.countries);
+        let mut key = Self::key(feed, format, q, &view, link_token.is_some());
+        if let Some(cs) = &countries {
+            key.push_str("|countries:");
+            key.push_str(&cs.join(","));
+        }
         Ok(FeedPlan {
             feed: index,
             format,
             view,
             key,
             link_token,
+            countries,
         })
     }
 
@@ -399,11 +413,12 @@ impl Feeds {
         // The scopes are read before the data: a write in between only makes the page stale early.
         let deps = self.changes.seqs(Self::deps(feed));
         let limit = q.limit.unwrap_or(self.config.feeds.default_limit);
-        let page = listing::listing(&self.store, feed, q, limit, now)?;
+        let countries = plan.countries.as_deref();
+        let page = listing::listing(&self.store, feed, q, countries, limit, now)?;
         let now_ts = now.timestamp();
         let retention = self.config.feeds.kill_retention.as_secs() as i64;
         let tombstones = if q.before.is_none() && q.after.is_none() {
-            listing::tombstones(&self.store, feed, q, now_ts - retention, limit)?
+            listing::tombstones(&self.store, feed, q, countries, now_ts - retention, limit)?
         } else {
             Vec::new()
         };

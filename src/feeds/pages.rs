@@ -6,7 +6,7 @@ use super::{Entitlement, FeedError, FeedQuery, Feeds, Representation, listing, u
 use crate::auth::Principal;
 use crate::config::{Access, FeedDef, FeedKind};
 use crate::metrics::{METRICS, Rendered};
-use crate::pages::{self, Builder, IndexPage, SearchView, TopicView, Ui};
+use crate::pages::{self, Builder, CountryView, IndexPage, SearchView, TopicView, Ui};
 use crate::store::{PageQuery, SEARCH_PAGE, SearchQuery, Selection};
 use crate::urls::Urls;
 use chrono::{DateTime, Utc};
@@ -25,6 +25,14 @@ pub enum Page {
         /// Topic id.
         topic: String,
         /// Paging and language.
+        query: FeedQuery,
+    },
+    /// `/countries/{cc}`: `query` pages it like its feed (`all?country=cc`; its `lang` is the
+    /// page's language, its `countries` the one country).
+    Country {
+        /// ISO 3166-1 alpha-2, capitals.
+        code: String,
+        /// Paging, language and the country.
         query: FeedQuery,
     },
     /// `/search?q=`.
@@ -46,6 +54,7 @@ fn everything() -> FeedDef {
         id: "all".into(),
         title: String::new(),
         kind: FeedKind::All,
+        countries: Vec::new(),
         access: Access::Public,
     }
 }
@@ -83,6 +92,7 @@ impl Feeds {
                 b.query.canonical()
             ),
             Page::Topic { topic, query } => format!("topic:{topic}{}", query.canonical()),
+            Page::Country { code, query } => format!("country:{code}{}", query.canonical()),
             Page::Search { query, page, .. } => format!(
                 "search:{}|{page}",
                 query
@@ -136,6 +146,7 @@ impl Feeds {
                         limit: INDEX_STORIES,
                         now: now_ts,
                         search: None,
+                        country: None,
                     })?;
                     sections.push((t, stories));
                 }
@@ -153,7 +164,7 @@ impl Feeds {
             }
             Page::Topic { topic, query } => {
                 let limit = query.limit.unwrap_or(cfg.feeds.default_limit);
-                let found = listing::listing(&self.store, feed, query, limit, now)?;
+                let found = listing::listing(&self.store, feed, query, None, limit, now)?;
                 let topic_def = cfg
                     .topic(topic)
                     .ok_or_else(|| FeedError::NotFound(format!("there is no topic {topic:?}")))?;
@@ -174,6 +185,29 @@ impl Feeds {
                     pages::topic_page(cfg, &view),
                     self.last_modified(found.articles.iter(), &[], now_ts),
                     Urls::of(cfg).topic(topic, ""),
+                )
+            }
+            Page::Country { code, query } => {
+                let limit = query.limit.unwrap_or(cfg.feeds.default_limit);
+                let found =
+                    listing::listing(&self.store, feed, query, Some(&query.countries), limit, now)?;
+                let view = CountryView {
+                    ui,
+                    code,
+                    articles: &found.articles,
+                    next: found
+                        .next
+                        .as_ref()
+                        .map(|c| query.query_string(Some(c), None)),
+                    previous: found
+                        .previous
+                        .as_ref()
+                        .map(|c| query.query_string(None, Some(c))),
+                };
+                (
+                    pages::country_page(cfg, &view),
+                    self.last_modified(found.articles.iter(), &[], now_ts),
+                    Urls::of(cfg).country(code, ""),
                 )
             }
             Page::Search { typed, query, page } => {

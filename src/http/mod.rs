@@ -51,6 +51,7 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .wrap(actix_web::middleware::from_fn(observe::observe))
             .route(pattern::INDEX, get().to(pages::index))
             .route(pattern::TOPIC, get().to(pages::topic))
+            .route(pattern::COUNTRY, get().to(pages::country))
             .route(pattern::SEARCH, get().to(pages::search))
             .route(pattern::OPML, get().to(pages::opml))
             .route(pattern::HEALTHZ, get().to(ops::healthz))

@@ -111,6 +111,28 @@ pub(super) async fn topic(
     serve(req, app, page, ui, negotiated).await
 }
 
+/// `GET /countries/{cc}`: the stories about a country in the page's language, paged like its
+/// feed (`/feeds/all.{format}?country=CC`). A code this server does not know is no page (404).
+pub(super) async fn country(
+    req: HttpRequest,
+    code: web::Path<String>,
+    app: web::Data<App>,
+) -> Result<HttpResponse, Problem> {
+    let pairs = pairs(&req);
+    let (ui, negotiated) = chrome(&req, &app, &pairs);
+    let code = code.into_inner().to_ascii_uppercase();
+    if !crate::model::known_country(&code) {
+        return Err(Problem::not_found(format!(
+            "there is no country {code:?}: use an ISO 3166-1 alpha-2 code such as US"
+        )));
+    }
+    let mut query = FeedQuery::parse_str(req.query_string()).map_err(Problem::bad_request)?;
+    query.lang = Some(ui.code().to_owned());
+    query.countries = vec![code.clone()];
+    query.token = None;
+    serve(req, app, Page::Country { code, query }, ui, negotiated).await
+}
+
 /// `GET /search?q=`: ranked results in every language, with the saved-search feed.
 pub(super) async fn search(req: HttpRequest, app: web::Data<App>) -> Result<HttpResponse, Problem> {
     let pairs = pairs(&req);
@@ -150,13 +172,24 @@ pub(super) async fn search(req: HttpRequest, app: web::Data<App>) -> Result<Http
     serve(req, app, page, ui, negotiated).await
 }
 
-/// `GET /feeds.opml`: every public feed, in every language, as RSS and Atom.
-pub(super) async fn opml(req: HttpRequest, app: web::Data<App>) -> HttpResponse {
-    respond(
+/// `GET /feeds.opml`: every public feed, in every language, as RSS and Atom, and the country
+/// feeds that have stories.
+pub(super) async fn opml(req: HttpRequest, app: web::Data<App>) -> Result<HttpResponse, Problem> {
+    let t = now();
+    let encoding = negotiate(&req);
+    let f = app.feeds.clone();
+    // Off the event loop: a render asks the database about each country.
+    let rep = web::block(move || {
+        let rep = f.opml(t)?;
+        rep.encoded(encoding);
+        Ok::<_, crate::feeds::FeedError>(rep)
+    })
+    .await??;
+    Ok(respond(
         &req,
-        &app.feeds.opml(),
-        negotiate(&req),
-        now().timestamp(),
+        &rep,
+        encoding,
+        t.timestamp(),
         &Entitlement::Public,
-    )
+    ))
 }

@@ -4,7 +4,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod country;
 mod picture;
+pub use country::{country_codes, is_country_code, known_country};
 pub use picture::{
     MediaFile, MediaRef, Picture, PictureId, PictureMeta, RENDITIONS, Rendition, Shown,
 };

@@ -145,7 +145,7 @@ fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {
                 (ui.t("places")) ": "
                 @for (i, c) in places.iter().enumerate() {
                     @if i > 0 { ", " }
-                    span lang=(ui.code()) { (c.name(ui.code())) }
+                    a lang=(ui.code()) href={ (urls.country(&c.code, &format!("?lang={}", ui.code()))) } { (c.name(ui.code())) }
                 }
             }
         }

@@ -85,6 +85,7 @@ impl Ui {
             "copied" => ("Copiada", "Copied"),
             "subscribers" => ("solo suscriptores", "subscribers only"),
             "feeds_of" => ("Feeds de este tema", "Feeds of this topic"),
+            "feeds_of_country" => ("Feeds de este país", "Feeds of this country"),
             "older" => ("Noticias anteriores", "Older stories"),
             "newer" => ("Noticias más recientes", "Newer stories"),
             "by" => ("Por", "By"),

@@ -6,12 +6,14 @@
 //! `prefers-color-scheme`, fit a 375 px phone and print cleanly.
 
 mod article;
+mod country;
 mod index;
 mod labels;
 mod search;
 mod topic;
 
 pub use article::{article_page, kill_page};
+pub use country::{CountryView, country_page};
 pub use index::{Builder, IndexPage, index_page};
 pub use labels::Ui;
 pub use search::{SearchView, search_page};

@@ -1,11 +1,12 @@
-//! A topic's page: its stories, newest first, paged like its feeds, with its feed links.
+//! A topic's page and a country's page: their stories, newest first, paged like their feeds,
+//! with their feed links.
 
 use super::{Layout, Ui, feed_alternates, story_item};
 use crate::config::{Config, Topic};
 use crate::model::Article;
 use maud::html;
 
-/// What a topic page shows.
+/// What a topic or country page shows.
 pub struct TopicView<'a> {
     /// The chrome's language, and the language of the stories.
     pub ui: Ui,
@@ -21,12 +22,45 @@ pub struct TopicView<'a> {
 
 /// The topic page.
 pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
+    let urls = crate::urls::Urls::of(config);
+    let lang_q = format!("?lang={}", v.ui.code());
+    stories_page(
+        config,
+        &Stories {
+            ui: v.ui,
+            title: v.topic.name(v.ui.code()),
+            page_url: urls.topic(&v.topic.id, ""),
+            feed: &v.topic.id,
+            feed_query: lang_q,
+            feeds_label: "feeds_of",
+            articles: v.articles,
+            next: v.next.as_deref(),
+            previous: v.previous.as_deref(),
+        },
+    )
+}
+
+/// A page of stories with its feed links.
+pub(super) struct Stories<'a> {
+    pub ui: Ui,
+    pub title: &'a str,
+    /// The page's own URL, without a query.
+    pub page_url: String,
+    /// The feed whose formats the page links to, and that feed's query (`?…`).
+    pub feed: &'a str,
+    pub feed_query: String,
+    /// The label of the feed links' heading.
+    pub feeds_label: &'static str,
+    pub articles: &'a [Article],
+    pub next: Option<&'a str>,
+    pub previous: Option<&'a str>,
+}
+
+pub(super) fn stories_page(config: &Config, v: &Stories<'_>) -> String {
     let ui = v.ui;
     let urls = crate::urls::Urls::of(config);
-    let name = v.topic.name(ui.code());
-    let page_url = urls.topic(&v.topic.id, "");
-    let lang_q = format!("?lang={}", ui.code());
-    let head = feed_alternates(config, &v.topic.id, name, &lang_q);
+    let (page_url, name) = (&v.page_url, v.title);
+    let head = feed_alternates(config, v.feed, name, &v.feed_query);
     let main = html! {
         h1 { (name) }
         @if v.articles.is_empty() {
@@ -43,10 +77,10 @@ pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
             }
         }
         section aria-labelledby="feeds-title" {
-            h2 #feeds-title { (ui.t("feeds_of")) }
+            h2 #feeds-title { (ui.t(v.feeds_label)) }
             p.feeds {
                 @for (ext, label) in [("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"), ("xml", "NewsML-G2")] {
-                    a href={ (urls.feed_ext(&v.topic.id, ext, &lang_q)) } { (label) }
+                    a href={ (urls.feed_ext(v.feed, ext, &v.feed_query)) } { (label) }
                 }
             }
         }

@@ -21,7 +21,7 @@ pub fn shipped_table() -> &'static Table {
 
 /// Whether the shipped table knows this code (editor places are checked against it).
 pub fn known(code: &str) -> bool {
-    shipped_table().get(code).is_some()
+    crate::model::known_country(code)
 }
 
 /// The countries of an article's `places`, in its order (codes the table does not know, which

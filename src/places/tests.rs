@@ -53,6 +53,12 @@ fn the_shipped_table_covers_every_un_member_and_the_usual_territories() {
     assert_eq!(us.name("es-MX"), "Estados Unidos");
     assert_eq!(us.name("en"), "United States");
     assert!(t.get("ZZ").is_none() && t.get("usa").is_none());
+    // The codes the lower layers check (`model::country_codes`) are exactly the table's.
+    let table: Vec<&str> = t.countries().iter().map(|c| c.code.as_str()).collect();
+    let model: Vec<&str> = crate::model::country_codes().iter().copied().collect();
+    let mut sorted = table.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, model);
 }
 
 #[test]

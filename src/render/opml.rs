@@ -9,9 +9,9 @@ use quick_xml::events::{BytesDecl, BytesText, Event};
 use std::io;
 
 /// The OPML document; `created` is its `dateCreated` (RFC 822, as OPML asks).
-pub fn opml(config: &Config, created: DateTime<Utc>) -> String {
+pub fn opml(config: &Config, created: DateTime<Utc>, countries: &[String]) -> String {
     let mut w = Writer::new_with_indent(Vec::with_capacity(8 * 1024), b' ', 2);
-    write(&mut w, config, created).expect("writing to a Vec cannot fail");
+    write(&mut w, config, created, countries).expect("writing to a Vec cannot fail");
     let mut bytes = w.into_inner();
     bytes.push(b'\n');
     String::from_utf8(bytes).expect("the writer only writes UTF-8")
@@ -28,7 +28,52 @@ fn languages(config: &Config) -> Vec<String> {
     langs
 }
 
-fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io::Result<()> {
+/// The country feeds (contract §14): `all?country=CC` as RSS and Atom, for each country with
+/// stories, named in the agency's language, linking to the country's page.
+fn country_feeds(w: &mut Writer<Vec<u8>>, config: &Config, countries: &[String]) -> io::Result<()> {
+    if countries.is_empty() {
+        return Ok(());
+    }
+    let urls = crate::urls::Urls::of(config);
+    let lang = config.agency.language.as_str();
+    let group = if lang.starts_with("es") {
+        "Países"
+    } else {
+        "Countries"
+    };
+    w.create_element("outline")
+        .with_attribute(("text", group))
+        .write_inner_content(|w| {
+            for code in countries {
+                let name = crate::places::shipped_table()
+                    .get(code)
+                    .map_or(code.as_str(), |c| c.name(lang));
+                let query = format!("?country={code}");
+                let html_url = urls.country(code, "");
+                for (ext, version, label) in [("rss", "RSS2", "RSS"), ("atom", "Atom", "Atom")] {
+                    let text = format!("{name} ({label})");
+                    let xml_url = urls.feed_ext("all", ext, &query);
+                    w.create_element("outline")
+                        .with_attribute(("type", "rss"))
+                        .with_attribute(("text", text.as_str()))
+                        .with_attribute(("title", text.as_str()))
+                        .with_attribute(("version", version))
+                        .with_attribute(("xmlUrl", xml_url.as_str()))
+                        .with_attribute(("htmlUrl", html_url.as_str()))
+                        .write_empty()?;
+                }
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+fn write(
+    w: &mut Writer<Vec<u8>>,
+    config: &Config,
+    created: DateTime<Utc>,
+    countries: &[String],
+) -> io::Result<()> {
     let urls = crate::urls::Urls::of(config);
     let name = xml_clean(&config.agency.name);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -91,7 +136,7 @@ fn write(w: &mut Writer<Vec<u8>>, config: &Config, created: DateTime<Utc>) -> io
                             Ok(())
                         })?;
                 }
-                Ok(())
+                country_feeds(w, config, countries)
             })?;
             Ok(())
         })?;

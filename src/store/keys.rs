@@ -18,6 +18,9 @@ pub struct KeyRecord {
     pub role: String,
     /// Restricted feeds a subscriber key reaches.
     pub feeds: Vec<String>,
+    /// The countries its feeds are narrowed to (empty: none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<String>,
     /// Requests per minute for this key, if not the default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_per_minute: Option<u32>,
@@ -55,6 +58,8 @@ pub struct NewKey<'a> {
     pub role: &'a str,
     /// Subscriber scope.
     pub feeds: &'a [String],
+    /// Countries the key's feeds are narrowed to.
+    pub countries: &'a [String],
     /// SHA-256 of the token.
     pub token_hash: &'a [u8],
     /// Per-key rate.
@@ -85,8 +90,8 @@ impl Store {
                 return Ok(false);
             }
             tx.execute(
-                "INSERT INTO api_keys (name, role, feeds, token_hash, rate_per_minute, created_at, expires_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO api_keys (name, role, feeds, token_hash, rate_per_minute, created_at, expires_at, countries) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 params![
                     k.name,
                     k.role,
@@ -94,7 +99,8 @@ impl Store {
                     k.token_hash,
                     k.rate_per_minute,
                     now.timestamp(),
-                    k.expires_at
+                    k.expires_at,
+                    to_json(k.countries)
                 ],
             )?;
             touch_keys(&tx, now.timestamp())?;
@@ -135,7 +141,7 @@ impl Store {
         self.with_conn(|c| {
             let mut st = c.prepare_cached(
                 "SELECT name, role, feeds, token_hash, rate_per_minute, created_at, expires_at, revoked_at, \
-                 last_seen_at, requests, not_modified, last_feed FROM api_keys ORDER BY name",
+                 last_seen_at, requests, not_modified, last_feed, countries FROM api_keys ORDER BY name",
             )?;
             let rows = st
                 .query_map([], |r| {
@@ -152,6 +158,7 @@ impl Store {
                         r.get::<_, i64>(9)?,
                         r.get::<_, i64>(10)?,
                         r.get::<_, Option<String>>(11)?,
+                        r.get::<_, String>(12)?,
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -161,6 +168,7 @@ impl Store {
                         name: row.0,
                         role: row.1,
                         feeds: json_list(&row.2)?,
+                        countries: json_list(&row.12)?,
                         token_hash: row.3,
                         rate_per_minute: row.4.map(|r| r.clamp(0, i64::from(u32::MAX)) as u32),
                         created_at: crate::model::rfc3339(ts(row.5)?),

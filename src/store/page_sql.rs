@@ -18,14 +18,23 @@ pub(super) fn few_changes(conn: &Connection, q: &PageQuery) -> Result<bool> {
     let Some(since) = q.since else {
         return Ok(false);
     };
-    let n: i64 = match &q.selection {
-        Selection::Topic(t) => conn
+    let n: i64 = match (&q.selection, &q.country) {
+        (Selection::All | Selection::Topic(_), Some(country)) => conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM article_places INDEXED BY article_places_by_seen \
+                 WHERE country = ?1 AND topic = ?2 AND seen_at > ?3 LIMIT ?4)",
+            )?
+            .query_row(
+                params![country, place_scope(&q.selection), since, FEW_CHANGES + 1],
+                |r| r.get(0),
+            )?,
+        (Selection::Topic(t), None) => conn
             .prepare_cached(
                 "SELECT count(*) FROM (SELECT 1 FROM article_topics INDEXED BY article_topics_by_seen \
                  WHERE topic = ?1 AND seen_at > ?2 LIMIT ?3)",
             )?
             .query_row(params![t, since, FEW_CHANGES + 1], |r| r.get(0))?,
-        _ => conn
+        (_, _) => conn
             .prepare_cached(
                 "SELECT count(*) FROM (SELECT 1 FROM articles INDEXED BY articles_by_seen \
                  WHERE seen_at > ?1 LIMIT ?2)",
@@ -33,6 +42,14 @@ pub(super) fn few_changes(conn: &Connection, q: &PageQuery) -> Result<bool> {
             .query_row(params![since, FEW_CHANGES + 1], |r| r.get(0))?,
     };
     Ok(n <= FEW_CHANGES)
+}
+
+/// The `topic` column of `article_places` a selection reads: '' for the `all` feed.
+fn place_scope(selection: &Selection) -> &str {
+    match selection {
+        Selection::Topic(t) => t.as_str(),
+        _ => "",
+    }
 }
 
 pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
@@ -95,12 +112,38 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
         }
     };
     let sql = match &q.selection {
+        // A country's page of a feed: one index range of `article_places` (scope '' is `all`,
+        // which never lists subscriber-only stories).
+        Selection::Topic(_) | Selection::All if q.country.is_some() => format!(
+            "SELECT {cols} FROM article_places p {hint} JOIN articles a ON a.id = p.article_id \
+             WHERE p.country = ?10 AND p.topic = coalesce(?1, '') {lang} AND (p.published_at, p.article_id) {cmp} (?3, ?4) \
+             AND a.status = 'usable' {public} AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} {search} \
+             AND ?9 IS NOT NULL ORDER BY p.published_at {dir}, p.article_id {dir} LIMIT ?7",
+            search = matching("a"),
+            cols = if recent {
+                "a.rowid".to_owned()
+            } else {
+                prefixed("a.")
+            },
+            hint = if recent {
+                "INDEXED BY article_places_by_seen"
+            } else {
+                ""
+            },
+            public = if q.selection == Selection::All {
+                "AND a.restricted = 0"
+            } else {
+                ""
+            },
+            lang = opt(lang, "p.lang_key = ?2", "?2"),
+            since = opt(since, &format!("{plus}p.seen_at > ?6"), "?6"),
+        ),
         // With `since`, the changed rows are few: find them by update time, then sort them.
         Selection::Topic(_) => format!(
             "SELECT {cols} FROM article_topics t {hint} JOIN articles a ON a.id = t.article_id \
              WHERE t.topic = ?1 {lang} AND (t.published_at, t.article_id) {cmp} (?3, ?4) \
              AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} {search} \
-             AND ?9 IS NOT NULL ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
+             AND ?9 IS NOT NULL AND ?10 IS NULL ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
             search = matching("a"),
             cols = if recent {
                 "a.rowid".to_owned()
@@ -119,7 +162,7 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
             "SELECT {cols} FROM articles {hint} \
              WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
              AND status = 'usable' AND restricted = 0 AND (embargo_until IS NULL OR embargo_until <= ?5) {since} {search} \
-             AND ?9 IS NOT NULL ORDER BY published_at {dir}, id {dir} LIMIT ?7",
+             AND ?9 IS NOT NULL AND ?10 IS NULL ORDER BY published_at {dir}, id {dir} LIMIT ?7",
             search = matching("articles"),
             cols = if recent { "rowid" } else { COLUMNS },
             hint = if recent {
@@ -134,7 +177,9 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
             "SELECT {COLUMNS} FROM articles \
              WHERE ?1 IS NULL {lang} AND canceled_at IS NOT NULL AND (canceled_at, id) {cmp} (?3, ?4) \
              AND ?5 IS NOT NULL AND restricted = 0 {since} {search} \
-             AND ?9 IS NOT NULL ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
+             AND ?9 IS NOT NULL AND (?10 IS NULL OR EXISTS (SELECT 1 FROM article_places p \
+             WHERE p.article_id = articles.id AND p.country = ?10 AND p.topic = '')) \
+             ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
             search = matching("articles"),
             lang = opt(lang, "lang_key = ?2", "?2"),
             since = opt(since, "seen_at > ?6", "?6"),
@@ -165,7 +210,7 @@ pub(super) fn walks_search_index(q: &PageQuery, by_change: bool) -> bool {
 /// A saved search's page (`?q=` on a feed): the search index hands out its matches in feed
 /// order to the second (see [`fts`]), so the walk stops after the page's last item whatever
 /// the number of matches. It reads one row past the page: when that row shares the last item's
-/// second, the caller reads that whole second again (`tie`, parameter `?10`) and sorts by
+/// second, the caller reads that whole second again (`tie`, parameter `?11`) and sorts by
 /// `(published_at, id)` like every feed.
 fn search_page_sql(q: &PageQuery, tie: bool) -> String {
     let (cmp, bound, dir) = if q.after.is_some() {
@@ -186,7 +231,7 @@ fn search_page_sql(q: &PageQuery, tie: bool) -> String {
     let (second, limit) = if tie {
         (
             format!(
-                "AND f.rowid >= (?10 << {b}) AND f.rowid < ((?10 + 1) << {b}) AND ?7 IS NOT NULL",
+                "AND f.rowid >= (?11 << {b}) AND f.rowid < ((?11 + 1) << {b}) AND ?7 IS NOT NULL",
                 b = fts::ROWID_BITS
             ),
             "",
@@ -199,6 +244,8 @@ fn search_page_sql(q: &PageQuery, tie: bool) -> String {
          WHERE articles_fts MATCH ?8 AND f.rowid {bound} ?9 {second} AND {selection} AND (?2 IS NULL OR 1) \
          AND (a.published_at, a.id) {cmp} (?3, ?4) AND a.status = 'usable' \
          AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) AND {since} \
+         AND (?10 IS NULL OR EXISTS (SELECT 1 FROM article_places p \
+         WHERE p.article_id = a.id AND p.country = ?10 AND p.topic = coalesce(?1, ''))) \
          ORDER BY f.rowid {dir} {limit}",
         cols = prefixed("a."),
         mask = fts::ROWID_MASK_SQL,
@@ -245,8 +292,8 @@ pub(super) fn prefixed(prefix: &str) -> String {
         .join(", ")
 }
 
-/// The parameters `?1`–`?9` of [`page_sql`].
-pub(super) fn page_params(q: &PageQuery) -> [Value; 9] {
+/// The parameters `?1`–`?10` of [`page_sql`].
+pub(super) fn page_params(q: &PageQuery) -> [Value; 10] {
     let topic = match &q.selection {
         Selection::Topic(t) => Some(t.clone()),
         _ => None,
@@ -280,6 +327,7 @@ pub(super) fn page_params(q: &PageQuery) -> [Value; 9] {
             (None, None) => i64::MAX,
         }
         .into(),
+        q.country.clone().into(),
     ]
 }
 

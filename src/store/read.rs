@@ -92,6 +92,25 @@ impl Store {
         })
     }
 
+    /// Of `codes`, the countries with at least one public, usable, visible story (the OPML's
+    /// country feeds): one probe of `article_places` per code, newest story first.
+    pub fn countries_with_stories(&self, codes: &[&str], now: i64) -> Result<Vec<String>> {
+        self.with_conn(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM article_places p JOIN articles a ON a.id = p.article_id \
+                 WHERE p.country = ?1 AND p.topic = '' AND a.status = 'usable' AND a.restricted = 0 \
+                 AND (a.embargo_until IS NULL OR a.embargo_until <= ?2))",
+            )?;
+            let mut out = Vec::new();
+            for code in codes {
+                if st.query_row(params![code, now], |r| r.get::<_, bool>(0))? {
+                    out.push((*code).to_owned());
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The next time an embargo lifts in `selection` after `now`: cached pages of it expire then.
     pub fn next_embargo_lift(&self, selection: &Selection, now: i64) -> Result<Option<i64>> {
         self.with_conn(|c| {
@@ -280,6 +299,7 @@ impl Store {
         &self,
         selection: &Selection,
         lang: Option<&str>,
+        country: Option<&str>,
         after: i64,
         limit: u32,
     ) -> Result<Vec<Article>> {
@@ -293,10 +313,15 @@ impl Store {
                  WHERE canceled_at IS NOT NULL AND canceled_at > ?1 AND (?2 IS NULL OR lang_key = ?2) \
                  AND (?3 IS NOT NULL OR restricted = 0) \
                  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM article_topics t WHERE t.article_id = articles.id AND t.topic = ?3)) \
+                 AND (?5 IS NULL OR EXISTS (SELECT 1 FROM article_places p WHERE p.article_id = articles.id \
+                 AND p.country = ?5 AND p.topic = coalesce(?3, ''))) \
                  ORDER BY canceled_at DESC, id DESC LIMIT ?4"
             ))?;
             let raws = st
-                .query_map(params![after, lang, topic, i64::from(limit)], RawRow::read)?
+                .query_map(
+                    params![after, lang, topic, i64::from(limit), country],
+                    RawRow::read,
+                )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             raws.into_iter().map(RawRow::into_article).collect()
         })

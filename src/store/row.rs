@@ -73,6 +73,8 @@ pub struct PageQuery {
     /// Only articles matching this full-text search (an FTS5 expression from
     /// [`super::SearchQuery::match_expr`]).
     pub search: Option<String>,
+    /// Only articles about this country (ISO 3166-1 alpha-2, upper case).
+    pub country: Option<String>,
 }
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \

@@ -283,6 +283,51 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE articles ADD COLUMN editor_places TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE articles ADD COLUMN places TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 12: country feeds (`?country=`, `[[feed]] countries`, contract §14). One row per (place,
+    // feed scope) of every article: scope '' is the `all` feed, else a topic id, so a country's
+    // page of a feed is one index range like a topic's. Kept by triggers in the same
+    // transaction as every write, whatever path wrote the article (files, API, reclassify,
+    // kills, picture changes moving `seen_at`). And a subscriber key may be narrowed to
+    // countries (`wirefeed keys add --country`).
+    r#"
+    CREATE TABLE article_places (
+        country         TEXT NOT NULL,          -- ISO 3166-1 alpha-2
+        topic           TEXT NOT NULL,          -- '' (the `all` feed) or a topic id
+        published_at    INTEGER NOT NULL,
+        article_id      TEXT NOT NULL REFERENCES articles (id),
+        lang_key        TEXT NOT NULL,
+        seen_at         INTEGER NOT NULL,
+        PRIMARY KEY (country, topic, published_at, article_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX article_places_by_article ON article_places (article_id);
+    CREATE INDEX article_places_by_lang ON article_places (country, topic, lang_key, published_at, article_id);
+    CREATE INDEX article_places_by_seen ON article_places (country, topic, seen_at);
+    CREATE TRIGGER article_places_insert AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO article_places (country, topic, published_at, article_id, lang_key, seen_at)
+        SELECT p.value, '', new.published_at, new.id, new.lang_key, new.seen_at FROM json_each(new.places) p
+        UNION ALL
+        SELECT p.value, t.value, new.published_at, new.id, new.lang_key, new.seen_at
+        FROM json_each(new.places) p, json_each(new.topics) t;
+    END;
+    CREATE TRIGGER article_places_update AFTER UPDATE OF places, topics, published_at, lang_key, seen_at ON articles BEGIN
+        DELETE FROM article_places WHERE article_id = old.id;
+        INSERT OR IGNORE INTO article_places (country, topic, published_at, article_id, lang_key, seen_at)
+        SELECT p.value, '', new.published_at, new.id, new.lang_key, new.seen_at FROM json_each(new.places) p
+        UNION ALL
+        SELECT p.value, t.value, new.published_at, new.id, new.lang_key, new.seen_at
+        FROM json_each(new.places) p, json_each(new.topics) t;
+    END;
+    CREATE TRIGGER article_places_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM article_places WHERE article_id = old.id;
+    END;
+    INSERT OR IGNORE INTO article_places (country, topic, published_at, article_id, lang_key, seen_at)
+    SELECT p.value, '', a.published_at, a.id, a.lang_key, a.seen_at FROM articles a, json_each(a.places) p
+    UNION ALL
+    SELECT p.value, t.value, a.published_at, a.id, a.lang_key, a.seen_at
+    FROM articles a, json_each(a.places) p, json_each(a.topics) t;
+
+    ALTER TABLE api_keys ADD COLUMN countries TEXT NOT NULL DEFAULT '[]';   -- JSON array: the key sees only stories about these
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty
@@ -305,6 +350,14 @@ pub(super) const READ_INDEXES: &[(&str, &str)] = &[
     (
         "article_topics_by_lang",
         "CREATE INDEX IF NOT EXISTS article_topics_by_lang ON article_topics (topic, lang_key, published_at, article_id)",
+    ),
+    (
+        "article_places_by_lang",
+        "CREATE INDEX IF NOT EXISTS article_places_by_lang ON article_places (country, topic, lang_key, published_at, article_id)",
+    ),
+    (
+        "article_places_by_seen",
+        "CREATE INDEX IF NOT EXISTS article_places_by_seen ON article_places (country, topic, seen_at)",
     ),
     (
         "article_topics_by_seen",

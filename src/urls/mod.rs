@@ -5,7 +5,7 @@
 
 mod query;
 
-pub use query::FeedQuery;
+pub use query::{FeedQuery, MAX_COUNTRIES, parse_countries};
 
 use crate::config::Config;
 use crate::metrics::Route;
@@ -17,6 +17,8 @@ pub mod pattern {
     pub const INDEX: &str = "/";
     /// A topic's page.
     pub const TOPIC: &str = "/topics/{topic}";
+    /// A country's page (contract §14).
+    pub const COUNTRY: &str = "/countries/{country}";
     /// Search.
     pub const SEARCH: &str = "/search";
     /// OPML of every public feed.
@@ -63,6 +65,7 @@ pub fn rendition_file(file: &str) -> Option<(&str, &str, &str)> {
 const FEEDS: &str = "/feeds/";
 const ARTICLES: &str = "/articles/";
 const TOPICS: &str = "/topics/";
+const COUNTRIES: &str = "/countries/";
 const API: &str = "/api/";
 const MEDIA: &str = "/media/";
 
@@ -162,6 +165,8 @@ pub enum Resource<'a> {
     Index,
     /// `/topics/{topic}`.
     Topic(&'a str),
+    /// `/countries/{country}`.
+    Country(&'a str),
     /// `/search`.
     Search,
     /// `/feeds.opml`.
@@ -205,6 +210,8 @@ impl<'a> Resource<'a> {
                     Resource::Media(rest)
                 } else if let Some(topic) = p.strip_prefix(TOPICS) {
                     Resource::Topic(topic)
+                } else if let Some(country) = p.strip_prefix(COUNTRIES) {
+                    Resource::Country(country)
                 } else if p.starts_with(API) {
                     Resource::Api(p)
                 } else {
@@ -230,9 +237,13 @@ pub fn route_class(path: &str) -> Route {
         Some(Resource::Feed { .. }) => Route::Feed,
         Some(Resource::Article(_)) => Route::Article,
         Some(Resource::Media(_)) => Route::Media,
-        Some(Resource::Index | Resource::Search | Resource::Opml | Resource::Topic(_)) => {
-            Route::Page
-        }
+        Some(
+            Resource::Index
+            | Resource::Search
+            | Resource::Opml
+            | Resource::Topic(_)
+            | Resource::Country(_),
+        ) => Route::Page,
         Some(Resource::Api(_)) => Route::Api,
         Some(Resource::WebSub) => Route::WebSub,
         Some(Resource::Ops(_)) => Route::Ops,
@@ -294,6 +305,11 @@ impl<'a> Urls<'a> {
     /// A topic's page, with a query string (`""` or `"?…"`).
     pub fn topic(&self, topic: &str, query: &str) -> String {
         format!("{}{TOPICS}{topic}{query}", self.base)
+    }
+
+    /// A country's page (`code` in capitals), with a query string (`""` or `"?…"`).
+    pub fn country(&self, code: &str, query: &str) -> String {
+        format!("{}{COUNTRIES}{code}{query}", self.base)
     }
 
     /// The search page, with a query string (`""` or `"?…"`).
@@ -372,6 +388,11 @@ mod tests {
         assert_eq!(route_class("/feeds.opml"), Route::Page);
         assert_eq!(route_class("/api/v1/articles/x"), Route::Api);
         assert_eq!(route_class("/topics/security"), Route::Page);
+        assert_eq!(route_class("/countries/US"), Route::Page);
+        assert_eq!(
+            Resource::parse("/countries/US"),
+            Some(Resource::Country("US"))
+        );
         assert_eq!(route_class("/readyz"), Route::Ops);
         assert_eq!(route_class("/websub"), Route::WebSub);
         assert_eq!(route_class("/wp-login.php"), Route::Other);

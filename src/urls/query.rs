@@ -7,13 +7,21 @@ use crate::store::{Cursor, SearchQuery};
 use chrono::{DateTime, Utc};
 
 /// The parameters a feed reads (anything else is ignored).
-const KNOWN: [&str; 7] = ["lang", "limit", "before", "after", "q", "since", "token"];
+const KNOWN: [&str; 8] = [
+    "lang", "country", "limit", "before", "after", "q", "since", "token",
+];
+
+/// At most this many codes in one `country=`.
+pub const MAX_COUNTRIES: usize = 20;
 
 /// Feed query parameters, parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FeedQuery {
     /// `lang=`: primary language subtag.
     pub lang: Option<String>,
+    /// `country=`: stories about any of these countries (ISO 3166-1 alpha-2, upper case,
+    /// sorted, no duplicates); empty when not asked.
+    pub countries: Vec<String>,
     /// `limit=`: 1–200.
     pub limit: Option<u32>,
     /// `before=`: the cursor from a `next` link (older items).
@@ -80,12 +88,10 @@ impl FeedQuery {
                     Err(e) => errors.add("q", e),
                 },
                 "token" => q.token = Some(crate::auth::Secret(v.to_owned())),
-                // Contract §14 names this filter; until it is built a feed must not answer it
-                // unfiltered, as if every story were about the countries asked for.
-                "country" => errors.add(
-                    "country",
-                    "the country filter is not available on this server yet: feeds are not filtered by country (docs/api.md, Not yet built)",
-                ),
+                "country" => match parse_countries(v) {
+                    Ok(cs) => q.countries = cs,
+                    Err(e) => errors.add("country", e),
+                },
                 "since" => match DateTime::parse_from_rfc3339(v) {
                     // Changes are recorded in milliseconds: finer digits say nothing more.
                     Ok(t) => {
@@ -113,6 +119,9 @@ impl FeedQuery {
         let mut parts = Vec::new();
         if let Some(l) = &self.lang {
             parts.push(format!("lang={l}"));
+        }
+        if !self.countries.is_empty() {
+            parts.push(format!("country={}", self.countries.join(",")));
         }
         if let Some(n) = self.limit {
             parts.push(format!("limit={n}"));
@@ -172,6 +181,35 @@ impl FeedQuery {
     }
 }
 
+/// Reads `country=`: comma-separated ISO 3166-1 alpha-2 codes of countries this server knows
+/// (either case), at most [`MAX_COUNTRIES`]; sorted and without duplicates.
+pub fn parse_countries(v: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for (i, c) in v.split(',').enumerate() {
+        if i >= MAX_COUNTRIES {
+            return Err(format!(
+                "country takes at most {MAX_COUNTRIES} codes, comma-separated"
+            ));
+        }
+        let code = c.trim().to_ascii_uppercase();
+        if !crate::model::is_country_code(&code) {
+            let shown: String = c.chars().take(20).collect();
+            return Err(format!(
+                "{shown:?} is not an ISO 3166-1 alpha-2 country code such as \"US\" or \"MX\""
+            ));
+        }
+        if !crate::model::known_country(&code) {
+            return Err(format!(
+                "{code:?} is not a country or territory this server knows"
+            ));
+        }
+        out.push(code);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +220,21 @@ mod tests {
             .unwrap_err();
         let fields: Vec<_> = e.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["limit", "lang", "since", "before"]);
+    }
+
+    #[test]
+    fn countries_are_codes_this_server_knows() {
+        let q = FeedQuery::parse_str("country=us,MX,US").unwrap();
+        assert_eq!(q.countries, ["MX", "US"]);
+        assert_eq!(q.canonical(), "?country=MX,US");
+        for bad in ["../", "usa", "USA", "", "U", "AA", "US,", "1A"] {
+            let e = FeedQuery::parse_str(&format!("country={bad}")).unwrap_err();
+            assert_eq!(e[0].field, "country", "{bad:?}");
+        }
+        let many = vec!["US"; MAX_COUNTRIES + 1].join(",");
+        assert!(FeedQuery::parse_str(&format!("country={many}")).is_err());
+        let enough = vec!["US"; MAX_COUNTRIES].join(",");
+        assert!(FeedQuery::parse_str(&format!("country={enough}")).is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod change_bus;
 mod classify_eval;
 mod cli;
 mod concurrency;
+mod countries;
 mod durability;
 mod feeds;
 mod golden;

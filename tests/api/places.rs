@@ -155,16 +155,3 @@ fn classify_prints_places_beside_topics_and_explain_names_the_words() {
     assert_eq!(td["evidence"][0]["term"], "Chad", "{line}");
     assert_eq!(td["evidence"][0]["where"], "headline", "{line}");
 }
-
-/// Until `?country=` is built, a feed asked for it refuses with a problem naming the parameter
-/// rather than answering unfiltered; the same feed without it answers (the control).
-#[test]
-fn a_country_filter_is_refused_until_it_is_built_not_ignored() {
-    let (app, _) = app_and_key();
-    for format in ["rss", "atom", "json", "xml"] {
-        assert_eq!(app.get(&format!("/feeds/all.{format}")).status, 200);
-        let r = app.get(&format!("/feeds/all.{format}?country=US"));
-        assert_eq!(r.status, 400, "{format}: {}", r.body);
-        assert!(r.body.contains("\"country\""), "{format}: {}", r.body);
-    }
-}

@@ -16,7 +16,11 @@ fn every_feed_page_query_is_an_index_range_with_no_sort_or_full_scan() {
         key: 1_790_000_000,
         id: "a".into(),
     });
-    for selection in selections {
+    // `?country=` pages (contract §14) walk `article_places` the same way.
+    for (selection, country) in selections
+        .iter()
+        .flat_map(|s| [(s.clone(), None), (s.clone(), Some("US".to_owned()))])
+    {
         for lang in [None, Some("es".to_owned())] {
             for (before, after) in [(None, None), (cursor.clone(), None), (None, cursor.clone())] {
                 // A poll since an hour ago (few rows changed) and since half a year ago (most did).
@@ -32,6 +36,7 @@ fn every_feed_page_query_is_an_index_range_with_no_sort_or_full_scan() {
                             limit: 51,
                             now: 1_795_000_000,
                             search: None,
+                            country: country.clone(),
                         };
                         let plan = store.explain_page(&q, by_change).unwrap();
                         let text = plan.join("\n");
@@ -78,6 +83,7 @@ fn a_saved_search_page_walks_the_search_index_in_feed_order() {
                     before: before.clone(),
                     after: after.clone(),
                     since: None,
+                    country: None,
                     limit: 51,
                     now: 1_795_000_000,
                     search: Some("\"frontera\"".into()),
