@@ -369,7 +369,7 @@ picture_check() {
   # With purging on, filing the story purges picture:<id> twice: at once and again 1.5 s later
   # (src/cdn.rs AGAIN_AFTER). Let the second purge land first, or it may drop the copy between
   # the two requests below and the check would measure the purge, not the rendition's caching.
-  [ -n "$3" ] && sleep "$3"
+  [ -n "${3:-}" ] && sleep "$3"
   get "$url"; get "$url"
   if [ "$(status)" = 200 ] && [ "$(hdr X-Cache)" = HIT ] && [ "$(hdr Cache-Control)" = "public, max-age=31536000, immutable" ] && [ -z "$(hdr Surrogate-Control)" ]; then
     pass "h$1. a rendition's second request through the cache is a HIT (Cache-Control $(hdr Cache-Control))"
