@@ -8,6 +8,7 @@ mod embedded;
 mod iim;
 mod probe;
 mod renditions;
+mod webp;
 mod xmp;
 
 pub use blobs::{Blobs, sha256_hex};
@@ -341,10 +342,18 @@ fn restamp(
                 .iter()
                 .find(|(n, _)| *n == r.name)
                 .map_or("original", |(n, _)| n),
-            media_type: "image/jpeg",
+            media_type: if r.media_type == "image/webp" {
+                "image/webp"
+            } else {
+                "image/jpeg"
+            },
             width: r.width,
             height: r.height,
-            bytes: renditions::restamp(&bytes, &meta, gps, false)?,
+            bytes: if r.media_type == "image/webp" {
+                webp::restamp(&bytes, &meta, gps, false)?
+            } else {
+                renditions::restamp(&bytes, &meta, gps, false)?
+            },
         });
     }
     Ok(Processed {

@@ -44,6 +44,11 @@ pub struct Decoded {
     /// The upload can be its own `original` with only its metadata rewritten: a JPEG already
     /// upright and in sRGB (no re-encoding, no generation loss).
     pub original_as_is: bool,
+    /// The upload is a WebP: its renditions are made as WebP too; `webp_as_is` when it is
+    /// upright and in sRGB (its own WebP `original`, metadata rewritten).
+    pub webp: bool,
+    /// See `webp`.
+    pub webp_as_is: bool,
 }
 
 fn undecodable(e: image::ImageError) -> MediaError {
@@ -93,12 +98,13 @@ pub fn decode(bytes: &[u8], kind: Kind, s: &Settings) -> Result<Decoded, MediaEr
         Some(p) => to_srgb(&mut rgb, p),
         None => false,
     };
+    let as_is = orientation == image::metadata::Orientation::NoTransforms && !converted;
     Ok(Decoded {
         rgb,
         embedded,
-        original_as_is: kind == Kind::Jpeg
-            && orientation == image::metadata::Orientation::NoTransforms
-            && !converted,
+        original_as_is: kind == Kind::Jpeg && as_is,
+        webp: kind == Kind::Webp,
+        webp_as_is: kind == Kind::Webp && as_is,
     })
 }
 
@@ -251,7 +257,8 @@ pub fn restamp(
 
 /// Every rendition of a decoded picture: `thumbnail`, `web` and `large` at most 320, 1024 and
 /// 2048 pixels wide (never wider than the picture), and `original` at full size — the upload
-/// itself with its metadata rewritten when it is an upright sRGB JPEG, else re-encoded.
+/// itself with its metadata rewritten when it is an upright sRGB JPEG, else re-encoded. A WebP
+/// upload gets each of them as WebP as well, after the JPEG ones (same names, `image/webp`).
 pub fn make(
     upload: &[u8],
     d: &Decoded,
@@ -260,7 +267,8 @@ pub fn make(
 ) -> Result<Vec<Made>, MediaError> {
     let gps = if s.keep_gps { d.embedded.gps } else { None };
     let (w, h) = d.rgb.dimensions();
-    let mut out = Vec::with_capacity(RENDITIONS.len());
+    let mut out = Vec::with_capacity(RENDITIONS.len() * 2);
+    let mut webps = Vec::new();
     // Largest first, each from the one before: the big convolution runs once.
     let mut source: Option<RgbImage> = None;
     for (name, max) in RENDITIONS.iter().rev() {
@@ -279,9 +287,19 @@ pub fn make(
             height: img.height(),
             bytes,
         });
+        if d.webp {
+            webps.push(Made {
+                name,
+                media_type: "image/webp",
+                width: img.width(),
+                height: img.height(),
+                bytes: super::webp::encode(&img, s.quality, meta, gps)?,
+            });
+        }
         source = Some(img);
     }
     out.reverse();
+    webps.reverse();
     let original = if d.original_as_is {
         restamp(upload, meta, gps, s.keep_gps)?
     } else {
@@ -294,6 +312,21 @@ pub fn make(
         height: h,
         bytes: original,
     });
+    if d.webp {
+        let original = if d.webp_as_is {
+            super::webp::restamp(upload, meta, gps, s.keep_gps)?
+        } else {
+            super::webp::encode(&d.rgb, s.quality.max(92), meta, gps)?
+        };
+        webps.push(Made {
+            name: "original",
+            media_type: "image/webp",
+            width: w,
+            height: h,
+            bytes: original,
+        });
+    }
+    out.extend(webps);
     Ok(out)
 }
 

@@ -476,3 +476,76 @@ fn a_crash_during_uploads_leaves_no_row_without_its_files_and_check_says_so() {
     std::fs::write(&path, bytes).unwrap();
     assert_eq!(app.cli(&["check", "--verify-media"]).0, 0, "restored");
 }
+
+/// A WebP upload gets WebP renditions beside the JPEG ones (contract §13), served with their own
+/// type and carrying the credit; a JPEG upload gets none (the control).
+#[test]
+fn a_webp_upload_gets_webp_renditions_as_well() {
+    let app = spawn_app_with(None);
+    let token = publisher_key(&app);
+    let img = image::RgbImage::from_fn(1400, 700, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut webp = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut webp)
+        .encode(img.as_raw(), 1400, 700, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    let meta =
+        json!({"caption": "A test card", "alt_text": "Coloured bands", "credit": "ANV / Prueba"});
+    let (ctype, body) = multipart(&meta, &webp, "image/webp");
+    let r = upload(&app, &token, &ctype, &body);
+    assert_eq!(r.status, 201, "{}", r.body);
+    let p = r.json();
+    let got: Vec<(&str, &str, u64)> = p["renditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap(),
+                r["media_type"].as_str().unwrap(),
+                r["width"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("thumbnail", "image/jpeg", 320),
+            ("web", "image/jpeg", 1024),
+            ("large", "image/jpeg", 1400),
+            ("original", "image/jpeg", 1400),
+            ("thumbnail", "image/webp", 320),
+            ("web", "image/webp", 1024),
+            ("large", "image/webp", 1400),
+            ("original", "image/webp", 1400),
+        ]
+    );
+    let id = p["id"].as_str().unwrap();
+    let mut s = story("with-webp", "A test card");
+    s["media"] = json!([id]);
+    assert_eq!(
+        app.api("POST", "/api/v1/articles", &token, Some(&s)).status,
+        201
+    );
+    let web = &p["renditions"][5];
+    let raw = app.get_raw(&local_path(web["href"].as_str().unwrap()), &[]);
+    assert_eq!(raw.header("content-type"), Some("image/webp"));
+    assert!(raw.bytes.starts_with(b"RIFF") && &raw.bytes[8..12] == b"WEBP");
+    let text = String::from_utf8_lossy(&raw.bytes);
+    assert!(
+        text.contains("ANV / Prueba"),
+        "credit missing in the WebP rendition"
+    );
+    let back = image::load_from_memory(&raw.bytes).unwrap();
+    assert_eq!((back.width(), back.height()), (1024, 512));
+    // The control: a JPEG upload has JPEG renditions only.
+    let r = upload(&app, &token, "image/jpeg", &sample("harbour-patrol.jpg"));
+    assert!(
+        r.json()["renditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["media_type"] == "image/jpeg")
+    );
+}
