@@ -11,6 +11,19 @@ from datetime import datetime, timedelta, timezone
 N = int(sys.argv[1])
 OUT = sys.argv[2]
 rnd = random.Random(20261129)
+# Places (editor `places`) from a generator of their own, so the other fields stay what they were
+# before places existed: a third of stories about no country, common countries often, a few rare
+# ones (for `?country=` benchmarks: FR is 0.2 % of stories), a tenth about two.
+prnd = random.Random(20261206)
+COUNTRIES = [("US", 30), ("MX", 20), ("GT", 10), ("HN", 6), ("SV", 5), ("CO", 4), ("ES", 3), ("CN", 2), ("FR", 0.3)]
+
+
+def places():
+    if prnd.random() < 0.33:
+        return []
+    codes, weights = zip(*COUNTRIES)
+    k = 2 if prnd.random() < 0.1 else 1
+    return sorted(set(prnd.choices(codes, weights, k=k)))
 
 PLACES = ["Valdor City", "Port Ellery", "Kessel", "Arnavo", "San Telmo", "Lussan", "Brenholm"]
 SUBJECTS = {
@@ -54,6 +67,7 @@ with open(OUT, "w", encoding="utf-8") as out:
             "byline": [rnd.choice(["Lucía Ferrer", "Tom Hale", "Ana Ruiz", "Marta Quiroga"])],
             "dateline": place,
             "published_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "places": places(),
         }
         out.write(json.dumps(article, ensure_ascii=False))
         out.write("\n")

@@ -519,3 +519,28 @@ fn every_feed_advertises_the_hub() {
         serde_json::json!([{ "type": "WebSub", "url": hub }])
     );
 }
+
+/// A `?country=` feed is a topic like any feed URL (contract §14): pushed when a story about the
+/// country changes it, and not for a story about another country.
+#[test]
+fn a_country_feed_is_pushed_like_any_feed() {
+    let app = hub_app("");
+    let sub = Subscriber::start();
+    let token = publisher_key(&app);
+    let topic = format!("{BASE}/feeds/all.json?country=MX");
+    subscribe(&app, &sub, "/mx", &topic, &[]);
+    for (id, place) in [("ws-jp", "JP"), ("ws-mx", "MX")] {
+        let mut body = story(id, &format!("Ministry report {id}"));
+        body["places"] = serde_json::json!([place]);
+        let r = app.api("POST", "/api/v1/articles", &token, Some(&body));
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let d = sub.wait_for("POST", "/mx", 1, SOON).pop().unwrap();
+    let pushed = String::from_utf8(d.body).unwrap();
+    assert!(pushed.contains("ws-mx"), "{pushed}");
+    assert!(!pushed.contains("ws-jp"), "{pushed}");
+    assert_eq!(pushed, app.get("/feeds/all.json?country=MX").body);
+    // Only the story about the country pushed anything.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(sub.deliveries("/mx").len(), 1);
+}
