@@ -1,5 +1,6 @@
-//! Import: article files → validated drafts → topics → the store, as a two-stage pipeline
-//! (reading and classifying on one thread, writing on another) with batched transactions.
+//! Import: article files → validated drafts → topics and places → the store, as a two-stage
+//! pipeline (reading on one thread and classifying a batch at a time on every core, writing on
+//! another thread) with batched transactions.
 
 use crate::articles::{Articles, Prepared};
 use crate::config::Config;
@@ -157,16 +158,45 @@ fn read_and_classify(
     let rules = articles.rules();
     let media = crate::media::Media::new(&config.media, config.media.dir_for(store.path()));
     let mut invalid = 0;
-    let mut batch = Vec::with_capacity(BATCH);
+    // Drafts are read in order on this thread; classifying and placing them (most of the
+    // reader's time) runs on every core, a batch at a time, in order.
+    let mut drafts: Vec<(crate::model::Draft, PathBuf, usize)> = Vec::with_capacity(BATCH);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let prepare = |drafts: Vec<(crate::model::Draft, PathBuf, usize)>| -> Batch {
+        let per = drafts.len().div_ceil(threads).max(1);
+        let mut chunks: Vec<Vec<_>> = Vec::new();
+        let mut it = drafts.into_iter().peekable();
+        while it.peek().is_some() {
+            chunks.push(it.by_ref().take(per).collect());
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|chunk| {
+                    let articles = &articles;
+                    scope.spawn(move || {
+                        chunk
+                            .into_iter()
+                            .map(|(draft, path, line)| {
+                                // Ingest always sets an id (the file's, or one derived from the entry).
+                                let p = articles.prepare(draft, || unreachable!("ingest sets ids"));
+                                (p, path, line)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("classifying does not panic"))
+                .collect()
+        })
+    };
     for file in files {
         let sent = ingest::stream_file(file, &rules, |entry| {
             match entry.result {
                 Ok(mut draft) => match pictures(store, &media, &entry.path, &mut draft) {
-                    Ok(()) => {
-                        // Ingest always sets an id (the file's, or one derived from the entry).
-                        let p = articles.prepare(draft, || unreachable!("ingest sets ids"));
-                        batch.push((p, entry.path.clone(), entry.line));
-                    }
+                    Ok(()) => drafts.push((draft, entry.path.clone(), entry.line)),
                     Err(reason) => {
                         eprintln!(
                             "wirefeed: {}:{}: {reason}",
@@ -185,8 +215,11 @@ fn read_and_classify(
                     invalid += 1;
                 }
             }
-            if batch.len() >= BATCH {
-                tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+            if drafts.len() >= BATCH {
+                tx.send(prepare(std::mem::replace(
+                    &mut drafts,
+                    Vec::with_capacity(BATCH),
+                )))?;
             }
             Ok::<(), mpsc::SendError<Batch>>(())
         });
@@ -195,8 +228,8 @@ fn read_and_classify(
         }
         bar.inc(1);
     }
-    if !batch.is_empty() {
-        let _ = tx.send(batch);
+    if !drafts.is_empty() {
+        let _ = tx.send(prepare(drafts));
     }
     invalid
 }
