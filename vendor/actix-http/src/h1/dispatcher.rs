@@ -230,6 +230,11 @@ pin_project! {
         // True if backing allocation of `write_buf` needs to be released.
         write_buf_needs_reset: bool,
 
+        // What the I/O did not take of a large body chunk written directly: the chunk's own
+        // bytes, written after `write_buf` (never copied into it). While it is set nothing more
+        // is encoded, so the bytes on the wire keep their order.
+        pending: Option<Bytes>,
+
         // The framing of the request being answered (HEAD or not, version, keep-alive): with
         // pipelining, the codec has often decoded later requests by the time this one's
         // response is encoded. None until a request is answered.
@@ -351,6 +356,7 @@ where
                     write_buf: BytesMut::with_capacity(HW_BUFFER_SIZE),
                     h1_write_buffer_size: config.h1_write_buffer_size(),
                     write_buf_needs_reset: false,
+                    pending: None,
                     answering: None,
                     codec: Codec::new(config),
                 },
@@ -408,6 +414,7 @@ where
             write_buf,
             h1_write_buffer_size,
             write_buf_needs_reset,
+            pending,
             ..
         } = self.project();
         let mut io = Pin::new(io.as_mut().unwrap());
@@ -447,6 +454,21 @@ where
             *write_buf_needs_reset = false;
         } else {
             write_buf.clear();
+        }
+
+        // Then the rest of a chunk written directly, from its own bytes.
+        if let Some(rest) = pending.as_mut() {
+            while !rest.is_empty() {
+                match io.as_mut().poll_write(cx, rest)? {
+                    Poll::Ready(0) => {
+                        error!("write zero; closing");
+                        return Poll::Ready(Err(io::Error::new(io::ErrorKind::WriteZero, "")));
+                    }
+                    Poll::Ready(n) => rest.advance(n),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+            *pending = None;
         }
 
         // flush the I/O and check if get blocked
@@ -646,6 +668,10 @@ where
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Result<PollResponse, DispatchError> {
+        // Nothing is encoded while the rest of a directly written chunk waits: it goes first.
+        if self.pending.is_some() {
+            return Ok(PollResponse::DrainWriteBuf);
+        }
         'res: loop {
             let mut this = self.as_mut().project();
             match this.state.as_mut().project() {
@@ -749,6 +775,17 @@ where
                                     this.codec,
                                     item,
                                 )?;
+                                // A large rest that the encoder would copy unchanged waits as
+                                // its own bytes instead, written after the buffer.
+                                let verbatim = this
+                                    .codec
+                                    .verbatim_remaining()
+                                    .is_some_and(|left| left >= item.len() as u64);
+                                if item.len() >= DIRECT_WRITE_MIN && verbatim {
+                                    this.codec.written_directly(item.len() as u64);
+                                    *this.pending = Some(item);
+                                    return Ok(PollResponse::DrainWriteBuf);
+                                }
                                 this.codec
                                     .encode(Message::Chunk(Some(item)), this.write_buf)?;
                             }
@@ -1525,7 +1562,7 @@ where
                     }
 
                     // keep-alive and stream errors
-                    if state_is_none && inner_p.write_buf.is_empty() {
+                    if state_is_none && inner_p.write_buf.is_empty() && inner_p.pending.is_none() {
                         if let Some(err) = inner_p.error.take() {
                             error!("stream error: {}", &err);
                             return Poll::Ready(Err(err));
