@@ -4,7 +4,7 @@ use super::{Entitlement, FeedError, Feeds, Representation, unix};
 use crate::auth::Principal;
 use crate::metrics::{METRICS, Rendered};
 use crate::model::PubStatus;
-use crate::render;
+use crate::render::{self, NinjsVersion};
 use crate::store::SCOPE_ALL;
 pub use crate::urls::ArticleFormat;
 use chrono::{DateTime, Utc};
@@ -50,12 +50,12 @@ impl Feeds {
                 urls.article_as(a.id.as_str(), ArticleFormat::NewsMl),
             ),
             ArticleFormat::Ninjs => (
-                render::ninjs(cfg, &a),
+                render::ninjs(cfg, &a, NinjsVersion::V2_1),
                 "application/json",
                 urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
             ),
             ArticleFormat::Ninjs16 => (
-                render::ninjs_1_6(cfg, &a),
+                render::ninjs(cfg, &a, NinjsVersion::V1_6),
                 "application/json",
                 format!(
                     "{}?ninjs=1.6",

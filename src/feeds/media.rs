@@ -7,7 +7,7 @@ use super::{Entitlement, FeedError, Feeds, Representation, unix};
 use crate::auth::{Principal, Role};
 use crate::config::FeedKind;
 use crate::model::{Picture, PubStatus};
-use crate::render;
+use crate::render::{self, NinjsVersion};
 use crate::store::{PictureUse, SCOPE_ALL, picture_scope};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -186,7 +186,10 @@ impl Feeds {
                 "application/vnd.iptc.g2.newsitem+xml",
             )
         } else {
-            (render::ninjs_picture(cfg, &s.picture), "application/json")
+            (
+                render::ninjs_picture(cfg, &s.picture, NinjsVersion::V2_1),
+                "application/json",
+            )
         };
         let last_modified = unix(s.picture.changed_at.timestamp()).min(now);
         let mut rep = Representation::new(
