@@ -54,14 +54,22 @@ impl Feeds {
                 "application/json",
                 urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
             ),
-            ArticleFormat::Ninjs16 => (
-                render::ninjs(cfg, &a, NinjsVersion::V1_6),
-                "application/json",
-                format!(
-                    "{}?ninjs=1.6",
-                    urls.article_as(a.id.as_str(), ArticleFormat::Ninjs)
-                ),
-            ),
+            ArticleFormat::Ninjs16 | ArticleFormat::Ninjs31 => {
+                let version = if format == ArticleFormat::Ninjs16 {
+                    NinjsVersion::V1_6
+                } else {
+                    NinjsVersion::V3_1
+                };
+                (
+                    render::ninjs(cfg, &a, version),
+                    "application/json",
+                    format!(
+                        "{}?ninjs={}",
+                        urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
+                        version.as_str()
+                    ),
+                )
+            }
             // The page of a killed story is gone (410), and says so in the page.
             ArticleFormat::Html if a.status == PubStatus::Canceled => (
                 crate::pages::kill_page(cfg, &a),

@@ -1,4 +1,6 @@
-//! ninjs 2.x: the layout, with the property names of one version ([`Names`]).
+//! ninjs 2.1 and 3.1: one layout, two spellings. 3.x renamed the properties to camelCase
+//! (`versionCreated`, `contentType`, `embargoedUntil`, `edNote`, …) and is otherwise a
+//! superset for what wirefeed carries, so the versions differ only in their [`Names`].
 
 use super::item::{Concept, Item, Text};
 use serde_json::{Map, Value, json};
@@ -35,6 +37,23 @@ pub(super) const V2_1: Names = Names {
     size: "sizeinbytes",
     embargoed: "embargoed",
     ednote: "ednote",
+};
+
+/// ninjs 3.1 (IPTC, 2025; camelCase, not compatible with 2.x).
+pub(super) const V3_1: Names = Names {
+    version: "3.1",
+    schema: "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json",
+    first_created: "firstCreated",
+    version_created: "versionCreated",
+    content_created: "contentCreated",
+    pub_status: "pubStatus",
+    copyright_holder: "copyrightHolder",
+    copyright_notice: "copyrightNotice",
+    usage_terms: "usageTerms",
+    content_type: "contentType",
+    size: "sizeInBytes",
+    embargoed: "embargoedUntil",
+    ednote: "edNote",
 };
 
 /// The whole document: the `standard` block, then the item.
