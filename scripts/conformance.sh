@@ -77,6 +77,15 @@ for id in "$article" "$translated"; do
   run "articles/$id" curl -sSf --max-time 30 -o /dev/null "$base/articles/$id"
 done
 
+# Rights (contract §15): the shipped agency reserves text and data mining (a DMI-PROHIBITED code), so
+# the W3C TDMRep header is on every answer and /.well-known/tdmrep.json says so; NewsML-G2 carries the
+# code in rightsInfo/dataMining (validated against the 2.35 XSD above).
+tdm_file() { fetch "$base/.well-known/tdmrep.json" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[0]["location"] == "/" and r[0]["tdm-reservation"] == 1, r'; }
+tdm_headers() { for p in / /feeds/all.atom "/articles/$article.json" /no-such-page; do curl -s -o /dev/null -D - "$base$p" | grep -qi '^tdm-reservation: 1' || { echo "no tdm-reservation on $p"; return 1; }; done; }
+run "TDMRep: /.well-known/tdmrep.json reserves mining" tdm_file
+run "TDMRep: tdm-reservation: 1 on pages, feeds, documents and errors" tdm_headers
+run "NewsML-G2 carries dataMining and usageTerms" bash -c "curl -sSf '$base/articles/$article.xml' | grep -q '<dataMining uri=\"http://ns.useplus.org/ldf/vocab/DMI-' && curl -sSf '$base/articles/$article.xml' | grep -q '<usageTerms>'"
+
 # Hostile text (markup in every field: tests/fixtures/hostile) through every validator, then no
 # live markup in any format (scripts/check_hostile.py). The JSON Feed check is not --strict here:
 # its strict mode fails a title or summary that merely mentions a tag, and a headline quoting
@@ -134,7 +143,7 @@ done < <(find tests/golden -type f | sort)
 [ "$golden" -ge 10 ] || die "only $golden golden files checked"
 [ "$golden_lifecycle" -ge 10 ] || die "only $golden_lifecycle golden files of tests/golden/lifecycle checked"
 
-expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 10 + 8 + kill_checks + golden))
+expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 10 + 3 + 8 + kill_checks + golden))
 total=$((passed + failed))
 echo "conformance: $passed passed, $failed failed ($total checks, $nfeeds feeds)"
 [ "$total" -eq "$expected" ] || die "$total checks ran, $expected expected"

@@ -144,7 +144,24 @@ pub struct Agency {
     pub copyright: String,
     /// `authority,date` part of `tag:` URIs (RFC 4151), e.g. `anv.example,2026`.
     pub tag_authority: String,
+    /// Natural-language usage terms of every story that has none of its own.
+    pub usage_terms: Option<String>,
+    /// Data-mining permission or prohibition of everything served (contract §15).
+    pub data_mining: Option<crate::model::DataMining>,
+    /// URL of a TDM Policy (W3C TDMRep `tdm-policy`), sent while mining is reserved.
+    pub tdm_policy: Option<String>,
 }
+
+impl Agency {
+    /// Whether text and data mining is reserved (W3C TDMRep `tdm-reservation: 1`).
+    pub fn reserves_mining(&self) -> bool {
+        self.data_mining.is_some_and(|d| d.reserves_mining())
+    }
+}
+
+/// The most characters of usage terms (`agency.usage_terms`, an article's `usage_terms`):
+/// a statement, not a contract.
+pub const MAX_USAGE_TERMS: usize = 2000;
 
 /// `[feeds]`.
 #[derive(Debug, Clone)]

@@ -40,6 +40,9 @@ pub(super) struct RawAgency {
     pub language: Spanned<String>,
     pub copyright: Spanned<String>,
     pub tag_authority: Option<Spanned<String>>,
+    pub usage_terms: Option<Spanned<String>>,
+    pub data_mining: Option<Spanned<String>>,
+    pub tdm_policy: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -96,6 +96,7 @@ impl Ui {
             "places" => ("Lugares", "Places"),
             "translations" => ("También en", "Also in"),
             "formats" => ("Otros formatos", "Other formats"),
+            "usage_terms" => ("Condiciones de uso", "Usage terms"),
             "killed" => ("Noticia retirada", "Story withdrawn"),
             "killed_help" => (
                 "La agencia retiró esta noticia. No debe publicarse.",

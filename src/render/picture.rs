@@ -117,10 +117,10 @@ pub(super) fn write_picture_item(
                     )
                 })?;
             text(w, "copyrightNotice", copyright(config, p))?;
-            if let Some(u) = &p.meta.usage_terms {
+            if let Some(u) = super::picture_usage_terms(config, p) {
                 text(w, "usageTerms", u)?;
             }
-            Ok(())
+            super::g2::data_mining(w, config)
         })?;
         w.create_element("itemMeta").write_inner_content(|w| {
             w.create_element("itemClass")

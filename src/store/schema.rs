@@ -283,6 +283,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE articles ADD COLUMN editor_places TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE articles ADD COLUMN places TEXT NOT NULL DEFAULT '[]';
     "#,
+    // 12: usage terms of one story (contract §15); NULL: the agency's apply.
+    r#"
+    ALTER TABLE articles ADD COLUMN usage_terms TEXT;
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

@@ -238,8 +238,8 @@ pub(super) fn upsert_one(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
          translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset, media, \
-         editor_places, places) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27) \
+         editor_places, places, usage_terms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27, ?28) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -249,7 +249,7 @@ pub(super) fn upsert_one(
          revision = excluded.revision, correction_note = excluded.correction_note, \
          updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
          restricted = excluded.restricted, published_offset = excluded.published_offset, media = excluded.media, \
-         editor_places = excluded.editor_places, places = excluded.places",
+         editor_places = excluded.editor_places, places = excluded.places, usage_terms = excluded.usage_terms",
         restricted_sql("?14")
     ))?
     .execute(params![
@@ -280,6 +280,7 @@ pub(super) fn upsert_one(
         super::row::media_json(&content.media),
         to_json(&content.editor_places),
         to_json(w.places),
+        content.usage_terms,
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \

@@ -51,6 +51,8 @@ pub mod pattern {
     pub const API_MEDIA: &str = "/api/v1/media";
     /// One picture.
     pub const API_PICTURE: &str = "/api/v1/media/{id}";
+    /// W3C TDMRep: the site-wide text and data mining reservation.
+    pub const TDMREP: &str = "/.well-known/tdmrep.json";
 }
 
 /// A rendition file name, `{name}-{tag}.{ext}`, as (name, tag, ext).

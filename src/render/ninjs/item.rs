@@ -85,6 +85,9 @@ pub struct Item {
     pub copyright_notice: Option<String>,
     /// Natural-language usage terms.
     pub usage_terms: Option<String>,
+    /// A link to machine-readable rights (`rightsinfo.linkedrights`): the data-mining code's
+    /// URI, the closest ninjs comes to NewsML-G2's `dataMining` (it has no such property).
+    pub linked_rights: Option<String>,
     /// Headlines, the main one first.
     pub headlines: Vec<Text>,
     /// Descriptions (summary, caption, alternative text).
@@ -188,7 +191,8 @@ impl Item {
             language: Some(lang.to_owned()),
             copyright_holder: Some(config.agency.name.clone()),
             copyright_notice: Some(config.agency.copyright.clone()),
-            usage_terms: None,
+            usage_terms: crate::render::usage_terms(config, a).map(str::to_owned),
+            linked_rights: linked_rights(config),
             headlines: vec![Text {
                 role: "main",
                 content_type: None,
@@ -256,7 +260,8 @@ impl Item {
                     .unwrap_or_else(|| config.agency.name.clone()),
             ),
             copyright_notice: Some(copyright(config, p).to_owned()),
-            usage_terms: p.meta.usage_terms.clone(),
+            usage_terms: crate::render::picture_usage_terms(config, p).map(str::to_owned),
+            linked_rights: linked_rights(config),
             headlines: vec![Text {
                 role: "main",
                 content_type: None,
@@ -291,7 +296,8 @@ impl Item {
             pub_status: Some(p.status.as_str()),
             copyright_holder: s.credit().map(str::to_owned),
             copyright_notice: Some(copyright(config, p).to_owned()),
-            usage_terms: p.meta.usage_terms.clone(),
+            usage_terms: crate::render::picture_usage_terms(config, p).map(str::to_owned),
+            linked_rights: linked_rights(config),
             headlines: vec![Text {
                 role: "main",
                 content_type: None,
@@ -303,6 +309,10 @@ impl Item {
             ..Item::default()
         }
     }
+}
+
+fn linked_rights(config: &Config) -> Option<String> {
+    config.agency.data_mining.map(|d| d.uri())
 }
 
 fn descriptions(caption: &str, alt: &str) -> Vec<Text> {

@@ -54,6 +54,9 @@ pub(super) fn document(item: &Item) -> Value {
     if let Some(v) = &item.usage_terms {
         put("usageterms", json!(v));
     }
+    if let Some(v) = &item.linked_rights {
+        put("rightsinfo", json!({ "linkedrights": v }));
+    }
     if let Some(h) = item.headlines.first() {
         put("headline", json!(h.value));
     }

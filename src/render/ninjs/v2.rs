@@ -16,6 +16,8 @@ pub(super) struct Names {
     copyright_holder: &'static str,
     copyright_notice: &'static str,
     usage_terms: &'static str,
+    rights_info: &'static str,
+    linked_rights: &'static str,
     content_type: &'static str,
     size: &'static str,
     embargoed: &'static str,
@@ -33,6 +35,8 @@ pub(super) const V2_1: Names = Names {
     copyright_holder: "copyrightholder",
     copyright_notice: "copyrightnotice",
     usage_terms: "usageterms",
+    rights_info: "rightsinfo",
+    linked_rights: "linkedrights",
     content_type: "contenttype",
     size: "sizeinbytes",
     embargoed: "embargoed",
@@ -50,6 +54,8 @@ pub(super) const V3_1: Names = Names {
     copyright_holder: "copyrightHolder",
     copyright_notice: "copyrightNotice",
     usage_terms: "usageTerms",
+    rights_info: "rightsInfo",
+    linked_rights: "linkedRights",
     content_type: "contentType",
     size: "sizeInBytes",
     embargoed: "embargoedUntil",
@@ -119,6 +125,11 @@ fn write_item(o: &mut Map<String, Value>, item: &Item, n: &Names) {
     }
     if let Some(v) = &item.usage_terms {
         put(n.usage_terms, json!(v));
+    }
+    if let Some(v) = &item.linked_rights {
+        let mut r = Map::new();
+        r.insert(n.linked_rights.into(), json!(v));
+        put(n.rights_info, Value::Object(r));
     }
     if !item.headlines.is_empty() {
         put("headlines", texts(&item.headlines, n));
