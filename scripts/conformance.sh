@@ -33,7 +33,7 @@ json_count() { fetch "$1" | python3 -c 'import json,sys; print(len(json.load(sys
 feedparser_n() { python3 "$conformance/feeds/check_feedparser.py" "$1" --expect-unique-ids --expect-dates --expect-entries "$2"; }
 nonempty() { [ "$1" -gt 0 ] || { echo "no items"; return 1; }; }
 
-feeds=$(python3 -c 'import tomllib; c=tomllib.load(open("feeds.toml","rb")); print(" ".join(sorted({f["id"] for f in c.get("feed",[])} | {t["id"] for t in c.get("topic",[])} | {"all","kills"})))')
+feeds=$(python3 -c 'import tomllib; c=tomllib.load(open("feeds.toml","rb")); print(" ".join(sorted({f["id"] for f in c.get("feed",[])} | {t["id"] for t in c.get("topic",[])} | {"all","kills","urgent"})))')
 nfeeds=$(wc -w <<<"$feeds")
 [ "$nfeeds" -ge 5 ] || die "only $nfeeds feeds found in feeds.toml ($feeds): expected the topics, all and kills"
 restricted=$(python3 -c 'import tomllib; c=tomllib.load(open("feeds.toml","rb")); print(" ".join(f["id"] for f in c.get("feed",[]) if f.get("access") == "subscribers"))')

@@ -279,11 +279,20 @@ impl Checker {
             Some(m) => (*m.get_ref() as usize) << 20,
             None => 64 << 20,
         };
+        let urgent_max = match &f.urgent_max {
+            Some(u) if !(1..=9).contains(u.get_ref()) => {
+                self.at(u, "feeds.urgent_max must be an IPTC urgency, 1 to 9");
+                2
+            }
+            Some(u) => *u.get_ref() as u8,
+            None => 2,
+        };
         FeedSettings {
             default_limit,
             max_age,
             kill_retention,
             cache_bytes,
+            urgent_max,
         }
     }
 
@@ -302,7 +311,7 @@ impl Checker {
                     &t.id,
                     format!("topic id {id:?} must be lowercase letters, digits and '-'"),
                 );
-            } else if id == "all" || id == "kills" {
+            } else if id == "all" || id == "kills" || id == super::URGENT {
                 self.at(
                     &t.id,
                     format!("topic id {id:?} is reserved for a built-in feed"),
@@ -556,6 +565,13 @@ impl Checker {
         for (id, title, kind) in [
             ("all", "All stories", FeedKind::All),
             ("kills", "Kill notices", FeedKind::Kills),
+            // Stories up to feeds.urgent_max, indexed under the reserved key `urgent` beside
+            // the topics (store/urgent.rs), so the feed is read like a topic's.
+            (
+                super::URGENT,
+                "Urgent stories",
+                FeedKind::Topics(vec![super::URGENT.to_owned()]),
+            ),
         ] {
             if !out.iter().any(|f| f.id == id) {
                 out.push(FeedDef {

@@ -174,7 +174,13 @@ pub struct FeedSettings {
     pub kill_retention: Duration,
     /// Memory for rendered feed pages, in bytes (0 turns the cache off).
     pub cache_bytes: usize,
+    /// The built-in feed `urgent` lists stories with an IPTC urgency up to this (1–9).
+    pub urgent_max: u8,
 }
+
+/// The built-in feed of urgent stories (contract §15), and the key its stories are indexed
+/// under beside the topics (no topic may take it).
+pub const URGENT: &str = "urgent";
 
 /// A topic with its codes, names and matching rules.
 #[derive(Debug, Clone)]

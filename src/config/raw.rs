@@ -79,6 +79,7 @@ pub(super) struct RawFeeds {
     pub max_age: Option<Spanned<i64>>,
     pub kill_retention: Option<Spanned<String>>,
     pub cache_mb: Option<Spanned<i64>>,
+    pub urgent_max: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

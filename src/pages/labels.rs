@@ -118,6 +118,8 @@ impl Ui {
             "previous_results" => ("Resultados anteriores", "Previous results"),
             "all_feed" => ("Todas las noticias", "All stories"),
             "kills_feed" => ("Avisos de retirada", "Kill notices"),
+            "urgent_feed" => ("Noticias urgentes", "Urgent stories"),
+            "urgent" => ("Urgente", "Urgent"),
             _ => ("", ""),
         };
         match self {

@@ -12,7 +12,7 @@ mod search;
 mod topic;
 
 pub use article::{article_page, kill_page};
-pub use index::{Builder, IndexPage, index_page};
+pub use index::{Builder, IndexPage, URGENT_HOURS, index_page};
 pub use labels::Ui;
 pub use search::{SearchView, search_page};
 pub use topic::{TopicView, topic_page};

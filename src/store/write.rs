@@ -296,12 +296,15 @@ pub(super) fn upsert_one(
         to_json(w.topics),
         now,
     ])?;
+    let was_urgent = old.is_some() && super::urgent::indexed(tx, w.id.as_str())?;
     insert_topics(
         tx,
         (w.id.as_str(), published_at, updated_at, &lang, seen_at),
         w.topics,
         old.is_some(),
     )?;
+    let is_urgent = super::urgent::sync(tx, w.id.as_str())?;
+    super::urgent::scope_if(was_urgent, is_urgent, scopes);
     super::media::set_article_pictures(
         tx,
         w.id.as_str(),
@@ -379,6 +382,8 @@ pub(super) fn kill_one(
         "UPDATE article_topics SET updated_at = ?2, seen_at = ?3 WHERE article_id = ?1",
     )?
     .execute(params![id.as_str(), canceled_at, changed_at])?;
+    let urgent = super::urgent::indexed(tx, id.as_str())?;
+    super::urgent::scope_if(urgent, false, scopes);
     scopes.insert(SCOPE_ALL.to_owned());
     scopes.insert(SCOPE_KILLS.to_owned());
     scopes.extend(old.topics.iter().map(|t| topic_scope(t)));
@@ -423,16 +428,19 @@ impl Store {
                 [],
             )? as u64;
             if n > 0 {
+                // Restricted stories are not in the public urgent feed.
+                super::urgent::rebuild(&tx)?;
                 let scopes: BTreeSet<String> = {
                     let mut st = tx.prepare("SELECT scope FROM changes WHERE scope = 'all' OR scope = 'kills' OR scope LIKE 'topic:%'")?;
                     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
                     rows.collect::<rusqlite::Result<_>>()?
                 };
-                let scopes = if scopes.is_empty() {
+                let mut scopes = if scopes.is_empty() {
                     BTreeSet::from([SCOPE_ALL.to_owned(), SCOPE_KILLS.to_owned()])
                 } else {
                     scopes
                 };
+                scopes.insert(topic_scope(crate::config::URGENT));
                 touch(&tx, &scopes, Utc::now().timestamp())?;
             }
             tx.commit()?;
@@ -548,7 +556,10 @@ impl Store {
                         lang.as_str(),
                         now_ms,
                     );
+                    let was_urgent = super::urgent::indexed(&tx, a.id.as_str())?;
                     insert_topics(&tx, row, &topics, true)?;
+                    let is_urgent = super::urgent::sync(&tx, a.id.as_str())?;
+                    super::urgent::scope_if(was_urgent, is_urgent, &mut scopes);
                     for t in topics.iter().chain(a.topics.iter()) {
                         scopes.insert(topic_scope(t));
                     }
