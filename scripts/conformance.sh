@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the shared conformance checkers against every feed (each format, with and without filters),
-# articles of each format (a plain one and a translated one), ninjs against IPTC's schema, and
+# articles of each format (a plain one and a translated one), ninjs 1.6, 2.1 and 3.1 against IPTC's schemas, and
 # the golden files, served by the real binary on the sample data.
 # Usage: scripts/conformance.sh CONFORMANCE_DIR WIREFEED_BINARY
 #
@@ -12,7 +12,7 @@ conformance=$(cd "$1" && pwd)
 bin=$2
 die() { echo "conformance: FAIL: $*" >&2; exit 1; }
 for f in feeds/check_feedparser.py feeds/check_jsonfeed.py newsml-g2/check_newsml.py \
-         ninjs/check_ninjs.py ninjs/ninjs-schema_2.1.json ninjs/ninjs-schema_1.6.json; do
+         ninjs/check_ninjs.py ninjs/ninjs-schema_2.1.json ninjs/ninjs-schema_1.6.json ninjs/ninjs-schema_3.1.json; do
   [ -f "$conformance/$f" ] || die "$conformance/$f is missing"
 done
 [ -x "$bin" ] || die "$bin is not an executable"
@@ -27,12 +27,13 @@ start_server
 # above and below stop the run.
 passed=0; failed=0
 ninjs() { python3 "$conformance/ninjs/check_ninjs.py" --schema 2.1 "$@"; }
+ninjs31() { python3 "$conformance/ninjs/check_ninjs.py" --schema 3.1 "$@"; }
 json_count() { fetch "$1" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))'; }
 # Each document must hold as many entries as the JSON Feed of the same page (RSS and Atom).
 feedparser_n() { python3 "$conformance/feeds/check_feedparser.py" "$1" --expect-unique-ids --expect-dates --expect-entries "$2"; }
 nonempty() { [ "$1" -gt 0 ] || { echo "no items"; return 1; }; }
 
-feeds=$(python3 -c 'import tomllib; c=tomllib.load(open("feeds.toml","rb")); print(" ".join(sorted({f["id"] for f in c.get("feed",[])} | {t["id"] for t in c.get("topic",[])} | {"all","kills"})))')
+feeds=$(python3 -c 'import tomllib; c=tomllib.load(open("feeds.toml","rb")); print(" ".join(sorted({f["id"] for f in c.get("feed",[])} | {t["id"] for t in c.get("topic",[])} | {"all","kills","urgent"})))')
 nfeeds=$(wc -w <<<"$feeds")
 [ "$nfeeds" -ge 5 ] || die "only $nfeeds feeds found in feeds.toml ($feeds): expected the topics, all and kills"
 restricted=$(python3 -c 'import tomllib; c=tomllib.load(open("feeds.toml","rb")); print(" ".join(f["id"] for f in c.get("feed",[]) if f.get("access") == "subscribers"))')
@@ -72,8 +73,18 @@ for id in "$article" "$translated"; do
   run "articles/$id.xml" newsml "$base/articles/$id.xml"
   run "articles/$id.json (ninjs 2.1 schema)" ninjs "$base/articles/$id.json"
   run "articles/$id.json?ninjs=1.6 (ninjs 1.6 schema)" python3 "$conformance/ninjs/check_ninjs.py" --schema 1.6 "$base/articles/$id.json?ninjs=1.6"
+  run "articles/$id.json?ninjs=3.1 (ninjs 3.1 schema)" ninjs31 "$base/articles/$id.json?ninjs=3.1"
   run "articles/$id" curl -sSf --max-time 30 -o /dev/null "$base/articles/$id"
 done
+
+# Rights (contract §15): the shipped agency reserves text and data mining (a DMI-PROHIBITED code), so
+# the W3C TDMRep header is on every answer and /.well-known/tdmrep.json says so; NewsML-G2 carries the
+# code in rightsInfo/dataMining (validated against the 2.35 XSD above).
+tdm_file() { fetch "$base/.well-known/tdmrep.json" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r[0]["location"] == "/" and r[0]["tdm-reservation"] == 1, r'; }
+tdm_headers() { for p in / /feeds/all.atom "/articles/$article.json" /no-such-page; do curl -s -o /dev/null -D - "$base$p" | grep -qi '^tdm-reservation: 1' || { echo "no tdm-reservation on $p"; return 1; }; done; }
+run "TDMRep: /.well-known/tdmrep.json reserves mining" tdm_file
+run "TDMRep: tdm-reservation: 1 on pages, feeds, documents and errors" tdm_headers
+run "NewsML-G2 carries dataMining and usageTerms" bash -c "curl -sSf '$base/articles/$article.xml' | grep -q '<dataMining uri=\"http://ns.useplus.org/ldf/vocab/DMI-' && curl -sSf '$base/articles/$article.xml' | grep -q '<usageTerms>'"
 
 # Hostile text (markup in every field: tests/fixtures/hostile) through every validator, then no
 # live markup in any format (scripts/check_hostile.py). The JSON Feed check is not --strict here:
@@ -89,12 +100,13 @@ run "hostile: all.json" python3 "$conformance/feeds/check_jsonfeed.py" "$base/fe
 run "hostile: all.xml" newsml "$base/feeds/all.xml"
 run "hostile: articles/hostile-en.xml" newsml "$base/articles/hostile-en.xml"
 run "hostile: articles/hostile-en.json (ninjs 2.1 schema)" ninjs "$base/articles/hostile-en.json"
+run "hostile: articles/hostile-en.json?ninjs=3.1 (ninjs 3.1 schema)" ninjs31 "$base/articles/hostile-en.json?ninjs=3.1"
 run "hostile: no live markup in any format" python3 scripts/check_hostile.py "$base" hostile-en hostile-es
 
 # Kill notices: once `wirefeed kill` exists, kill a story and check it in every format.
 kill_checks=0
 if "$bin" kill --help >/dev/null 2>&1; then
-  kill_checks=8
+  kill_checks=9
   WIREFEED_LOG=warn "$bin" --config "$config" --database "$work/wirefeed.db" kill "$article" --reason "conformance check" \
     || die "wirefeed kill $article failed"
   sleep 1.5 # the server picks up another process's write within a second
@@ -106,6 +118,7 @@ if "$bin" kill --help >/dev/null 2>&1; then
   run "articles/$article.xml is stat:canceled" bash -c "curl -sSf '$base/articles/$article.xml' | grep -q 'qcode=\"stat:canceled\"'"
   run "articles/$article.json (killed, ninjs 2.1 schema)" ninjs "$base/articles/$article.json"
   run "articles/$article.json?ninjs=1.6 (killed, ninjs 1.6 schema)" python3 "$conformance/ninjs/check_ninjs.py" --schema 1.6 "$base/articles/$article.json?ninjs=1.6"
+  run "articles/$article.json?ninjs=3.1 (killed, ninjs 3.1 schema)" ninjs31 "$base/articles/$article.json?ninjs=3.1"
 else
   echo "NOTE: this wirefeed has no 'kill' command yet: kills is empty and kill notices are not checked"
 fi
@@ -116,6 +129,7 @@ golden=0; golden_lifecycle=0
 while IFS= read -r f; do
   case $f in
     *.ninjs.json) run "golden $f" ninjs "$f" ;;
+    *.ninjs31.json) run "golden $f" ninjs31 "$f" ;;
     # Not --strict: fx-003's headline holds a literal "<alias>" (plain text, right in a title),
     # which the checker's HTML-in-title heuristic warns about. Errors still fail.
     *.json) run "golden $f" python3 "$conformance/feeds/check_jsonfeed.py" "$f" ;;
@@ -129,7 +143,7 @@ done < <(find tests/golden -type f | sort)
 [ "$golden" -ge 10 ] || die "only $golden golden files checked"
 [ "$golden_lifecycle" -ge 10 ] || die "only $golden_lifecycle golden files of tests/golden/lifecycle checked"
 
-expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 8 + 7 + kill_checks + golden))
+expected=$((nfeeds * ${#queries[@]} * 4 + nfeeds - 1 + 10 + 3 + 8 + kill_checks + golden))
 total=$((passed + failed))
 echo "conformance: $passed passed, $failed failed ($total checks, $nfeeds feeds)"
 [ "$total" -eq "$expected" ] || die "$total checks ran, $expected expected"

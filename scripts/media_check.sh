@@ -7,7 +7,7 @@
 #   - NewsML-G2: the article's newsMessage, each picture's own newsItem and the all feed, with
 #     picture items, against the 2.35 XSD (the shared kit's checker);
 #   - ninjs: each picture's own document and an article with associations against the 2.1
-#     schema;
+#     and 3.1 schemas;
 #   - every rendition a feed names answers 200 with the type and length the feed says;
 #   - newsboat keeps the enclosure (its cache's rss_item.enclosure_url / enclosure_type).
 # Usage: scripts/media_check.sh CONFORMANCE_DIR WIREFEED_BINARY
@@ -26,6 +26,7 @@ start_server
 
 passed=0; failed=0
 ninjs() { fetch "$1" > "$work/doc.json" && python3 "$conformance/ninjs/check_ninjs.py" --schema 2.1 "$work/doc.json"; }
+ninjs31() { fetch "$1" > "$work/doc.json" && python3 "$conformance/ninjs/check_ninjs.py" --schema 3.1 "$work/doc.json"; }
 
 # The stories with pictures and their pictures, from the JSON Feed (the reference for the rest).
 fetch "$base/feeds/all.json?limit=200" > "$work/all.json" || die "cannot fetch all.json"
@@ -119,11 +120,13 @@ run "feeds/all.xml holds ninat:picture items" bash -c "curl -sSf '$base/feeds/al
 while read -r id _; do
   run "NewsML-G2: articles/$id.xml" newsml "$base/articles/$id.xml"
   run "ninjs 2.1: articles/$id.json (associations)" ninjs "$base/articles/$id.json"
+  run "ninjs 3.1: articles/$id.json?ninjs=3.1 (associations)" ninjs31 "$base/articles/$id.json?ninjs=3.1"
   run "articles/$id.json has a featureimage association" bash -c "curl -sSf '$base/articles/$id.json' | python3 -c 'import json,sys; a=[x for x in json.load(sys.stdin)[\"associations\"] if x[\"name\"] == \"featureimage\"]; assert a and a[0][\"renditions\"], a'"
 done < "$work/pictured"
 for p in $pictures; do
   run "NewsML-G2: media/$p.xml" newsml "$base/media/$p.xml"
   run "ninjs 2.1: media/$p.json" ninjs "$base/media/$p.json"
+  run "ninjs 3.1: media/$p.json?ninjs=3.1" ninjs31 "$base/media/$p.json?ninjs=3.1"
 done
 
 # newsboat shows each pictured story's lead picture. Debian's newsboat (2.21) keeps only audio and
@@ -147,7 +150,7 @@ check_newsboat() { # format
 run "newsboat: all.rss shows the pictures" check_newsboat rss
 run "newsboat: all.atom shows the pictures" check_newsboat atom
 
-expected=$((6 + n * 3 + npictures * 2 + 2))
+expected=$((6 + n * 4 + npictures * 3 + 2))
 total=$((passed + failed))
 echo "media: $passed passed, $failed failed ($total checks, $n stories with pictures, $npictures pictures)"
 [ "$total" -eq "$expected" ] || die "$total checks ran, $expected expected"

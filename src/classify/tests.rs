@@ -58,6 +58,7 @@ fn content(lang: &str, headline: &str, body: &str) -> Content {
         urgency: None,
         translation_of: None,
         media: Vec::new(),
+        usage_terms: None,
     }
 }
 

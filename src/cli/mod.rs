@@ -334,6 +334,12 @@ pub(crate) fn open_store(
 ) -> Result<Store, CliError> {
     let store = Store::open(database, create)?;
     let changed = store.set_restricted_topics(&config.restricted_topics())?;
+    if store.set_urgent_max(config.feeds.urgent_max)? {
+        tracing::info!(
+            urgent_max = config.feeds.urgent_max,
+            "urgent feed recomputed for feeds.urgent_max"
+        );
+    }
     if changed > 0 {
         tracing::info!(
             articles = changed,

@@ -180,12 +180,64 @@ impl Checker {
                 self.at(value, format!("agency.{field} must not be empty"));
             }
         }
+        let usage_terms = a.usage_terms.as_ref().and_then(|u| {
+            let n = u.get_ref().chars().count();
+            if n > super::MAX_USAGE_TERMS {
+                self.at(
+                    u,
+                    format!(
+                        "agency.usage_terms has {n} characters; the most is {}",
+                        super::MAX_USAGE_TERMS
+                    ),
+                );
+            }
+            Some(u.get_ref().trim().to_owned()).filter(|u| !u.is_empty())
+        });
+        let data_mining = a.data_mining.as_ref().and_then(|d| {
+            let parsed = crate::model::DataMining::parse(d.get_ref());
+            if parsed.is_none() {
+                self.at(
+                    d,
+                    format!(
+                        "agency.data_mining {:?} is not a code of the data-mining vocabulary IPTC uses \
+                         (PLUS, {}): one of {}",
+                        d.get_ref(),
+                        crate::model::PLUS_VOCAB,
+                        crate::model::DataMining::codes().collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+            parsed
+        });
+        let tdm_policy = a.tdm_policy.as_ref().map(|p| {
+            let ok = url::Url::parse(p.get_ref())
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host());
+            if !ok {
+                self.at(
+                    p,
+                    format!(
+                        "agency.tdm_policy {:?} must be an absolute http(s) URL (W3C TDMRep tdm-policy)",
+                        p.get_ref()
+                    ),
+                );
+            } else if !data_mining.is_some_and(|d| d.reserves_mining()) {
+                self.at(
+                    p,
+                    "agency.tdm_policy is sent only while mining is reserved: set agency.data_mining \
+                     to a DMI-PROHIBITED code, or remove tdm_policy",
+                );
+            }
+            p.get_ref().clone()
+        });
         Agency {
             name: a.name.get_ref().clone(),
             base_url,
             language: a.language.get_ref().clone(),
             copyright: a.copyright.get_ref().clone(),
             tag_authority,
+            usage_terms,
+            data_mining,
+            tdm_policy,
         }
     }
 
@@ -227,11 +279,20 @@ impl Checker {
             Some(m) => (*m.get_ref() as usize) << 20,
             None => 64 << 20,
         };
+        let urgent_max = match &f.urgent_max {
+            Some(u) if !(1..=9).contains(u.get_ref()) => {
+                self.at(u, "feeds.urgent_max must be an IPTC urgency, 1 to 9");
+                2
+            }
+            Some(u) => *u.get_ref() as u8,
+            None => 2,
+        };
         FeedSettings {
             default_limit,
             max_age,
             kill_retention,
             cache_bytes,
+            urgent_max,
         }
     }
 
@@ -250,7 +311,7 @@ impl Checker {
                     &t.id,
                     format!("topic id {id:?} must be lowercase letters, digits and '-'"),
                 );
-            } else if id == "all" || id == "kills" {
+            } else if id == "all" || id == "kills" || id == super::URGENT {
                 self.at(
                     &t.id,
                     format!("topic id {id:?} is reserved for a built-in feed"),
@@ -529,6 +590,13 @@ impl Checker {
         for (id, title, kind) in [
             ("all", "All stories", FeedKind::All),
             ("kills", "Kill notices", FeedKind::Kills),
+            // Stories up to feeds.urgent_max, indexed under the reserved key `urgent` beside
+            // the topics (store/urgent.rs), so the feed is read like a topic's.
+            (
+                super::URGENT,
+                "Urgent stories",
+                FeedKind::Topics(vec![super::URGENT.to_owned()]),
+            ),
         ] {
             if !out.iter().any(|f| f.id == id) {
                 out.push(FeedDef {

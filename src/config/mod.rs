@@ -144,7 +144,24 @@ pub struct Agency {
     pub copyright: String,
     /// `authority,date` part of `tag:` URIs (RFC 4151), e.g. `anv.example,2026`.
     pub tag_authority: String,
+    /// Natural-language usage terms of every story that has none of its own.
+    pub usage_terms: Option<String>,
+    /// Data-mining permission or prohibition of everything served (contract §15).
+    pub data_mining: Option<crate::model::DataMining>,
+    /// URL of a TDM Policy (W3C TDMRep `tdm-policy`), sent while mining is reserved.
+    pub tdm_policy: Option<String>,
 }
+
+impl Agency {
+    /// Whether text and data mining is reserved (W3C TDMRep `tdm-reservation: 1`).
+    pub fn reserves_mining(&self) -> bool {
+        self.data_mining.is_some_and(|d| d.reserves_mining())
+    }
+}
+
+/// The most characters of usage terms (`agency.usage_terms`, an article's `usage_terms`):
+/// a statement, not a contract.
+pub const MAX_USAGE_TERMS: usize = 2000;
 
 /// `[feeds]`.
 #[derive(Debug, Clone)]
@@ -157,7 +174,13 @@ pub struct FeedSettings {
     pub kill_retention: Duration,
     /// Memory for rendered feed pages, in bytes (0 turns the cache off).
     pub cache_bytes: usize,
+    /// The built-in feed `urgent` lists stories with an IPTC urgency up to this (1–9).
+    pub urgent_max: u8,
 }
+
+/// The built-in feed of urgent stories (contract §15), and the key its stories are indexed
+/// under beside the topics (no topic may take it).
+pub const URGENT: &str = "urgent";
 
 /// A topic with its codes, names and matching rules.
 #[derive(Debug, Clone)]

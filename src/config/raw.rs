@@ -40,6 +40,9 @@ pub(super) struct RawAgency {
     pub language: Spanned<String>,
     pub copyright: Spanned<String>,
     pub tag_authority: Option<Spanned<String>>,
+    pub usage_terms: Option<Spanned<String>>,
+    pub data_mining: Option<Spanned<String>>,
+    pub tdm_policy: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -76,6 +79,7 @@ pub(super) struct RawFeeds {
     pub max_age: Option<Spanned<i64>>,
     pub kill_retention: Option<Spanned<String>>,
     pub cache_mb: Option<Spanned<i64>>,
+    pub urgent_max: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

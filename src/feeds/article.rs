@@ -4,7 +4,7 @@ use super::{Entitlement, FeedError, Feeds, Representation, unix};
 use crate::auth::Principal;
 use crate::metrics::{METRICS, Rendered};
 use crate::model::PubStatus;
-use crate::render;
+use crate::render::{self, NinjsVersion};
 use crate::store::SCOPE_ALL;
 pub use crate::urls::ArticleFormat;
 use chrono::{DateTime, Utc};
@@ -50,18 +50,26 @@ impl Feeds {
                 urls.article_as(a.id.as_str(), ArticleFormat::NewsMl),
             ),
             ArticleFormat::Ninjs => (
-                render::ninjs(cfg, &a),
+                render::ninjs(cfg, &a, NinjsVersion::V2_1),
                 "application/json",
                 urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
             ),
-            ArticleFormat::Ninjs16 => (
-                render::ninjs_1_6(cfg, &a),
-                "application/json",
-                format!(
-                    "{}?ninjs=1.6",
-                    urls.article_as(a.id.as_str(), ArticleFormat::Ninjs)
-                ),
-            ),
+            ArticleFormat::Ninjs16 | ArticleFormat::Ninjs31 => {
+                let version = if format == ArticleFormat::Ninjs16 {
+                    NinjsVersion::V1_6
+                } else {
+                    NinjsVersion::V3_1
+                };
+                (
+                    render::ninjs(cfg, &a, version),
+                    "application/json",
+                    format!(
+                        "{}?ninjs={}",
+                        urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
+                        version.as_str()
+                    ),
+                )
+            }
             // The page of a killed story is gone (410), and says so in the page.
             ArticleFormat::Html if a.status == PubStatus::Canceled => (
                 crate::pages::kill_page(cfg, &a),

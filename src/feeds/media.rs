@@ -7,8 +7,9 @@ use super::{Entitlement, FeedError, Feeds, Representation, unix};
 use crate::auth::{Principal, Role};
 use crate::config::FeedKind;
 use crate::model::{Picture, PubStatus};
-use crate::render;
+use crate::render::{self, NinjsVersion};
 use crate::store::{PictureUse, SCOPE_ALL, picture_scope};
+use crate::urls::ArticleFormat;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -168,11 +169,12 @@ impl Feeds {
         }
     }
 
-    /// A picture's own document: ninjs (`type: picture`) or a NewsML-G2 picture item.
+    /// A picture's own document: ninjs (`type: picture`, in the version asked for) or a
+    /// NewsML-G2 picture item (`format` is [`ArticleFormat::NewsMl`]).
     pub fn picture_document(
         &self,
         id: &str,
-        newsml: bool,
+        format: ArticleFormat,
         who: &Principal,
         now: DateTime<Utc>,
     ) -> Result<(Representation, Entitlement), FeedError> {
@@ -180,24 +182,30 @@ impl Feeds {
         let view = self.authorize_picture(&s, who, now)?;
         let cfg = &self.config;
         let urls = crate::urls::Urls::of(cfg);
-        let (body, content_type) = if newsml {
-            (
+        let version = match format {
+            ArticleFormat::Ninjs16 => Some(NinjsVersion::V1_6),
+            ArticleFormat::Ninjs31 => Some(NinjsVersion::V3_1),
+            ArticleFormat::Ninjs | ArticleFormat::Html => Some(NinjsVersion::V2_1),
+            ArticleFormat::NewsMl => None,
+        };
+        let (body, content_type, self_url) = match version {
+            None => (
                 render::picture_news_item(cfg, &s.picture),
                 "application/vnd.iptc.g2.newsitem+xml",
-            )
-        } else {
-            (render::ninjs_picture(cfg, &s.picture), "application/json")
+                urls.picture_doc(id, "xml"),
+            ),
+            Some(v) => (
+                render::ninjs_picture(cfg, &s.picture, v),
+                "application/json",
+                match v {
+                    NinjsVersion::V2_1 => urls.picture_doc(id, "json"),
+                    _ => format!("{}?ninjs={}", urls.picture_doc(id, "json"), v.as_str()),
+                },
+            ),
         };
         let last_modified = unix(s.picture.changed_at.timestamp()).min(now);
-        let mut rep = Representation::new(
-            body,
-            content_type,
-            last_modified,
-            vec![(
-                "self",
-                urls.picture_doc(id, if newsml { "xml" } else { "json" }),
-            )],
-        );
+        let mut rep =
+            Representation::new(body, content_type, last_modified, vec![("self", self_url)]);
         let scope = picture_scope(id);
         rep.set_surrogate_keys([scope.as_str(), SCOPE_ALL]);
         Ok((rep, view))

@@ -150,12 +150,36 @@ impl Feeds {
                     })?;
                     sections.push((t, stories));
                 }
+                // Current urgent stories first (contract §15): the urgent feed's newest, of the
+                // last day, in the page's language.
+                let since = now_ts - crate::pages::URGENT_HOURS * 3600;
+                let urgent = self
+                    .store
+                    .page(&PageQuery {
+                        selection: Selection::Topic(crate::config::URGENT.to_owned()),
+                        lang: Some(ui.code().to_owned()),
+                        before: None,
+                        after: None,
+                        since: None,
+                        limit: INDEX_STORIES,
+                        now: now_ts,
+                        search: None,
+                        country: None,
+                    })?
+                    .into_iter()
+                    .filter(|a| a.published_at.timestamp() >= since)
+                    .collect();
                 let page = IndexPage {
                     ui,
+                    urgent,
                     sections,
                     builder: builder.clone(),
                 };
-                let shown = page.sections.iter().flat_map(|(_, s)| s);
+                let shown = page
+                    .sections
+                    .iter()
+                    .flat_map(|(_, s)| s)
+                    .chain(page.urgent.iter());
                 (
                     pages::index_page(cfg, &page),
                     self.last_modified(shown, &[], now_ts),

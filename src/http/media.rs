@@ -11,6 +11,7 @@ use crate::feeds::Entitlement;
 use crate::media::{Kind, MediaError};
 use crate::model::{FieldError, FieldErrors, Picture, PictureId, PictureMeta, now};
 use crate::store::{PictureWrite, UpsertOutcome};
+use crate::urls::ArticleFormat;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
@@ -173,17 +174,20 @@ pub(super) async fn document(
     app: web::Data<App>,
 ) -> Result<HttpResponse, Problem> {
     let file = file.into_inner();
-    let (id, newsml) = if let Some(id) = file.strip_suffix(".json") {
-        (id.to_owned(), false)
+    let (id, format) = if let Some(id) = file.strip_suffix(".json") {
+        // `?ninjs=` as on articles: 2.1 by default, 1.6 or 3.1 on request.
+        let format = ArticleFormat::ninjs_version(req.query_string())
+            .map_err(|e| Problem::bad_request(vec![e]))?;
+        (id.to_owned(), format)
     } else if let Some(id) = file.strip_suffix(".xml") {
-        (id.to_owned(), true)
+        (id.to_owned(), ArticleFormat::NewsMl)
     } else {
         return Err(Problem::not_found(format!(
             "there is no {file:?}: a picture is /media/{{id}}.json (ninjs) or /media/{{id}}.xml (NewsML-G2)"
         )));
     };
     let (f, t, who) = (app.feeds.clone(), now(), principal_of(&req));
-    let (rep, view) = web::block(move || f.picture_document(&id, newsml, &who, t)).await??;
+    let (rep, view) = web::block(move || f.picture_document(&id, format, &who, t)).await??;
     Ok(respond(
         &req,
         &rep,

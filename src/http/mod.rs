@@ -36,18 +36,22 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
     let policy = web::Data::new(conditional::CachePolicy::new(&app.config));
     let app = web::Data::from(app);
     let get = || web::route().guard(guard::Any(guard::Get()).or(guard::Head()));
+    // W3C TDMRep on every response while mining is reserved (contract §15).
+    let tdm = crate::render::tdm_headers(&app.config);
     let server = HttpServer::new(move || {
+        let mut defaults = actix_web::middleware::DefaultHeaders::new()
+            .add(("X-Content-Type-Options", "nosniff"))
+            .add(("Referrer-Policy", "same-origin"));
+        for (name, value) in &tdm {
+            defaults = defaults.add((*name, value.clone()));
+        }
         App::new()
             .app_data(app.clone())
             .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
             // Every answer: no MIME sniffing; a page opened with ?token= sends no Referer to
             // another site (its links and a story's images).
-            .wrap(
-                actix_web::middleware::DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "same-origin")),
-            )
+            .wrap(defaults)
             .wrap(actix_web::middleware::from_fn(observe::observe))
             .route(pattern::INDEX, get().to(pages::index))
             .route(pattern::TOPIC, get().to(pages::topic))
@@ -57,6 +61,7 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .route(pattern::HEALTHZ, get().to(ops::healthz))
             .route(pattern::READYZ, get().to(ops::readyz))
             .route(pattern::METRICS, get().to(ops::metrics))
+            .route(pattern::TDMREP, get().to(ops::tdmrep))
             .route(pattern::FEED, get().to(documents::feed))
             .service(
                 web::resource(pattern::WEBSUB)

@@ -57,6 +57,20 @@ pub(super) async fn metrics() -> HttpResponse {
         .body(METRICS.render(Utc::now().timestamp_millis()))
 }
 
+/// `GET /.well-known/tdmrep.json`: the W3C TDMRep file, one rule for the whole site, from
+/// `agency.data_mining` (and `agency.tdm_policy`); 404 when the agency declares nothing.
+pub(super) async fn tdmrep(app: web::Data<App>) -> Result<HttpResponse, Problem> {
+    let body = crate::render::tdmrep_json(&app.config).ok_or_else(|| {
+        Problem::not_found(
+            "this server declares no text and data mining reservation (agency.data_mining is not set)",
+        )
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body))
+}
+
 /// 405 with the methods a resource allows.
 pub(super) fn not_allowed(
     allow: &'static str,

@@ -31,6 +31,7 @@ pub struct ArticleInput {
     revision: Option<String>,
     correction_note: Option<String>,
     media: Option<Vec<MediaInput>>,
+    usage_terms: Option<String>,
 }
 
 /// One entry of `media`: a picture id, or an object naming a picture (`id`) or, in article
@@ -170,7 +171,7 @@ impl ArticleInput {
             let (ok, expected) = match k.as_str() {
                 "id" | "headline" | "summary" | "body" | "language" | "dateline"
                 | "published_at" | "embargo_until" | "translation_of" | "revision"
-                | "correction_note" => (v.is_string(), "a string"),
+                | "correction_note" | "usage_terms" => (v.is_string(), "a string"),
                 "byline" => (
                     v.is_string() || strings(&v),
                     "a string or an array of strings",
@@ -340,6 +341,18 @@ impl ArticleInput {
             ));
         }
         let (media, media_files) = media_refs(self.media.unwrap_or_default(), &mut errors);
+        if let Some(u) = &self.usage_terms
+            && u.chars().count() > crate::config::MAX_USAGE_TERMS
+        {
+            errors.push(FieldError::new(
+                "usage_terms",
+                format!(
+                    "usage_terms has {} characters; the most is {}",
+                    u.chars().count(),
+                    crate::config::MAX_USAGE_TERMS
+                ),
+            ));
+        }
         let revision = match self.revision.as_deref() {
             None => Revision::Update,
             Some(r) => Revision::parse(r).unwrap_or_else(|| {
@@ -379,6 +392,7 @@ impl ArticleInput {
                 urgency,
                 translation_of,
                 media,
+                usage_terms: non_empty(self.usage_terms),
             },
             revision,
             correction_note: non_empty(self.correction_note),

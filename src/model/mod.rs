@@ -6,10 +6,12 @@ use std::fmt;
 
 mod country;
 mod picture;
+mod rights;
 pub use country::{country_codes, is_country_code, known_country};
 pub use picture::{
     MediaFile, MediaRef, Picture, PictureId, PictureMeta, RENDITIONS, Rendition, Shown,
 };
+pub use rights::{DataMining, PLUS_VOCAB};
 
 /// RFC 3339 in UTC with seconds and `Z`.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
@@ -229,6 +231,9 @@ pub struct Content {
     /// Pictures, the lead picture first (docs/api.md, Pictures).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub media: Vec<MediaRef>,
+    /// Natural-language usage terms of this story (else the agency's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_terms: Option<String>,
 }
 
 /// An article as submitted: an id (maybe generated) plus content and revision info.

@@ -157,6 +157,9 @@ fn facts(config: &Config, ui: Ui, a: &Article, url: &str) -> Markup {
                 }
             }
         }
+        @if let Some(u) = crate::render::usage_terms(config, a) {
+            p.meta.usage-terms { (ui.t("usage_terms")) ": " (u) }
+        }
         p.meta.formats {
             (ui.t("formats")) ": "
             a href={ (url) ".xml" } { "NewsML-G2" } " · "

@@ -29,6 +29,8 @@ impl Builder {
 pub struct IndexPage<'a> {
     /// The chrome's language, which is also the language of the stories shown.
     pub ui: Ui,
+    /// Current urgent stories (the `urgent` feed's, of the last [`URGENT_HOURS`]), shown first.
+    pub urgent: Vec<Article>,
     /// Each public topic with its latest stories.
     pub sections: Vec<(&'a Topic, Vec<Article>)>,
     /// The builder's current choices.
@@ -38,6 +40,9 @@ pub struct IndexPage<'a> {
 /// Progressive enhancement: the URL follows the form as it changes, and a copy button
 /// appears. Without JavaScript the form's button shows the URL instead.
 pub(super) const BUILDER_JS: &str = r#"(function(){var f=document.getElementById("builder");if(!f)return;var o=document.getElementById("feed-url"),b=document.getElementById("copy");function u(){var p=[],l=f.elements.feed_lang.value,q=f.elements.q.value.trim();if(l)p.push("lang="+encodeURIComponent(l));if(q)p.push("q="+encodeURIComponent(q));o.value=f.dataset.base+"/feeds/"+f.elements.feed.value+"."+f.elements.format.value+(p.length?"?"+p.join("&"):"");}f.addEventListener("input",u);f.addEventListener("change",u);b.hidden=false;b.addEventListener("click",function(){navigator.clipboard.writeText(o.value).then(function(){b.textContent=b.dataset.copied;});});})();"#;
+
+/// How long an urgent story stays at the top of the front page.
+pub const URGENT_HOURS: i64 = 24;
 
 /// The front page.
 pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
@@ -51,6 +56,20 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
     let b = &page.builder;
     let main = html! {
         h1 { (ui.t("latest")) }
+        @if !page.urgent.is_empty() {
+            section.urgent aria-labelledby="t-urgent" {
+                h2 #t-urgent { (ui.t("urgent")) }
+                ul.stories {
+                    @for a in &page.urgent { (story_item(config, ui, a)) }
+                }
+                p.feeds {
+                    (ui.t("urgent_feed")) ": "
+                    a href={ (urls.feed_ext(crate::config::URGENT, "atom", &format!("?lang={}", ui.code()))) } { "Atom" }
+                    a href={ (urls.feed_ext(crate::config::URGENT, "rss", &format!("?lang={}", ui.code()))) } { "RSS" }
+                    a href={ (urls.feed_ext(crate::config::URGENT, "json", &format!("?lang={}", ui.code()))) } { "JSON Feed" }
+                }
+            }
+        }
         @for (topic, stories) in &page.sections {
             section aria-labelledby={ "t-" (topic.id) } {
                 h2 #{ "t-" (topic.id) } { (topic.name(ui.code())) }
@@ -137,6 +156,9 @@ pub(crate) fn feed_title(config: &Config, ui: Ui, f: &crate::config::FeedDef) ->
     match &f.kind {
         crate::config::FeedKind::All => ui.t("all_feed").to_owned(),
         crate::config::FeedKind::Kills => ui.t("kills_feed").to_owned(),
+        crate::config::FeedKind::Topics(_) if f.id == crate::config::URGENT => {
+            ui.t("urgent_feed").to_owned()
+        }
         crate::config::FeedKind::Topics(ts) if ts.len() == 1 && ts[0] == f.id => config
             .topic(&ts[0])
             .map_or_else(|| f.title.clone(), |t| t.name(ui.code()).to_owned()),

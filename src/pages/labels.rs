@@ -97,6 +97,7 @@ impl Ui {
             "places" => ("Lugares", "Places"),
             "translations" => ("También en", "Also in"),
             "formats" => ("Otros formatos", "Other formats"),
+            "usage_terms" => ("Condiciones de uso", "Usage terms"),
             "killed" => ("Noticia retirada", "Story withdrawn"),
             "killed_help" => (
                 "La agencia retiró esta noticia. No debe publicarse.",
@@ -118,6 +119,8 @@ impl Ui {
             "previous_results" => ("Resultados anteriores", "Previous results"),
             "all_feed" => ("Todas las noticias", "All stories"),
             "kills_feed" => ("Avisos de retirada", "Kill notices"),
+            "urgent_feed" => ("Noticias urgentes", "Urgent stories"),
+            "urgent" => ("Urgente", "Urgent"),
             _ => ("", ""),
         };
         match self {

@@ -14,7 +14,7 @@ mod topic;
 
 pub use article::{article_page, kill_page};
 pub use country::{CountryView, country_page};
-pub use index::{Builder, IndexPage, index_page};
+pub use index::{Builder, IndexPage, URGENT_HOURS, index_page};
 pub use labels::Ui;
 pub use search::{SearchView, search_page};
 pub use topic::{TopicView, topic_page};
@@ -74,6 +74,13 @@ impl Layout<'_> {
                     meta charset="utf-8";
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     meta name="color-scheme" content="light dark";
+                    // W3C TDMRep: text and data mining reserved (contract §15).
+                    @if self.config.agency.reserves_mining() {
+                        meta name="tdm-reservation" content="1";
+                        @if let Some(p) = &self.config.agency.tdm_policy {
+                            meta name="tdm-policy" content=(p);
+                        }
+                    }
                     title { (self.title) " · " (self.config.agency.name) }
                     style { (PreEscaped(STYLE)) }
                     link rel="alternate" type="text/x-opml" title=(ui.t("opml")) href={ (urls.opml()) };

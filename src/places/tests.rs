@@ -27,6 +27,7 @@ fn content(lang: &str, headline: &str, body: &str, dateline: Option<&str>) -> Co
         urgency: None,
         translation_of: None,
         media: vec![],
+        usage_terms: None,
     }
 }
 

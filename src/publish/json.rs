@@ -31,6 +31,7 @@ pub fn article_json(config: &Config, a: &Article) -> Value {
         "translation_of": c.translation_of.as_ref().map(|t| t.as_str()),
         "revision": a.revision.as_str(),
         "correction_note": a.correction_note,
+        "usage_terms": c.usage_terms,
         "version": a.version,
         "status": a.status.as_str(),
         "created_at": rfc3339(a.created_at),

@@ -101,6 +101,7 @@ fn input_schema(topics: &[&str]) -> Value {
             "translation_of": { "type": "string", "pattern": ID_PATTERN },
             "revision": { "type": "string", "enum": ["update", "correction", "minor"] },
             "correction_note": { "type": "string" },
+            "usage_terms": { "type": "string", "maxLength": crate::config::MAX_USAGE_TERMS, "description": "Usage terms of this story in plain text (else agency.usage_terms), carried in every format" },
             "media": { "type": "array", "maxItems": MAX_MEDIA, "description": "Pictures shown, the lead first: ids from /api/v1/media, or {id, caption} to give the picture this story's caption. An unknown id, or a picture without caption and alt text on a usable story, is a field error", "items": { "oneOf": [
                 { "type": "string", "pattern": ID_PATTERN },
                 { "type": "object", "additionalProperties": false, "required": ["id"], "properties": {
@@ -418,6 +419,7 @@ pub fn document(config: &Config) -> Value {
                         "translation_of": string_or_null,
                         "revision": { "type": "string", "enum": ["update", "correction", "minor"] },
                         "correction_note": string_or_null,
+                        "usage_terms": string_or_null,
                         "version": { "type": "integer", "minimum": 1 },
                         "status": { "type": "string", "enum": ["usable", "withheld", "canceled"] },
                         "created_at": time,

@@ -303,7 +303,9 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
             content_type: Some("html".into()),
             ..Default::default()
         }),
-        rights: Some(Text::plain(xml_clean(&cfg.agency.copyright))),
+        // The entry's rights replace the feed's for it (RFC 4287 §4.2.10): the copyright and
+        // the story's usage terms.
+        rights: Some(Text::plain(xml_clean(&super::rights_line(cfg, a)))),
         extensions,
         ..Default::default()
     }

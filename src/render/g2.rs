@@ -40,3 +40,14 @@ pub(super) fn item_element(
         })?;
     Ok(())
 }
+
+/// `rightsInfo/dataMining` (NewsML-G2 2.34) with the agency's code, by its URI: the PLUS
+/// vocabulary has no alias in IPTC's catalog, and IPTC's own 2.34 tests write it this way.
+pub(super) fn data_mining(w: &mut W, config: &crate::config::Config) -> io::Result<()> {
+    if let Some(d) = config.agency.data_mining {
+        w.create_element("dataMining")
+            .with_attribute(("uri", d.uri().as_str()))
+            .write_empty()?;
+    }
+    Ok(())
+}

@@ -41,6 +41,31 @@ struct Author<'a> {
 struct FeedExt<'a> {
     feed: &'a str,
     copyright: &'a str,
+    /// The agency's usage terms (a story's own are on the item).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage_terms: Option<&'a str>,
+    /// The agency's data-mining code (contract §15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_mining: Option<DataMining>,
+}
+
+/// A code of the data-mining vocabulary NewsML-G2 `dataMining` takes (PLUS, as IPTC uses it).
+#[derive(Serialize)]
+struct DataMining {
+    code: &'static str,
+    uri: String,
+    label: &'static str,
+    /// W3C TDMRep: whether text and data mining is reserved.
+    tdm_reservation: Option<u8>,
+}
+
+fn data_mining(cfg: &crate::config::Config) -> Option<DataMining> {
+    cfg.agency.data_mining.map(|d| DataMining {
+        code: d.code(),
+        uri: d.uri(),
+        label: d.label(),
+        tdm_reservation: d.tdm_reservation(),
+    })
 }
 
 #[derive(Serialize)]
@@ -91,6 +116,12 @@ struct ItemExt<'a> {
     dateline: Option<&'a str>,
     urgency: Option<u8>,
     correction_note: Option<&'a str>,
+    /// The story's usage terms, else the agency's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage_terms: Option<&'a str>,
+    /// The agency's data-mining code, on each item too (an item travels alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_mining: Option<DataMining>,
     translations: Vec<Translation<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pictures: Vec<Picture<'a>>,
@@ -204,6 +235,8 @@ pub(super) fn render(doc: &FeedDoc<'_>) -> String {
         wirefeed: FeedExt {
             feed: &doc.feed.id,
             copyright: &cfg.agency.copyright,
+            usage_terms: cfg.agency.usage_terms.as_deref(),
+            data_mining: data_mining(cfg),
         },
         next_url: doc.link("next"),
         hubs: doc.link("hub").map(|url| {
@@ -307,6 +340,8 @@ fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
             dateline: a.content.dateline.as_deref(),
             urgency: a.content.urgency,
             correction_note: a.correction_note.as_deref(),
+            usage_terms: super::usage_terms(cfg, a),
+            data_mining: data_mining(cfg),
             translations: a
                 .translations
                 .iter()

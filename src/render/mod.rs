@@ -10,13 +10,15 @@ mod newsml;
 mod ninjs;
 mod opml;
 mod picture;
+mod rights;
 mod rss;
 mod subjectcodes;
 
 pub use newsml::news_item;
-pub use ninjs::{ninjs, ninjs_1_6};
+pub use ninjs::{NinjsVersion, ninjs, ninjs_picture};
 pub use opml::opml;
-pub use picture::{ninjs_picture, picture_guid, picture_news_item, with_token};
+pub use picture::{picture_guid, picture_news_item, with_token};
+pub use rights::{picture_usage_terms, rights_line, tdm_headers, tdmrep_json, usage_terms};
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};
 use crate::model::rfc3339;

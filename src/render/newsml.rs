@@ -175,7 +175,11 @@ fn write_item(w: &mut W, cfg: &Config, a: &Article, role: Role) -> io::Result<()
             w.create_element("copyrightHolder")
                 .with_attribute(("uri", format!("{}/", cfg.agency.base_url).as_str()))
                 .write_inner_content(|w| text(w, "name", &cfg.agency.name))?;
-            text(w, "copyrightNotice", &cfg.agency.copyright)
+            text(w, "copyrightNotice", &cfg.agency.copyright)?;
+            if let Some(u) = super::usage_terms(cfg, a) {
+                text(w, "usageTerms", u)?;
+            }
+            super::g2::data_mining(w, cfg)
         })?;
         item_meta(w, cfg, a, &guid)?;
         content_meta(w, cfg, a, notice)?;

@@ -1,5 +1,5 @@
-//! A picture's own documents (ninjs `type: picture`, a NewsML-G2 picture `newsItem`) and the
-//! pieces every format uses to carry an article's pictures.
+//! A picture's own NewsML-G2 `newsItem` and the pieces every format uses to carry an
+//! article's pictures (its ninjs documents are made by the ninjs model, `ninjs/item.rs`).
 
 use super::xml_clean;
 use crate::config::Config;
@@ -7,7 +7,6 @@ use crate::model::{Picture, PubStatus, Rendition, Shown, rfc3339};
 use crate::urls::Urls;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
-use serde_json::{Value, json};
 use std::io;
 
 /// A picture's GUID: its own, distinct from any article's.
@@ -35,24 +34,6 @@ fn copyright<'a>(config: &'a Config, p: &'a Picture) -> &'a str {
         .copyright
         .as_deref()
         .unwrap_or(&config.agency.copyright)
-}
-
-/// The ninjs 2.1 renditions of a picture.
-fn ninjs_renditions(config: &Config, p: &Picture, token: Option<&str>) -> Value {
-    let urls = Urls::of(config);
-    p.renditions
-        .iter()
-        .map(|r| {
-            json!({
-                "name": r.name,
-                "href": with_token(urls.rendition(p.id.as_str(), r), token),
-                "contenttype": r.media_type,
-                "width": r.width,
-                "height": r.height,
-                "sizeinbytes": r.bytes,
-            })
-        })
-        .collect()
 }
 
 /// A URL with `?token=` for readers of restricted documents that cannot send headers.
@@ -88,80 +69,6 @@ pub fn lead_figure(config: &Config, pictures: &[Shown], token: Option<&str>) -> 
         esc(s.alt()),
         esc(&s.caption),
     )
-}
-
-/// A picture as a ninjs 2.1 association of an article (`featuremedia` for the lead).
-pub fn ninjs_association(config: &Config, s: &Shown, token: Option<&str>) -> Value {
-    let p = &s.picture;
-    let mut v = json!({
-        "uri": picture_guid(config, p.id.as_str()),
-        "type": "picture",
-        "version": p.version.to_string(),
-        "pubstatus": p.status.as_str(),
-        "headlines": [{ "role": "main", "value": s.caption }],
-        "descriptions": [
-            { "role": "caption", "contenttype": "text/plain", "value": s.caption },
-            { "role": "alt", "contenttype": "text/plain", "value": s.alt() },
-        ],
-        "copyrightnotice": copyright(config, p),
-        "renditions": ninjs_renditions(config, p, token),
-    });
-    if let Some(c) = s.credit() {
-        v["copyrightholder"] = json!(c);
-    }
-    if let Some(b) = &p.meta.byline {
-        v["by"] = json!(b);
-    }
-    if let Some(u) = &p.meta.usage_terms {
-        v["usageterms"] = json!(u);
-    }
-    v
-}
-
-/// `/media/{id}.json`: the picture as a ninjs 2.1 document.
-pub fn ninjs_picture(config: &Config, p: &Picture) -> String {
-    let caption = p.meta.caption.clone().unwrap_or_default();
-    let mut doc = json!({
-        "standard": {
-            "name": "ninjs",
-            "version": "2.1",
-            "schema": "http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json",
-        },
-        "uri": picture_guid(config, p.id.as_str()),
-        "type": "picture",
-        "version": p.version.to_string(),
-        "firstcreated": rfc3339(p.created_at),
-        "versioncreated": rfc3339(p.changed_at),
-        "pubstatus": p.status.as_str(),
-        "copyrightholder": p.meta.credit.as_deref().unwrap_or(&config.agency.name),
-        "copyrightnotice": copyright(config, p),
-        "headlines": [{ "role": "main", "value": caption }],
-        "descriptions": [
-            { "role": "caption", "contenttype": "text/plain", "value": caption },
-            { "role": "alt", "contenttype": "text/plain", "value": p.meta.alt_text.as_deref().unwrap_or("") },
-        ],
-        "renditions": if p.status == PubStatus::Canceled { json!([]) } else { ninjs_renditions(config, p, None) },
-    });
-    if let Some(l) = &p.meta.language {
-        doc["language"] = json!(l);
-    }
-    if let Some(b) = &p.meta.byline {
-        doc["by"] = json!(b);
-        doc["people"] = json!([{ "name": b, "rel": "photographer" }]);
-    }
-    if let Some(t) = &p.meta.taken_at {
-        doc["contentcreated"] = json!(t);
-    }
-    if let Some(d) = &p.meta.dateline {
-        doc["located"] = json!(d);
-    }
-    if let Some(u) = &p.meta.usage_terms {
-        doc["usageterms"] = json!(u);
-    }
-    // ninjs 2.x has no keywords (1.x had them); the NewsML-G2 document carries them.
-    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value always serialises");
-    out.push('\n');
-    out
 }
 
 type W = Writer<Vec<u8>>;
@@ -210,10 +117,10 @@ pub(super) fn write_picture_item(
                     )
                 })?;
             text(w, "copyrightNotice", copyright(config, p))?;
-            if let Some(u) = &p.meta.usage_terms {
+            if let Some(u) = super::picture_usage_terms(config, p) {
                 text(w, "usageTerms", u)?;
             }
-            Ok(())
+            super::g2::data_mining(w, config)
         })?;
         w.create_element("itemMeta").write_inner_content(|w| {
             w.create_element("itemClass")

@@ -120,6 +120,9 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
             .iter()
             .map(|d| xml_clean(d).into_owned())
             .collect(),
+        // RSS 2.0 has rights for the channel only (`copyright`): an item's own, with its usage
+        // terms, goes in dc:rights.
+        rights: vec![xml_clean(&super::rights_line(cfg, a)).into_owned()],
         ..Default::default()
     };
     Item {

@@ -79,7 +79,7 @@ pub struct PageQuery {
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media, editor_places, places";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media, editor_places, places, usage_terms";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -122,6 +122,7 @@ pub(super) struct RawRow {
     media: String,
     editor_places: String,
     places: String,
+    usage_terms: Option<String>,
 }
 
 impl RawRow {
@@ -155,6 +156,7 @@ impl RawRow {
             media: r.get(25)?,
             editor_places: r.get(26)?,
             places: r.get(27)?,
+            usage_terms: r.get(28)?,
         })
     }
 
@@ -186,6 +188,7 @@ impl RawRow {
                 urgency: self.urgency.map(|u| u as u8),
                 translation_of,
                 media: parse_media(&self.media)?,
+                usage_terms: self.usage_terms,
             },
             published_at,
             topics: json_list(&self.topics)?,

@@ -328,6 +328,44 @@ pub(super) const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE api_keys ADD COLUMN countries TEXT NOT NULL DEFAULT '[]';   -- JSON array: the key sees only stories about these
     "#,
+    // 13: usage terms of one story (contract §15); NULL: the agency's apply.
+    r#"
+    ALTER TABLE articles ADD COLUMN usage_terms TEXT;
+    "#,
+    // 14: country pages of the built-in `urgent` feed (contract §14 with §15): `article_places`
+    // rows under the reserved key `urgent` for the public stories the urgent index holds
+    // (`store/urgent.rs`: urgency up to `meta.urgent_max`), kept by the same triggers, which
+    // now also follow a story's urgency and restriction.
+    r#"
+    DROP TRIGGER article_places_insert;
+    DROP TRIGGER article_places_update;
+    CREATE TRIGGER article_places_insert AFTER INSERT ON articles BEGIN
+        INSERT OR IGNORE INTO article_places (country, topic, published_at, article_id, lang_key, seen_at)
+        SELECT p.value, '', new.published_at, new.id, new.lang_key, new.seen_at FROM json_each(new.places) p
+        UNION ALL
+        SELECT p.value, t.value, new.published_at, new.id, new.lang_key, new.seen_at
+        FROM json_each(new.places) p, json_each(new.topics) t
+        UNION ALL
+        SELECT p.value, 'urgent', new.published_at, new.id, new.lang_key, new.seen_at
+        FROM json_each(new.places) p
+        WHERE new.restricted = 0 AND new.urgency <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'urgent_max');
+    END;
+    CREATE TRIGGER article_places_update AFTER UPDATE OF places, topics, published_at, lang_key, seen_at, urgency, restricted ON articles BEGIN
+        DELETE FROM article_places WHERE article_id = old.id;
+        INSERT OR IGNORE INTO article_places (country, topic, published_at, article_id, lang_key, seen_at)
+        SELECT p.value, '', new.published_at, new.id, new.lang_key, new.seen_at FROM json_each(new.places) p
+        UNION ALL
+        SELECT p.value, t.value, new.published_at, new.id, new.lang_key, new.seen_at
+        FROM json_each(new.places) p, json_each(new.topics) t
+        UNION ALL
+        SELECT p.value, 'urgent', new.published_at, new.id, new.lang_key, new.seen_at
+        FROM json_each(new.places) p
+        WHERE new.restricted = 0 AND new.urgency <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'urgent_max');
+    END;
+    INSERT OR IGNORE INTO article_places (country, topic, published_at, article_id, lang_key, seen_at)
+    SELECT p.value, 'urgent', a.published_at, a.id, a.lang_key, a.seen_at FROM articles a, json_each(a.places) p
+    WHERE a.restricted = 0 AND a.urgency <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'urgent_max');
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

@@ -238,8 +238,8 @@ pub(super) fn upsert_one(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
          translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset, media, \
-         editor_places, places) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27) \
+         editor_places, places, usage_terms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27, ?28) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -249,7 +249,7 @@ pub(super) fn upsert_one(
          revision = excluded.revision, correction_note = excluded.correction_note, \
          updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
          restricted = excluded.restricted, published_offset = excluded.published_offset, media = excluded.media, \
-         editor_places = excluded.editor_places, places = excluded.places",
+         editor_places = excluded.editor_places, places = excluded.places, usage_terms = excluded.usage_terms",
         restricted_sql("?14")
     ))?
     .execute(params![
@@ -280,6 +280,7 @@ pub(super) fn upsert_one(
         super::row::media_json(&content.media),
         to_json(&content.editor_places),
         to_json(w.places),
+        content.usage_terms,
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
@@ -295,12 +296,15 @@ pub(super) fn upsert_one(
         to_json(w.topics),
         now,
     ])?;
+    let was_urgent = old.is_some() && super::urgent::indexed(tx, w.id.as_str())?;
     insert_topics(
         tx,
         (w.id.as_str(), published_at, updated_at, &lang, seen_at),
         w.topics,
         old.is_some(),
     )?;
+    let is_urgent = super::urgent::sync(tx, w.id.as_str())?;
+    super::urgent::scope_if(was_urgent, is_urgent, scopes);
     super::media::set_article_pictures(
         tx,
         w.id.as_str(),
@@ -378,6 +382,8 @@ pub(super) fn kill_one(
         "UPDATE article_topics SET updated_at = ?2, seen_at = ?3 WHERE article_id = ?1",
     )?
     .execute(params![id.as_str(), canceled_at, changed_at])?;
+    let urgent = super::urgent::indexed(tx, id.as_str())?;
+    super::urgent::scope_if(urgent, false, scopes);
     scopes.insert(SCOPE_ALL.to_owned());
     scopes.insert(SCOPE_KILLS.to_owned());
     scopes.extend(old.topics.iter().map(|t| topic_scope(t)));
@@ -422,16 +428,19 @@ impl Store {
                 [],
             )? as u64;
             if n > 0 {
+                // Restricted stories are not in the public urgent feed.
+                super::urgent::rebuild(&tx)?;
                 let scopes: BTreeSet<String> = {
                     let mut st = tx.prepare("SELECT scope FROM changes WHERE scope = 'all' OR scope = 'kills' OR scope LIKE 'topic:%'")?;
                     let rows = st.query_map([], |r| r.get::<_, String>(0))?;
                     rows.collect::<rusqlite::Result<_>>()?
                 };
-                let scopes = if scopes.is_empty() {
+                let mut scopes = if scopes.is_empty() {
                     BTreeSet::from([SCOPE_ALL.to_owned(), SCOPE_KILLS.to_owned()])
                 } else {
                     scopes
                 };
+                scopes.insert(topic_scope(crate::config::URGENT));
                 touch(&tx, &scopes, Utc::now().timestamp())?;
             }
             tx.commit()?;
@@ -547,7 +556,10 @@ impl Store {
                         lang.as_str(),
                         now_ms,
                     );
+                    let was_urgent = super::urgent::indexed(&tx, a.id.as_str())?;
                     insert_topics(&tx, row, &topics, true)?;
+                    let is_urgent = super::urgent::sync(&tx, a.id.as_str())?;
+                    super::urgent::scope_if(was_urgent, is_urgent, &mut scopes);
                     for t in topics.iter().chain(a.topics.iter()) {
                         scopes.insert(topic_scope(t));
                     }

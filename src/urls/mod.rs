@@ -53,6 +53,8 @@ pub mod pattern {
     pub const API_MEDIA: &str = "/api/v1/media";
     /// One picture.
     pub const API_PICTURE: &str = "/api/v1/media/{id}";
+    /// W3C TDMRep: the site-wide text and data mining reservation.
+    pub const TDMREP: &str = "/.well-known/tdmrep.json";
 }
 
 /// A rendition file name, `{name}-{tag}.{ext}`, as (name, tag, ext).
@@ -80,6 +82,8 @@ pub enum ArticleFormat {
     Ninjs,
     /// `/articles/{id}.json?ninjs=1.6`: IPTC ninjs 1.6, for 1.x readers.
     Ninjs16,
+    /// `/articles/{id}.json?ninjs=3.1`: IPTC ninjs 3.1.
+    Ninjs31,
 }
 
 impl ArticleFormat {
@@ -94,7 +98,7 @@ impl ArticleFormat {
         }
     }
 
-    /// The ninjs version `?ninjs=` asks for (`1.6`, `2.1`; none is 2.1), or an error naming
+    /// The ninjs version `?ninjs=` asks for (`1.6`, `2.1`, `3.1`; none is 2.1), or an error naming
     /// the parameter. Only `.json` documents read it.
     pub fn ninjs_version(query: &str) -> Result<ArticleFormat, crate::model::FieldError> {
         let mut asked = form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == "ninjs");
@@ -108,9 +112,10 @@ impl ArticleFormat {
         match first.as_ref().map(|(_, v)| v.as_ref()) {
             None | Some("2.1") => Ok(ArticleFormat::Ninjs),
             Some("1.6") => Ok(ArticleFormat::Ninjs16),
+            Some("3.1") => Ok(ArticleFormat::Ninjs31),
             Some(v) => Err(crate::model::FieldError::new(
                 "ninjs",
-                format!("ninjs must be 1.6 or 2.1, got {v:?}"),
+                format!("ninjs must be 1.6, 2.1 or 3.1, got {v:?}"),
             )),
         }
     }
@@ -120,7 +125,7 @@ impl ArticleFormat {
         match self {
             ArticleFormat::Html => "",
             ArticleFormat::NewsMl => ".xml",
-            ArticleFormat::Ninjs | ArticleFormat::Ninjs16 => ".json",
+            ArticleFormat::Ninjs | ArticleFormat::Ninjs16 | ArticleFormat::Ninjs31 => ".json",
         }
     }
 }

@@ -312,3 +312,34 @@ fn the_opml_lists_the_country_feeds_that_have_stories() {
         opml.contains("all.rss?country=FR").then_some(())
     });
 }
+
+#[test]
+fn the_urgent_feed_takes_a_country_like_any_feed() {
+    let app = spawn_app_with(None);
+    let t = publisher_key(&app);
+    for (id, place, urgency) in [
+        ("cty-flash-mx", "MX", 1),
+        ("cty-flash-jp", "JP", 1),
+        ("cty-calm-mx", "MX", 5),
+    ] {
+        let body = json!({
+            "id": id,
+            "headline": format!("Ministry files report {id}"),
+            "body": "The ministry published its quarterly figures on Monday.",
+            "language": "en",
+            "places": [place],
+            "urgency": urgency,
+        });
+        assert_eq!(
+            app.api("POST", "/api/v1/articles", &t, Some(&body)).status,
+            201
+        );
+    }
+    // The control: the urgent feed has both flashes and not the calm story.
+    assert_eq!(
+        ids(&app, "/feeds/urgent.json"),
+        ["cty-flash-jp", "cty-flash-mx"]
+    );
+    assert_eq!(ids(&app, "/feeds/urgent.json?country=MX"), ["cty-flash-mx"]);
+    assert!(ids(&app, "/feeds/urgent.json?country=FR").is_empty());
+}

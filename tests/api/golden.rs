@@ -301,6 +301,7 @@ fn every_format_matches_its_golden_file() {
         (ArticleFormat::Html, "fx-002.html"),
         (ArticleFormat::NewsMl, "fx-002.xml"),
         (ArticleFormat::Ninjs, "fx-002.ninjs.json"),
+        (ArticleFormat::Ninjs31, "fx-002.ninjs31.json"),
         (ArticleFormat::Html, "fx-003.html"),
     ] {
         let id = name.split('.').next().unwrap();

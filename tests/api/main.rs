@@ -14,6 +14,7 @@ mod helpers;
 mod http_cache;
 mod lifecycle;
 mod media;
+mod metadata;
 mod ops;
 mod pages;
 mod places;

@@ -9,11 +9,16 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("tests/data/media").join(name)).unwrap()
 }
 
-fn sample(name: &str) -> Vec<u8> {
+pub(crate) fn sample(name: &str) -> Vec<u8> {
     std::fs::read(repo().join("data/media").join(name)).unwrap()
 }
 
-fn upload(app: &TestApp, token: &str, ctype: &str, bytes: &[u8]) -> crate::helpers::Resp {
+pub(crate) fn upload(
+    app: &TestApp,
+    token: &str,
+    ctype: &str,
+    bytes: &[u8],
+) -> crate::helpers::Resp {
     let auth = format!("Bearer {token}");
     app.request(
         "POST",
@@ -23,7 +28,7 @@ fn upload(app: &TestApp, token: &str, ctype: &str, bytes: &[u8]) -> crate::helpe
     )
 }
 
-fn multipart(meta: &Value, file: &[u8], ctype: &str) -> (String, Vec<u8>) {
+pub(crate) fn multipart(meta: &Value, file: &[u8], ctype: &str) -> (String, Vec<u8>) {
     let b = "wirefeed-test-boundary";
     let mut body = Vec::new();
     body.extend_from_slice(format!("--{b}\r\nContent-Disposition: form-data; name=\"metadata\"\r\nContent-Type: application/json\r\n\r\n{meta}\r\n").as_bytes());

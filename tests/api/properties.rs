@@ -30,6 +30,7 @@ fn article(headline: &str, body: &str) -> Article {
             urgency: Some(3),
             translation_of: None,
             media: vec![],
+            usage_terms: None,
         },
         published_at: t,
         topics: vec!["security".into()],
