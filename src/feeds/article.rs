@@ -42,6 +42,9 @@ impl Feeds {
         let cfg = &self.config;
         let urls = crate::urls::Urls::of(cfg);
         let url = urls.article(a.id.as_str());
+        // A restricted story read with `?token=` names its pictures with it (readers that cannot
+        // send headers cannot fetch them otherwise); a public one never carries a token.
+        let token = link_token.filter(|_| a.restricted);
         let (body, content_type, self_url) = match format {
             // A kill notice is served in NewsML-G2 and ninjs, which can say `canceled`.
             ArticleFormat::NewsMl => (
@@ -50,7 +53,7 @@ impl Feeds {
                 urls.article_as(a.id.as_str(), ArticleFormat::NewsMl),
             ),
             ArticleFormat::Ninjs => (
-                render::ninjs(cfg, &a, NinjsVersion::V2_1),
+                render::ninjs(cfg, &a, NinjsVersion::V2_1, token),
                 "application/json",
                 urls.article_as(a.id.as_str(), ArticleFormat::Ninjs),
             ),
@@ -61,7 +64,7 @@ impl Feeds {
                     NinjsVersion::V3_1
                 };
                 (
-                    render::ninjs(cfg, &a, version),
+                    render::ninjs(cfg, &a, version, token),
                     "application/json",
                     format!(
                         "{}?ninjs={}",
@@ -77,7 +80,7 @@ impl Feeds {
                 url,
             ),
             ArticleFormat::Html => (
-                crate::pages::article_page(cfg, &a, link_token.filter(|_| a.restricted)),
+                crate::pages::article_page(cfg, &a, token),
                 "text/html; charset=utf-8",
                 url,
             ),

@@ -171,15 +171,19 @@ impl Feeds {
 
     /// A picture's own document: ninjs (`type: picture`, in the version asked for) or a
     /// NewsML-G2 picture item (`format` is [`ArticleFormat::NewsMl`]).
+    /// `link_token`: the `?token=` of a reader without headers, which the rendition links of
+    /// a picture only subscribers may see carry.
     pub fn picture_document(
         &self,
         id: &str,
         format: ArticleFormat,
         who: &Principal,
         now: DateTime<Utc>,
+        link_token: Option<&str>,
     ) -> Result<(Representation, Entitlement), FeedError> {
         let s = self.picture_state(id, now)?;
         let view = self.authorize_picture(&s, who, now)?;
+        let token = link_token.filter(|_| view != Entitlement::Public);
         let cfg = &self.config;
         let urls = crate::urls::Urls::of(cfg);
         let version = match format {
@@ -190,12 +194,12 @@ impl Feeds {
         };
         let (body, content_type, self_url) = match version {
             None => (
-                render::picture_news_item(cfg, &s.picture),
+                render::picture_news_item(cfg, &s.picture, token),
                 "application/vnd.iptc.g2.newsitem+xml",
                 urls.picture_doc(id, "xml"),
             ),
             Some(v) => (
-                render::ninjs_picture(cfg, &s.picture, v),
+                render::ninjs_picture(cfg, &s.picture, v, token),
                 "application/json",
                 match v {
                     NinjsVersion::V2_1 => urls.picture_doc(id, "json"),

@@ -75,16 +75,7 @@ pub(super) async fn article(
     let who = principal_of(&req);
     let ninjs = ArticleFormat::ninjs_version(req.query_string())
         .map_err(|e| Problem::bad_request(vec![e]))?;
-    // A restricted page read with `?token=` (a browser cannot send headers for its images)
-    // names its pictures with the token too; the key was checked with the request.
-    let link_token = (req.headers().get(header::AUTHORIZATION).is_none()
-        && matches!(who, crate::auth::Principal::Key(_)))
-    .then(|| {
-        form_urlencoded::parse(req.query_string().as_bytes())
-            .find(|(k, _)| k == "token")
-            .map(|(_, v)| v.into_owned())
-    })
-    .flatten();
+    let link_token = link_token(&req, &who);
     let (rep, view) = web::block(move || {
         let token = link_token.as_deref();
         // An id may itself contain dots: try the format suffix first, then the whole name.
@@ -113,4 +104,19 @@ pub(super) async fn article(
         now().timestamp(),
         &view,
     ))
+}
+
+/// The key a request sent as `?token=` (no `Authorization` header), which a restricted document
+/// carries into the links it unlocks (its pictures' renditions): a browser cannot send headers
+/// for a page's images, nor a reader that fetches the links it finds. The key was checked with
+/// the request.
+pub(super) fn link_token(req: &HttpRequest, who: &crate::auth::Principal) -> Option<String> {
+    (req.headers().get(header::AUTHORIZATION).is_none()
+        && matches!(who, crate::auth::Principal::Key(_)))
+    .then(|| {
+        form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+    })
+    .flatten()
 }

@@ -187,7 +187,10 @@ pub(super) async fn document(
         )));
     };
     let (f, t, who) = (app.feeds.clone(), now(), principal_of(&req));
-    let (rep, view) = web::block(move || f.picture_document(&id, format, &who, t)).await??;
+    let link_token = super::documents::link_token(&req, &who);
+    let (rep, view) =
+        web::block(move || f.picture_document(&id, format, &who, t, link_token.as_deref()))
+            .await??;
     Ok(respond(
         &req,
         &rep,

@@ -94,7 +94,13 @@ pub(super) fn news_message(doc: &FeedDoc<'_>) -> String {
                     }
                     for s in &a.pictures {
                         if seen.insert(s.picture.id.as_str()) {
-                            super::picture::write_picture_item(w, cfg, &s.picture, false)?;
+                            super::picture::write_picture_item(
+                                w,
+                                cfg,
+                                &s.picture,
+                                false,
+                                doc.token_for(a),
+                            )?;
                         }
                     }
                 }

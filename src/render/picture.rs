@@ -80,11 +80,11 @@ fn text(w: &mut W, name: &str, value: &str) -> io::Result<()> {
 }
 
 /// `/media/{id}.xml`: the picture as a stand-alone NewsML-G2 `newsItem`.
-pub fn picture_news_item(config: &Config, p: &Picture) -> String {
+pub fn picture_news_item(config: &Config, p: &Picture, token: Option<&str>) -> String {
     let mut w = Writer::new_with_indent(Vec::with_capacity(4096), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
         .expect("writing to a Vec cannot fail");
-    write_picture_item(&mut w, config, p, true).expect("writing to a Vec cannot fail");
+    write_picture_item(&mut w, config, p, true, token).expect("writing to a Vec cannot fail");
     let mut bytes = w.into_inner();
     bytes.push(b'\n');
     String::from_utf8(bytes).expect("the writer only writes UTF-8")
@@ -92,12 +92,14 @@ pub fn picture_news_item(config: &Config, p: &Picture) -> String {
 
 /// A picture `newsItem` (`ninat:picture`): rights with credit, caption as `drol:caption`,
 /// photographer, credit line, and a `remoteContent` per rendition with its size, type and
-/// rendition NewsCode (IPTC's picture example, LISTING 3).
+/// rendition NewsCode (IPTC's picture example, LISTING 3). `token`: the `?token=` of a
+/// restricted document read without headers, carried into the rendition links.
 pub(super) fn write_picture_item(
     w: &mut W,
     config: &Config,
     p: &Picture,
     root: bool,
+    token: Option<&str>,
 ) -> io::Result<()> {
     let guid = picture_guid(config, p.id.as_str());
     let lang = p
@@ -184,7 +186,7 @@ pub(super) fn write_picture_item(
                         r.width.to_string(),
                         r.height.to_string(),
                     );
-                    let href = urls.rendition(p.id.as_str(), r);
+                    let href = with_token(urls.rendition(p.id.as_str(), r), token);
                     w.create_element("remoteContent")
                         .with_attribute(("rendition", rendition_qcode(&r.name)))
                         .with_attribute(("href", href.as_str()))

@@ -453,3 +453,53 @@ fn a_restricted_page_read_with_a_token_names_its_pictures_with_it() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("<img src=\"") && !page.body.contains("?token="));
 }
+
+/// The same for machine readers without headers: a restricted story's ninjs (2.1 and 3.1) and
+/// NewsML-G2, and its picture's own documents, read with `?token=`, name the renditions with it;
+/// read with a header, without (the control).
+#[test]
+fn restricted_ninjs_and_newsml_read_with_a_token_name_the_renditions_with_it() {
+    let app = spawn_restricted();
+    let k = keys(&app);
+    let id = "anv-20261113-0005"; // security only, with the sample harbour picture
+    let with = format!("?token={}", k.entitled);
+    let auth = format!("Bearer {}", k.entitled);
+    let renditions_named = |body: &str| body.matches("/media/img-").count();
+    for (doc, query) in [
+        (format!("/articles/{id}.json"), with.clone()),
+        (format!("/articles/{id}.json"), format!("{with}&ninjs=3.1")),
+    ] {
+        let r = app.get(&format!("{doc}{query}"));
+        assert_eq!(r.status, 200, "{doc}{query}: {}", r.body);
+        assert!(renditions_named(&r.body) > 0, "{}", r.body);
+        let tokened = r.body.matches(&format!("?token={}", k.entitled)).count();
+        assert_eq!(tokened, renditions_named(&r.body), "{doc}{query}: {}", r.body);
+        let h = app.get_with(&doc, &[("Authorization", &auth)]);
+        assert_eq!(h.status, 200);
+        assert!(renditions_named(&h.body) > 0 && !h.body.contains("?token="), "{}", h.body);
+    }
+    // The picture's own documents.
+    let n = app.get(&format!("/articles/{id}.json{with}")).json();
+    let pic = n["associations"]
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(|p| p["uri"].as_str())
+        .map(str::to_owned)
+        .or_else(|| {
+            n["associations"]
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(|p| p["uri"].as_str())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no association: {n}"));
+    let pid = pic.rsplit(':').next().unwrap().to_owned();
+    for ext in ["json", "xml"] {
+        let r = app.get(&format!("/media/{pid}.{ext}{with}"));
+        assert_eq!(r.status, 200, "{ext}: {}", r.body);
+        assert!(r.body.contains(&format!("?token={}", k.entitled)), "{ext}: {}", r.body);
+        let h = app.get_with(&format!("/media/{pid}.{ext}"), &[("Authorization", &auth)]);
+        assert_eq!(h.status, 200);
+        assert!(!h.body.contains("?token="), "{ext}: {}", h.body);
+    }
+}

@@ -120,7 +120,7 @@ impl Item {
     /// An article, or its kill notice when it was killed (a kill stops distribution: the
     /// document is the notice, without the story's text; publishers keep every version
     /// through the versions API).
-    pub fn article(config: &Config, a: &Article) -> Item {
+    pub fn article(config: &Config, a: &Article, token: Option<&str>) -> Item {
         let lang = a.content.language.as_str();
         let canceled = a.status == PubStatus::Canceled;
         let (headline, summary, body) = if canceled {
@@ -171,7 +171,7 @@ impl Item {
             // The pictures, the lead one first: the association a receiver shows with the story.
             for (i, s) in a.pictures.iter().enumerate() {
                 let name = if i == 0 { "featureimage" } else { "picture" };
-                associations.push((name.to_owned(), Item::shown(config, s, None)));
+                associations.push((name.to_owned(), Item::shown(config, s, token)));
             }
         }
         let ednote = if canceled {
@@ -237,12 +237,12 @@ impl Item {
     }
 
     /// A picture's own document (`/media/{id}.json`).
-    pub fn picture(config: &Config, p: &Picture) -> Item {
+    pub fn picture(config: &Config, p: &Picture, token: Option<&str>) -> Item {
         let caption = p.meta.caption.clone().unwrap_or_default();
         let renditions = if p.status == PubStatus::Canceled {
             Vec::new()
         } else {
-            renditions(config, p, None)
+            renditions(config, p, token)
         };
         Item {
             uri: picture_guid(config, p.id.as_str()),

@@ -43,12 +43,18 @@ fn render(item: &Item, version: NinjsVersion) -> String {
     out
 }
 
-/// One article (or its kill notice) as a ninjs document.
-pub fn ninjs(config: &Config, a: &Article, version: NinjsVersion) -> String {
-    render(&Item::article(config, a), version)
+/// One article (or its kill notice) as a ninjs document. `token`: the `?token=` a restricted
+/// document read without headers carries into its pictures' rendition links.
+pub fn ninjs(config: &Config, a: &Article, version: NinjsVersion, token: Option<&str>) -> String {
+    render(&Item::article(config, a, token), version)
 }
 
-/// `/media/{id}.json`: a picture as a ninjs document (`type: picture`).
-pub fn ninjs_picture(config: &Config, p: &Picture, version: NinjsVersion) -> String {
-    render(&Item::picture(config, p), version)
+/// `/media/{id}.json`: a picture as a ninjs document (`type: picture`); `token` as above.
+pub fn ninjs_picture(
+    config: &Config,
+    p: &Picture,
+    version: NinjsVersion,
+    token: Option<&str>,
+) -> String {
+    render(&Item::picture(config, p, token), version)
 }
