@@ -12,6 +12,7 @@ mod read;
 mod row;
 mod schema;
 mod search;
+mod settings;
 mod urgent;
 mod websub;
 mod write;

@@ -3,14 +3,11 @@
 //! topics, so the feed pages, tombstones, `since=`, the page cache and the hub read it exactly
 //! as they read a topic's feed. Only public stories are indexed (the feed is public; restricted
 //! ones stay in their restricted feeds). The bound lives in `meta` like the restricted topics,
-//! so every process on the database agrees on it.
+//! so every process on the database agrees on it (`Store::set_urgent_max`, settings.rs).
 
-use super::write::{topic_scope, touch};
-use super::{Result, Store};
+use super::Result;
 use crate::config::URGENT;
-use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
-use std::collections::BTreeSet;
 
 /// Whether the article is in the urgent index now.
 pub(super) fn indexed(tx: &Connection, id: &str) -> Result<bool> {
@@ -37,13 +34,6 @@ pub(super) fn sync(tx: &Connection, id: &str) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// The urgent feed's scope, when a write moved an article into, within or out of it.
-pub(super) fn scope_if(was: bool, is: bool, scopes: &mut BTreeSet<String>) {
-    if was || is {
-        scopes.insert(topic_scope(URGENT));
-    }
-}
-
 /// Rebuilds the whole index (after the bound or the restricted topics changed).
 pub(super) fn rebuild(tx: &Connection) -> Result<()> {
     // Its country pages too (`article_places`, migration 14).
@@ -63,36 +53,4 @@ pub(super) fn rebuild(tx: &Connection) -> Result<()> {
         [URGENT],
     )?;
     Ok(())
-}
-
-impl Store {
-    /// Remembers `feeds.urgent_max` and, when it changed, rebuilds the urgent index; returns
-    /// whether it changed.
-    pub fn set_urgent_max(&self, max: u8) -> Result<bool> {
-        let value = max.to_string();
-        self.with_conn(|c| {
-            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let old: Option<String> = tx
-                .query_row("SELECT value FROM meta WHERE key = 'urgent_max'", [], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if old.as_deref() == Some(value.as_str()) {
-                return Ok(false);
-            }
-            tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('urgent_max', ?1) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [&value],
-            )?;
-            rebuild(&tx)?;
-            touch(
-                &tx,
-                &BTreeSet::from([topic_scope(URGENT)]),
-                Utc::now().timestamp(),
-            )?;
-            tx.commit()?;
-            Ok(true)
-        })
-    }
 }

@@ -100,6 +100,13 @@ fn insert_topics(
     Ok(())
 }
 
+/// The urgent feed's scope, when a write moved an article into, within or out of it.
+pub(super) fn urgent_scope(moved: bool, scopes: &mut BTreeSet<String>) {
+    if moved {
+        scopes.insert(topic_scope(crate::config::URGENT));
+    }
+}
+
 /// SQL: whether a topic list (JSON, parameter `?N`) makes an article subscriber-only: it has
 /// topics and every one is among the restricted topics that `meta` remembers from the config.
 /// Read inside each write's transaction, so every process agrees.
@@ -304,7 +311,7 @@ pub(super) fn upsert_one(
         old.is_some(),
     )?;
     let is_urgent = super::urgent::sync(tx, w.id.as_str())?;
-    super::urgent::scope_if(was_urgent, is_urgent, scopes);
+    urgent_scope(was_urgent || is_urgent, scopes);
     super::media::set_article_pictures(
         tx,
         w.id.as_str(),
@@ -383,7 +390,7 @@ pub(super) fn kill_one(
     )?
     .execute(params![id.as_str(), canceled_at, changed_at])?;
     let urgent = super::urgent::indexed(tx, id.as_str())?;
-    super::urgent::scope_if(urgent, false, scopes);
+    urgent_scope(urgent, scopes);
     scopes.insert(SCOPE_ALL.to_owned());
     scopes.insert(SCOPE_KILLS.to_owned());
     scopes.extend(old.topics.iter().map(|t| topic_scope(t)));
@@ -559,7 +566,7 @@ impl Store {
                     let was_urgent = super::urgent::indexed(&tx, a.id.as_str())?;
                     insert_topics(&tx, row, &topics, true)?;
                     let is_urgent = super::urgent::sync(&tx, a.id.as_str())?;
-                    super::urgent::scope_if(was_urgent, is_urgent, &mut scopes);
+                    urgent_scope(was_urgent || is_urgent, &mut scopes);
                     for t in topics.iter().chain(a.topics.iter()) {
                         scopes.insert(topic_scope(t));
                     }
