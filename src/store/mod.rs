@@ -1,5 +1,6 @@
 //! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
 
+mod alerts;
 mod backup;
 mod changes;
 mod durable;
@@ -15,6 +16,10 @@ mod search;
 mod websub;
 mod write;
 
+pub use alerts::{
+    AlertFilter, AlertOutcome, AlertSubscription, ClaimedMessage, OutboxRow, OutboxStats,
+    StoryEvent,
+};
 pub use backup::{BackupSummary, backup};
 pub use changes::Change;
 pub use durable::{Applied, AppliedPicture, Done, DurableWriter, IfMatch, Op};

@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, the real CLI, the real store.
 
+mod alerts;
 mod bad_bodies;
 mod change_bus;
 mod classify_eval;
