@@ -12,6 +12,8 @@ mod labels;
 pub mod mail;
 pub mod pages;
 pub mod request;
+#[cfg(test)]
+mod tests;
 pub mod token;
 mod worker;
 
@@ -69,21 +71,10 @@ impl Alerts {
         feeds: Arc<Feeds>,
         changes: Arc<ChangeBus>,
     ) -> Result<Option<Arc<Alerts>>, String> {
-        let Some(settings) = config.mail.clone() else {
+        let Some(alerts) = Alerts::new(config, store, keyring, feeds, changes)? else {
             return Ok(None);
         };
-        let mailer = mail::Mailer::new(&config, &settings)?;
-        let alerts = Arc::new(Alerts {
-            config,
-            settings,
-            store,
-            keyring,
-            feeds,
-            changes,
-            mailer,
-            stopping: AtomicBool::new(false),
-            work: (Mutex::new(0), Condvar::new()),
-        });
+        let alerts = Arc::new(alerts);
         let a = alerts.clone();
         std::thread::Builder::new()
             .name("wirefeed-alerts-plan".into())
@@ -97,6 +88,31 @@ impl Alerts {
                 .map_err(|e| e.to_string())?;
         }
         Ok(Some(alerts))
+    }
+
+    /// The service without its workers; `None` without `[mail]`.
+    fn new(
+        config: Arc<Config>,
+        store: Arc<Store>,
+        keyring: Arc<Keyring>,
+        feeds: Arc<Feeds>,
+        changes: Arc<ChangeBus>,
+    ) -> Result<Option<Alerts>, String> {
+        let Some(settings) = config.mail.clone() else {
+            return Ok(None);
+        };
+        let mailer = mail::Mailer::new(&config, &settings)?;
+        Ok(Some(Alerts {
+            config,
+            settings,
+            store,
+            keyring,
+            feeds,
+            changes,
+            mailer,
+            stopping: AtomicBool::new(false),
+            work: (Mutex::new(0), Condvar::new()),
+        }))
     }
 
     /// Stops the workers after their current message (claims of unsent ones lapse and the

@@ -85,7 +85,7 @@ fn fields(config: &Config, ui: Ui, p: &Prefill, with_email: bool) -> Markup {
             p {
                 label for="email" { (t(ui, "email")) }
                 br;
-                input #email type="email" name="email" required autocomplete="email" maxlength="254" value=(p.email);
+                input #email type="email" name="email" required autocomplete="email" maxlength="254" size="40" value=(p.email);
             }
         }
         fieldset {
@@ -94,9 +94,10 @@ fn fields(config: &Config, ui: Ui, p: &Prefill, with_email: bool) -> Markup {
             @for topic in &config.topics {
                 @if config.topic_is_public(&topic.id) {
                     p {
-                        input type="checkbox" name="topics" id={ "topic-" (topic.id) } value=(topic.id) checked[p.topics.contains(&topic.id)];
-                        " "
-                        label for={ "topic-" (topic.id) } { (topic.name(ui.code())) }
+                        label {
+                            input type="checkbox" name="topics" value=(topic.id) checked[p.topics.contains(&topic.id)];
+                            " " (topic.name(ui.code()))
+                        }
                     }
                 }
             }
@@ -131,16 +132,17 @@ fn fields(config: &Config, ui: Ui, p: &Prefill, with_email: bool) -> Markup {
             legend { (t(ui, "frequency")) }
             @for f in ["immediate", "daily", "weekly"] {
                 p {
-                    input type="radio" name="frequency" id={ "frequency-" (f) } value=(f) checked[p.frequency == f || (p.frequency.is_empty() && f == "immediate")];
-                    " "
-                    label for={ "frequency-" (f) } { (t(ui, f)) }
+                    label {
+                        input type="radio" name="frequency" value=(f) checked[p.frequency == f || (p.frequency.is_empty() && f == "immediate")];
+                        " " (t(ui, f))
+                    }
                 }
             }
         }
         p {
             label for="key" { (t(ui, "key")) }
             br;
-            input #key type="password" name="key" autocomplete="off" maxlength="200";
+            input #key type="password" name="key" autocomplete="off" maxlength="200" size="40";
         }
     }
 }

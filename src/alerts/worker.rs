@@ -230,7 +230,11 @@ fn rows_for(
 }
 
 /// Runs `frequency`'s latest slot if no process has; returns the messages enqueued.
-fn run_digest(alerts: &Alerts, frequency: &str, now: DateTime<Utc>) -> Result<usize, StoreError> {
+pub(super) fn run_digest(
+    alerts: &Alerts,
+    frequency: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let s = &alerts.settings;
     let slot = digest::latest(now, s.timezone, s.digest_time, frequency, s.weekly_day);
     if alerts.store.alerts_digest_ran(frequency, &slot.period)? {

@@ -49,6 +49,11 @@ pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
                     a href={ (urls.feed_ext(&v.topic.id, ext, &lang_q)) } { (label) }
                 }
             }
+            @if config.mail.is_some() {
+                p.alerts {
+                    a href={ (urls.alerts(&format!("?topics={}&lang={}", v.topic.id, ui.code()))) } { (ui.t("email_alerts")) }
+                }
+            }
         }
     };
     let switch = Ui::ALL

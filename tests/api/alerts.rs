@@ -661,3 +661,113 @@ fn the_form_works_without_javascript_in_the_visitors_language() {
     assert_eq!(r.status, 400);
     assert!(r.body.contains("role=\"alert\"") && r.body.contains("email"));
 }
+
+#[test]
+fn restricted_stories_reach_only_entitled_keys_and_an_embargoed_story_is_mailed_when_it_lifts() {
+    let smtp = Smtp::start();
+    // `security` made subscriber-only: security-only stories are restricted.
+    let text = mail_config(smtp.port, "").replace(
+        "id = \"security\"\ntitle = \"Seguridad / Security\"\ntopics = [\"security\"]\n",
+        "id = \"security\"\ntitle = \"Seguridad / Security\"\ntopics = [\"security\"]\naccess = \"subscribers\"\n",
+    );
+    assert!(text.contains("access = \"subscribers\"\n\n"));
+    let app = spawn_app_config(&text);
+    let entitled = key(&app, "embassy-a", "subscriber", &["--feed", "security"]);
+    let other = key(
+        &app,
+        "embassy-b",
+        "subscriber",
+        &["--feed", "embassy-briefing"],
+    );
+    let publisher = publisher_key(&app);
+    let (a, b, c) = (
+        "a@embassy.example",
+        "b@embassy.example",
+        "c@embassy.example",
+    );
+    subscribed(
+        &app,
+        &smtp,
+        a,
+        serde_json::json!({"key": entitled, "lang": "en"}),
+    );
+    subscribed(
+        &app,
+        &smtp,
+        b,
+        serde_json::json!({"key": other, "lang": "en"}),
+    );
+    subscribed(&app, &smtp, c, serde_json::json!({"lang": "en"}));
+    publish(
+        &app,
+        &publisher,
+        "secret-1",
+        "Restricted security briefing",
+        serde_json::json!({"topics": ["security"]}),
+    );
+    publish(
+        &app,
+        &publisher,
+        "public-1",
+        "Public migration story",
+        serde_json::json!({"topics": ["migration"]}),
+    );
+    // The public story reaches all three (the control: b and c are active and were fanned out
+    // to after the restricted story, whose event came first).
+    for who in [a, b, c] {
+        smtp.wait_for(who, |m| {
+            m.header("subject")
+                .is_some_and(|s| s.contains("Public migration story"))
+        });
+    }
+    smtp.wait_for(a, |m| {
+        m.header("subject")
+            .is_some_and(|s| s.contains("Restricted security briefing"))
+    });
+    for who in [b, c] {
+        let got = smtp
+            .messages()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == who))
+            .any(|m| m.raw.contains("Restricted security briefing"));
+        assert!(!got, "{who} got a restricted story it is not entitled to");
+    }
+
+    // An embargoed story is mailed when its embargo lifts, not when it is filed.
+    let lift = chrono::Utc::now() + chrono::Duration::seconds(4);
+    publish(
+        &app,
+        &publisher,
+        "embargoed-1",
+        "Embargoed migration figures",
+        serde_json::json!({"topics": ["migration"], "embargo_until": lift.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)}),
+    );
+    publish(
+        &app,
+        &publisher,
+        "public-2",
+        "Second public story",
+        serde_json::json!({"topics": ["migration"]}),
+    );
+    smtp.wait_for(c, |m| {
+        m.header("subject")
+            .is_some_and(|s| s.contains("Second public story"))
+    });
+    let early = smtp
+        .messages()
+        .iter()
+        .any(|m| m.raw.contains("Embargoed migration figures"));
+    assert!(
+        !early || chrono::Utc::now() >= lift,
+        "mailed before its embargo lifted"
+    );
+    let m = smtp.wait_for(c, |m| {
+        m.header("subject")
+            .is_some_and(|s| s.contains("Embargoed migration figures"))
+    });
+    let date = chrono::DateTime::parse_from_rfc2822(&m.header("date").unwrap()).unwrap();
+    assert!(
+        date.timestamp() >= lift.timestamp() - 1,
+        "sent at {date}, lift at {lift}"
+    );
+}
