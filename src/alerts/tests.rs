@@ -34,6 +34,17 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn file(a: &Alerts, id: &str, headline: &str, topics: &[&str], when: DateTime<Utc>) {
+    file_in(a, id, headline, topics, &[], when);
+}
+
+fn file_in(
+    a: &Alerts,
+    id: &str,
+    headline: &str,
+    topics: &[&str],
+    places: &[&str],
+    when: DateTime<Utc>,
+) {
     let draft = Draft {
         id: Some(ArticleId::parse(id).unwrap()),
         content: Content {
@@ -58,8 +69,9 @@ fn file(a: &Alerts, id: &str, headline: &str, topics: &[&str], when: DateTime<Ut
         media_files: Vec::new(),
     };
     let topics: Vec<String> = topics.iter().map(|t| t.to_string()).collect();
+    let places: Vec<String> = places.iter().map(|t| t.to_string()).collect();
     a.store
-        .upsert(&draft, draft.id.as_ref().unwrap(), &topics, &[], when)
+        .upsert(&draft, draft.id.as_ref().unwrap(), &topics, &places, when)
         .unwrap()
         .unwrap();
 }
@@ -72,6 +84,11 @@ fn subscribe(a: &Alerts, email: &str, frequency: &str, topics: &[&str], when: Da
         lang: Some("en".into()),
         ..Input::default()
     };
+    subscribe_with(a, input, when);
+}
+
+fn subscribe_with(a: &Alerts, input: Input, when: DateTime<Utc>) {
+    let email = input.email.clone().unwrap();
     a.subscribe(&input, when.timestamp_millis()).unwrap();
     let s = a
         .store
@@ -201,4 +218,75 @@ fn a_server_down_over_a_slot_runs_it_when_it_comes_back_and_skips_nothing() {
     let sent = digests(&a);
     assert_eq!(sent[0].1, "weekly:2026-12-07");
     assert_eq!(sent[0].2, vec!["w2".to_owned(), "w1".to_owned()]);
+}
+
+#[test]
+fn an_immediate_story_goes_to_the_subscriptions_whose_filter_it_matches_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = service(dir.path());
+    let t0 = at("2026-12-06T10:00:00Z");
+    let sub = |email: &str, f: serde_json::Value| {
+        let mut f = f;
+        f["email"] = email.into();
+        f["lang"] = "en".into();
+        subscribe_with(&a, Input::from_json(f.to_string().as_bytes()).unwrap(), t0);
+    };
+    sub("all@e.example", serde_json::json!({}));
+    sub(
+        "topic@e.example",
+        serde_json::json!({"topics": ["security"]}),
+    );
+    sub(
+        "wrong-topic@e.example",
+        serde_json::json!({"topics": ["migration"]}),
+    );
+    sub(
+        "country@e.example",
+        serde_json::json!({"countries": ["GT"]}),
+    );
+    sub(
+        "wrong-country@e.example",
+        serde_json::json!({"countries": ["MX"]}),
+    );
+    sub("lang@e.example", serde_json::json!({"language": "en"}));
+    sub(
+        "wrong-lang@e.example",
+        serde_json::json!({"language": "es"}),
+    );
+    sub("q@e.example", serde_json::json!({"q": "weapons"}));
+    sub("wrong-q@e.example", serde_json::json!({"q": "harvest"}));
+    sub("daily@e.example", serde_json::json!({"frequency": "daily"}));
+    // The confirmations are in the outbox; take them out of the way.
+    let now = Utc::now().timestamp_millis();
+    a.store.alerts_claim(now, 1000, 86_400_000 * 10).unwrap();
+    let t1 = at("2026-12-06T11:00:00Z");
+    file_in(
+        &a,
+        "gt-1",
+        "Weapons seized in Guatemala",
+        &["security"],
+        &["GT"],
+        t1,
+    );
+    assert_eq!(worker::fan_out(&a, Utc::now()).unwrap(), 5);
+    // The same event is gone: a second round enqueues nothing.
+    assert_eq!(worker::fan_out(&a, Utc::now()).unwrap(), 0);
+    let mut to: Vec<String> = a
+        .store
+        .alerts_claim(Utc::now().timestamp_millis(), 1000, 86_400_000 * 10)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subscription.email)
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        [
+            "all@e.example",
+            "country@e.example",
+            "lang@e.example",
+            "q@e.example",
+            "topic@e.example"
+        ]
+    );
 }

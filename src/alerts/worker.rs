@@ -72,9 +72,13 @@ pub(super) fn plan(alerts: Arc<Alerts>) {
             }
         }
         let mut moved = false;
+        let mut failed = false;
         match fan_out(&alerts, now) {
             Ok(n) => moved |= n > 0,
-            Err(e) => tracing::warn!(error = %e, "alerts: cannot fan story events out"),
+            Err(e) => {
+                failed = true;
+                tracing::warn!(error = %e, "alerts: cannot fan story events out");
+            }
         }
         for frequency in ["daily", "weekly"] {
             match run_digest(&alerts, frequency, now) {
@@ -105,8 +109,9 @@ pub(super) fn plan(alerts: Arc<Alerts>) {
                 Duration::from_millis(ms as u64)
             })
             .min(Duration::from_secs(1));
-        if next.is_none_or(|ms| ms > 0) {
-            sub.wait(wait);
+        // An event due now is fanned out at once, unless storage just failed (then in a second).
+        if failed || next.is_none_or(|ms| ms > 0) {
+            sub.wait(if failed { Duration::from_secs(1) } else { wait });
         }
     }
 }
@@ -146,7 +151,7 @@ fn q_matches(
     Ok(out)
 }
 
-fn fan_out(alerts: &Alerts, now: DateTime<Utc>) -> Result<usize, StoreError> {
+pub(super) fn fan_out(alerts: &Alerts, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let now_ms = now.timestamp_millis();
     let mut enqueued = 0;
     for ev in alerts.store.alerts_due_events(now_ms, EVENTS_PER_ROUND)? {
