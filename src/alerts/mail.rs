@@ -76,7 +76,7 @@ impl Mailer {
         let transport = SmtpTransport::from_url(&settings.smtp_url)
             .map_err(|e| format!("mail.smtp_url: {e}"))?
             .timeout(Some(settings.timeout))
-            .pool_config(PoolConfig::new().max_size(4))
+            .pool_config(PoolConfig::new().max_size(settings.connections))
             .build();
         let dkim = match &settings.dkim {
             Some((selector, path)) => {

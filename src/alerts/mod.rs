@@ -31,9 +31,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-/// Sender threads (they share the pooled SMTP connections).
-const SENDERS: usize = 2;
-
 /// Why an alert request was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum AlertError {
@@ -80,7 +77,11 @@ impl Alerts {
             .name("wirefeed-alerts-plan".into())
             .spawn(move || worker::plan(a))
             .map_err(|e| e.to_string())?;
-        for i in 0..SENDERS {
+        // One sender per SMTP connection: lettre writes a message's final "." in a write of its
+        // own, which Nagle's algorithm holds until the server's delayed ACK of the body (about
+        // 40 ms on Linux), so one connection carries about 25 messages a second; several in
+        // parallel carry a digest (docs/benchmarks.md, Email alerts).
+        for i in 0..alerts.settings.connections {
             let a = alerts.clone();
             std::thread::Builder::new()
                 .name(format!("wirefeed-alerts-send-{i}"))

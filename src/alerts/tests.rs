@@ -149,13 +149,46 @@ fn a_daily_digest_goes_out_once_per_slot_with_only_what_is_new_and_nothing_when_
         worker::run_digest(&a, "daily", at("2026-12-07T09:00:00Z")).unwrap(),
         0
     );
-    let sent = digests(&a);
+    let now = Utc::now().timestamp_millis() + 86_400_000 * 400;
+    let claimed: Vec<_> = a
+        .store
+        .alerts_claim(now, 1000, 86_400_000 * 10)
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.row.kind == "digest")
+        .collect();
+    let sent: Vec<_> = claimed
+        .iter()
+        .map(|m| {
+            (
+                m.subscription.email.clone(),
+                m.row.digest.clone(),
+                m.row.stories.clone(),
+            )
+        })
+        .collect();
     assert_eq!(
         sent,
         vec![(
             "daily@embassy.example".to_owned(),
             "daily:2026-12-07".to_owned(),
             vec!["s1".to_owned()]
+        )]
+    );
+    // Once sent, the digest counts as having carried s1: a correction or kill of s1 goes to
+    // its subscription, replying to the digest (and s2, never mailed, has no recipient).
+    assert!(
+        a.store.alerts_recipients("s1").unwrap().is_empty(),
+        "not sent yet"
+    );
+    a.store
+        .alerts_record(&claimed[0], &crate::store::AlertOutcome::Sent, now)
+        .unwrap();
+    assert_eq!(
+        a.store.alerts_recipients("s1").unwrap(),
+        vec![(
+            claimed[0].subscription.id,
+            claimed[0].row.message_id.clone()
         )]
     );
     // The next day: nothing new, no mail (but the slot is recorded).

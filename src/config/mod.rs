@@ -87,6 +87,8 @@ pub struct MailSettings {
     pub max_failures: u32,
     /// SMTP connection and command timeout.
     pub timeout: Duration,
+    /// SMTP connections (and sender threads) used at once.
+    pub connections: u32,
     /// The `mailto:` of `List-Unsubscribe` (default: the `from` address).
     pub unsubscribe_mailto: String,
 }

@@ -184,5 +184,6 @@ pub(super) struct RawMail {
     pub max_attempts: Option<Spanned<i64>>,
     pub max_failures: Option<Spanned<i64>>,
     pub timeout: Option<Spanned<String>>,
+    pub connections: Option<Spanned<i64>>,
     pub unsubscribe_mailto: Option<Spanned<String>>,
 }

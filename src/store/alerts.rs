@@ -201,9 +201,7 @@ pub(super) fn story_event(
     due_at: i64,
 ) -> Result<()> {
     let any: bool = tx
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM alert_subscriptions WHERE state = 'active' AND frequency = 'immediate')",
-        )?
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM alert_subscriptions WHERE state = 'active')")?
         .query_row([], |r| r.get(0))?;
     if any {
         tx.prepare_cached(
@@ -433,13 +431,21 @@ impl Store {
         })
     }
 
-    /// Subscriptions that were sent (or are being sent) a story: (subscription, its
-    /// `Message-ID`).
+    /// Subscriptions that were sent a story, alone or in a digest: (subscription, the
+    /// `Message-ID` of the first mail that carried it).
     pub fn alerts_recipients(&self, article_id: &str) -> Result<Vec<(i64, String)>> {
         self.with_conn(|c| {
             let mut st = c.prepare_cached(
-                "SELECT subscription_id, message_id FROM alert_outbox \
-                 WHERE article_id = ?1 AND kind = 'story' AND state = 'sent' ORDER BY subscription_id",
+                // SQLite takes the bare columns of an aggregate query with one min() from the
+                // row holding the minimum: the first mail that carried the story.
+                "SELECT subscription_id, message_id, min(id) FROM ( \
+                   SELECT subscription_id, message_id, id FROM alert_outbox \
+                   WHERE article_id = ?1 AND kind = 'story' AND state = 'sent' \
+                   UNION ALL \
+                   SELECT subscription_id, message_id, id FROM alert_outbox \
+                   WHERE kind = 'digest' AND state = 'sent' \
+                   AND EXISTS (SELECT 1 FROM json_each(stories) WHERE value = ?1)) \
+                 GROUP BY subscription_id ORDER BY subscription_id",
             )?;
             let rows = st.query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)

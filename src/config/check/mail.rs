@@ -165,6 +165,7 @@ impl Checker {
             max_attempts: self.int(&raw.max_attempts, "mail.max_attempts", (1, 100), 12) as u32,
             max_failures: self.int(&raw.max_failures, "mail.max_failures", (1, 1000), 5) as u32,
             timeout: self.duration(&raw.timeout, "mail.timeout", 30),
+            connections: self.int(&raw.connections, "mail.connections", (1, 64), 8) as u32,
             unsubscribe_mailto,
         };
         (self.problems.len() == before).then_some(settings)
