@@ -2,7 +2,8 @@
 # Pages people read, checked as a person would see them (issue 11): starts the server, makes a
 # correction and a kill, then for the front page, a topic page, an article, two articles with
 # their lead picture (a <figure>: axe checks its alt text), a corrected
-# article, a kill notice and a search takes screenshots at 1280 px and 375 px with headless
+# article, a kill notice, a search and the email alert pages (form, confirmation, management,
+# unsubscribe; issue 26) takes screenshots at 1280 px and 375 px with headless
 # Chromium, and runs the Nu Html Checker (vnu) and axe-core on each. Fails on any HTML error or
 # accessibility violation. Screenshots go to $OUT (default target/pages).
 #   PROFILE=debug|release (default release)
@@ -18,7 +19,18 @@ done
 axe_js=$(npm root -g)/@axe-core/cli/dist/src/bin/cli.js
 [ -f "$axe_js" ] || { echo "pages: @axe-core/cli is not installed (npm install -g @axe-core/cli)" >&2; exit 1; }
 source scripts/lib.sh
+# Email alert pages (issue 26): an aiosmtpd sink (scripts/alerts_smtp.py) receives the
+# confirmation mail, whose token reaches the confirm, manage and unsubscribe pages.
+python3 -c 'import aiosmtpd' || { echo "pages: python3 lacks aiosmtpd (pip install aiosmtpd)" >&2; exit 1; }
+mail_dir=$(mktemp -d)
+smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PYTHONPATH=scripts python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c alerts_smtp.Folder "$mail_dir/inbox" >"$mail_dir/smtp.log" 2>&1 &
+smtp_pid=$!
+export WIREFEED_EXTRA_CONFIG="[mail]
+smtp_url = \"smtp://127.0.0.1:$smtp_port\"
+from = \"ANV Alerts <alerts@anv.example>\""
 start_server
+trap 'kill $pid $smtp_pid 2>/dev/null || true; rm -rf "$work" "$mail_dir"' EXIT
 mkdir -p "$out"
 token=$("$bin" --config "$config" --database "$work/wirefeed.db" keys add pages-desk --role publisher)
 sleep 1.2 # the server learns of a key added by another process within a second
@@ -29,7 +41,17 @@ api PUT /api/v1/articles/pages-fix "$(python3 -c 'import json,sys; d=json.loads(
 api POST /api/v1/articles '{"id":"pages-kill","headline":"Detenido un funcionario de aduanas en Ellery","body":"Texto retirado.","language":"es","dateline":"Puerto Ellery"}'
 api DELETE /api/v1/articles/pages-kill '{"reason":"Error de identificación: la persona detenida no es funcionaria."}'
 sleep 1.2
+code=$(curl -s -o "$out/alerts-accepted.html" -w '%{http_code}' -H 'Accept: text/html' \
+  --data 'lang=es&email=prensa%40embajada.example&topics=security&countries=GT&frequency=daily' "$base/alerts")
+[ "$code" = 202 ] || { echo "pages: POST /alerts answered $code, not 202" >&2; exit 1; }
+confirm_mail=$(python3 scripts/alerts_mail.py wait "$mail_dir/inbox" prensa@embajada.example Confirme 30)
+alert_token=$(python3 scripts/alerts_mail.py link "$confirm_mail" /alerts/confirm | sed 's/.*token=//')
 declare -A pages=(
+  [alerts]="/alerts?lang=es&topics=security"
+  [alerts-en]="/alerts?lang=en"
+  [alerts-confirm]="/alerts/confirm?token=$alert_token"
+  [alerts-manage]="/alerts/manage?token=$alert_token"
+  [alerts-unsubscribe]="/alerts/unsubscribe?token=$alert_token"
   [index]="/?lang=es"
   [index-en]="/?lang=en"
   [topic]="/topics/security?lang=es"
@@ -49,6 +71,11 @@ if node "$axe_js" "file://$work/no-alt.html" --chromedriver-path "$(command -v c
 fi
 echo "pages: control ok (axe reports an image without alt text)"
 failed=0
+# The page after POST /alerts cannot be fetched by URL: vnu and axe read the saved copy.
+vnu --errors-only --stdout "$out/alerts-accepted.html" || { echo "pages: vnu found HTML errors in alerts-accepted" >&2; exit 1; }
+node "$axe_js" "file://$(realpath "$out")/alerts-accepted.html" --chromedriver-path "$(command -v chromedriver)" --chrome-options="headless,no-sandbox" --exit >"$out/alerts-accepted.axe.txt" 2>&1 \
+  || { cat "$out/alerts-accepted.axe.txt" >&2; echo "pages: axe found accessibility violations in alerts-accepted" >&2; exit 1; }
+echo "pages: alerts-accepted ok (202, vnu, axe)"
 for name in "${!pages[@]}"; do
   url="$base${pages[$name]}"
   before=$failed; failed=0

@@ -39,6 +39,8 @@ pub struct App {
     pub websub: Arc<Hub>,
     /// Pictures' files: checks, renditions, the media folder.
     pub media: Arc<crate::media::Media>,
+    /// Email alerts, when `[mail]` is configured.
+    pub alerts: Option<Arc<crate::alerts::Alerts>>,
     /// Set when a graceful shutdown begins (`/readyz` answers 503 from then on).
     stopping: AtomicBool,
     /// When an unknown token last made us look for new keys (Unix ms).
@@ -99,12 +101,21 @@ impl App {
         .map_err(|e| StartError::Worker(format!("cannot start the WebSub hub: {e}")))?;
         crate::cdn::start(&config, &changes, store.clone())
             .map_err(|e| StartError::Worker(format!("cannot start the cache purger: {e}")))?;
+        let alerts = crate::alerts::Alerts::start(
+            config.clone(),
+            store.clone(),
+            keyring.clone(),
+            feeds.clone(),
+            changes.clone(),
+        )
+        .map_err(|e| StartError::Worker(format!("cannot start email alerts: {e}")))?;
         let media = Arc::new(crate::media::Media::new(
             &config.media,
             config.media.dir_for(store.path()),
         ));
         let app = Arc::new(App {
             media,
+            alerts,
             limits: Limits::new(&config.limits),
             usage: Arc::new(Usage::default()),
             config,
@@ -175,6 +186,9 @@ impl App {
     /// Stops the background work once the HTTP side has stopped: WebSub deliveries in flight
     /// get [`WEBSUB_GRACE`], the last key usage is written, the database is closed.
     pub fn stop(&self) {
+        if let Some(a) = &self.alerts {
+            a.stop();
+        }
         let cut = self.websub.stop(WEBSUB_GRACE);
         if cut > 0 {
             tracing::warn!(

@@ -206,6 +206,20 @@ impl Keyring {
     }
 }
 
+impl Keyring {
+    /// The key named `name`, if it is valid at `now` (Unix time): what an email alert
+    /// subscription, which keeps the name and never the token, acts as.
+    pub fn by_name(&self, name: &str, now: i64) -> Option<Arc<Key>> {
+        let inner = self.inner.read().expect("keyring lock");
+        inner
+            .by_hash
+            .values()
+            .find(|k| k.name == name)
+            .filter(|k| k.expires_at.is_none_or(|e| e > now))
+            .cloned()
+    }
+}
+
 fn key_of(r: KeyRecord, hash: [u8; 32]) -> Option<Key> {
     Some(Key {
         role: Role::parse(&r.role)?,

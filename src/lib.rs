@@ -17,7 +17,7 @@
 //! 7. `import` (bulk import), `pages` (HTML pages).
 //! 8. `feeds` (documents, page cache, access), `publish` (the publishing service and its
 //!    durable writer), `cdn` (purging a shared cache).
-//! 9. `websub`: the WebSub hub.
+//! 9. `websub`: the WebSub hub; `alerts`: email alerts (subscriptions, the outbox, SMTP).
 //! 10. `app`: the application context that builds and starts everything.
 //! 11. `http`: actix-web routes, handlers, the gate, problem+json.
 //! 12. `cli`: the `wirefeed` command.
@@ -25,6 +25,7 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "256"]
 
+pub mod alerts;
 pub mod app;
 pub mod articles;
 pub mod auth;

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("publish", 8),
     ("cdn", 8),
     ("websub", 9),
+    ("alerts", 9),
     ("app", 10),
     ("http", 11),
     ("cli", 12),

@@ -18,11 +18,13 @@ macro_rules! say {
     }};
 }
 
+mod alerts;
 mod classify;
 mod newsroom;
 mod serve;
 mod websub;
 
+use alerts::{AlertsAction, alerts};
 use classify::{classify, train};
 use newsroom::{keys, kill};
 use serve::serve;
@@ -107,6 +109,11 @@ enum Command {
     Websub {
         #[command(subcommand)]
         action: WebSubAction,
+    },
+    /// Email alert subscriptions (list, remove an address).
+    Alerts {
+        #[command(subcommand)]
+        action: AlertsAction,
     },
     /// Copy the database consistently while servers keep running (SQLite online backup).
     Backup {
@@ -297,6 +304,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Check { verify_media } => check(&config, &cli.config, &database, verify_media),
         Command::Keys { action } => keys(&config, &database, action),
         Command::Websub { action } => websub(&config, &database, action),
+        Command::Alerts { action } => alerts(&config, &database, action),
         Command::Kill { id, reason } => kill(&config, &database, &id, reason),
         Command::Backup { path } => {
             let done = store::backup(&database, &path)?;
@@ -483,6 +491,15 @@ fn check(
         config.feed_list.len()
     );
     check_gazetteer(config_path)?;
+    let mail = crate::alerts::check_mail(config);
+    if !mail.is_empty() {
+        return Err(CliError::usage(
+            mail.iter()
+                .map(|p| format!("{}: {p}", config_path.display()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ));
+    }
     match store::inspect(database)? {
         None => {
             say!(

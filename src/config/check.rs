@@ -5,6 +5,7 @@ use super::raw::{self, RawConfig};
 use super::*;
 use toml::Spanned;
 
+mod mail;
 mod sections;
 mod server;
 
@@ -116,6 +117,7 @@ impl Checker {
         let websub = self.websub(&raw.websub);
         let cdn = self.cdn(&raw.cdn, feeds.max_age);
         let media = self.media(&raw.media, raw.storage.media_dir.as_ref(), base);
+        let mail = raw.mail.as_ref().and_then(|m| self.mail(m, base));
         Config {
             agency,
             bind,
@@ -135,6 +137,7 @@ impl Checker {
             websub,
             cdn,
             media,
+            mail,
         }
     }
 

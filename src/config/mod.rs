@@ -55,6 +55,42 @@ pub struct Config {
     pub cdn: CdnSettings,
     /// `[media]`, and `storage.media_dir`.
     pub media: MediaSettings,
+    /// `[mail]`: email alerts (contract §16); `None` when the section is absent (no alerts).
+    pub mail: Option<MailSettings>,
+}
+
+/// `[mail]`: email alerts (contract §16, docs/operations.md, Email alerts).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// Where mail is handed over: `smtp://host:port` (plain, or STARTTLS when the server
+    /// offers it with `?tls=required`), `smtps://host:port` (TLS).
+    pub smtp_url: String,
+    /// The `From` mailbox (`Agency Alerts <alerts@wire.example>`).
+    pub from: String,
+    /// The domain of `from`: `Message-ID`s, `List-Id`, DKIM's `d=`.
+    pub domain: String,
+    /// DKIM selector and private key file (PEM, RSA or Ed25519), both or neither.
+    pub dkim: Option<(String, PathBuf)>,
+    /// Local time of the daily and weekly digests, as (hour, minute).
+    pub digest_time: (u32, u32),
+    /// IANA time zone of `digest_time` (`Europe/Madrid`).
+    pub timezone: chrono_tz::Tz,
+    /// Day of the weekly digest.
+    pub weekly_day: chrono::Weekday,
+    /// At most one confirmation mail per address per this.
+    pub confirm_interval: Duration,
+    /// First retry after a transient failure; doubled per attempt, at most an hour.
+    pub retry_base: Duration,
+    /// Attempts per message before it counts as failed.
+    pub max_attempts: u32,
+    /// Permanent failures in a row that suspend a subscription.
+    pub max_failures: u32,
+    /// SMTP connection and command timeout.
+    pub timeout: Duration,
+    /// SMTP connections (and sender threads) used at once.
+    pub connections: u32,
+    /// The `mailto:` of `List-Unsubscribe` (default: the `from` address).
+    pub unsubscribe_mailto: String,
 }
 
 /// `[media]`: pictures (docs/api.md, Pictures).

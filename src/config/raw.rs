@@ -26,6 +26,7 @@ pub(super) struct RawConfig {
     pub cdn: RawCdn,
     #[serde(default)]
     pub media: RawMedia,
+    pub mail: Option<Spanned<RawMail>>,
     #[serde(default)]
     pub topic: Vec<Spanned<RawTopic>>,
     #[serde(default)]
@@ -172,4 +173,23 @@ pub(super) struct RawCdn {
     pub stale_if_error: Option<Spanned<i64>>,
     #[serde(default)]
     pub purge_urls: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawMail {
+    pub smtp_url: Option<Spanned<String>>,
+    pub from: Option<Spanned<String>>,
+    pub dkim_selector: Option<Spanned<String>>,
+    pub dkim_key: Option<Spanned<String>>,
+    pub digest_time: Option<Spanned<String>>,
+    pub timezone: Option<Spanned<String>>,
+    pub weekly_day: Option<Spanned<String>>,
+    pub confirm_interval: Option<Spanned<String>>,
+    pub retry_base: Option<Spanned<String>>,
+    pub max_attempts: Option<Spanned<i64>>,
+    pub max_failures: Option<Spanned<i64>>,
+    pub timeout: Option<Spanned<String>>,
+    pub connections: Option<Spanned<i64>>,
+    pub unsubscribe_mailto: Option<Spanned<String>>,
 }

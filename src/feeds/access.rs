@@ -132,4 +132,9 @@ impl Feeds {
             _ => Err(refuse(who, &format!("article {:?}", a.id.as_str()))),
         }
     }
+
+    /// Whether `who` may read `a` (email alerts ask before mailing a restricted story).
+    pub fn may_read(&self, a: &Article, who: &Principal) -> bool {
+        self.authorize_article(a, who).is_ok()
+    }
 }

@@ -1,5 +1,6 @@
 //! The actix-web app: routes, handlers, conditional GET, problem+json. The only module that uses `actix_web`.
 
+mod alerts;
 mod api;
 mod auth;
 mod client;
@@ -110,6 +111,29 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
                 web::resource(pattern::API_VERSIONS)
                     .route(get().to(api::versions))
                     .default_service(web::to(ops::not_allowed("GET, HEAD"))),
+            )
+            .service(
+                web::resource(pattern::ALERTS)
+                    .route(get().to(alerts::form))
+                    .route(web::post().to(alerts::subscribe))
+                    .default_service(web::to(ops::not_allowed("GET, HEAD, POST"))),
+            )
+            .service(
+                web::resource(pattern::ALERTS_CONFIRM)
+                    .route(get().to(alerts::confirm))
+                    .default_service(web::to(ops::not_allowed("GET, HEAD"))),
+            )
+            .service(
+                web::resource(pattern::ALERTS_MANAGE)
+                    .route(get().to(alerts::manage))
+                    .route(web::post().to(alerts::manage_post))
+                    .default_service(web::to(ops::not_allowed("GET, HEAD, POST"))),
+            )
+            .service(
+                web::resource(pattern::ALERTS_UNSUBSCRIBE)
+                    .route(get().to(alerts::unsubscribe_page))
+                    .route(web::post().to(alerts::unsubscribe))
+                    .default_service(web::to(ops::not_allowed("GET, HEAD, POST"))),
             )
             .default_service(web::to(ops::not_found))
     })

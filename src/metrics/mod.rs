@@ -208,6 +208,14 @@ pub struct Registry {
     pub media_job_us: AtomicU64,
     /// Picture jobs queued or running now.
     pub media_jobs_in_flight: AtomicI64,
+    /// Email alerts waiting in the outbox (every process), as last read by the sender.
+    pub alerts_queue_depth: AtomicI64,
+    /// Alert messages an SMTP server accepted from this process.
+    pub alerts_sent: AtomicU64,
+    /// Alert messages that ended failed (a permanent refusal, or out of attempts).
+    pub alerts_failed: AtomicU64,
+    /// Alert delivery attempts that will be retried (a transient refusal, no answer).
+    pub alerts_retried: AtomicU64,
     /// When the change watcher last read the database successfully (Unix ms; 0: never).
     pub store_read_ok_ms: AtomicI64,
     /// When this process started (Unix seconds).
@@ -245,6 +253,10 @@ impl Registry {
             articles_embargoed: AtomicI64::new(0),
             cdn_purges: AtomicU64::new(0),
             cdn_purge_failures: AtomicU64::new(0),
+            alerts_queue_depth: AtomicI64::new(0),
+            alerts_sent: AtomicU64::new(0),
+            alerts_failed: AtomicU64::new(0),
+            alerts_retried: AtomicU64::new(0),
             media_jobs_ok: AtomicU64::new(0),
             media_jobs_refused: AtomicU64::new(0),
             media_jobs_busy: AtomicU64::new(0),

@@ -225,6 +225,30 @@ impl Registry {
             "WebSub delivery attempts that failed (each retry counts).",
             &self.websub_failures,
         );
+        gauge(
+            o,
+            "wirefeed_alerts_queue_depth",
+            "Email alerts waiting in the outbox (every process on this database).",
+            self.alerts_queue_depth.load(Relaxed),
+        );
+        counter(
+            o,
+            "wirefeed_alerts_sent_total",
+            "Email alerts an SMTP server accepted from this process.",
+            &self.alerts_sent,
+        );
+        counter(
+            o,
+            "wirefeed_alerts_failed_total",
+            "Email alerts that ended failed (permanent refusal or out of attempts).",
+            &self.alerts_failed,
+        );
+        counter(
+            o,
+            "wirefeed_alerts_retries_total",
+            "Email alert attempts that will be retried (transient refusal or no answer).",
+            &self.alerts_retried,
+        );
         counter(
             o,
             "wirefeed_websub_verifications_total",

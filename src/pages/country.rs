@@ -35,6 +35,7 @@ pub fn country_page(config: &Config, v: &CountryView<'_>) -> String {
             feed: "all",
             feed_query: format!("?lang={}&country={}", v.ui.code(), v.code),
             feeds_label: "feeds_of_country",
+            alerts_filter: format!("countries={}", v.code),
             articles: v.articles,
             next: v.next.as_deref(),
             previous: v.previous.as_deref(),

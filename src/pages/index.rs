@@ -70,6 +70,9 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
                 }
             }
         }
+        @if config.mail.is_some() {
+            p.alerts { a href={ (urls.alerts(&format!("?lang={}", ui.code()))) } { (ui.t("email_alerts")) } }
+        }
         @for (topic, stories) in &page.sections {
             section aria-labelledby={ "t-" (topic.id) } {
                 h2 #{ "t-" (topic.id) } { (topic.name(ui.code())) }
@@ -86,6 +89,10 @@ pub fn index_page(config: &Config, page: &IndexPage<'_>) -> String {
                     a href={ (urls.feed_ext(&topic.id, "atom", &format!("?lang={}", ui.code()))) } { "Atom" }
                     a href={ (urls.feed_ext(&topic.id, "rss", &format!("?lang={}", ui.code()))) } { "RSS" }
                     a href={ (urls.feed_ext(&topic.id, "json", &format!("?lang={}", ui.code()))) } { "JSON Feed" }
+                    @if config.mail.is_some() {
+                        " · "
+                        a href={ (urls.alerts(&format!("?topics={}&lang={}", topic.id, ui.code()))) } { (ui.t("email_alerts")) }
+                    }
                 }
             }
         }

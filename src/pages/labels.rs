@@ -68,6 +68,7 @@ impl Ui {
             ),
             "latest" => ("Últimas noticias", "Latest stories"),
             "no_stories" => ("Todavía no hay noticias.", "No stories yet."),
+            "email_alerts" => ("Alertas por correo", "Email alerts"),
             "more_in" => ("Más de", "More in"),
             "builder" => ("Crea tu feed", "Build a feed"),
             "builder_help" => (

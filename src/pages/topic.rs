@@ -33,6 +33,7 @@ pub fn topic_page(config: &Config, v: &TopicView<'_>) -> String {
             feed: &v.topic.id,
             feed_query: lang_q,
             feeds_label: "feeds_of",
+            alerts_filter: format!("topics={}", v.topic.id),
             articles: v.articles,
             next: v.next.as_deref(),
             previous: v.previous.as_deref(),
@@ -51,6 +52,8 @@ pub(super) struct Stories<'a> {
     pub feed_query: String,
     /// The label of the feed links' heading.
     pub feeds_label: &'static str,
+    /// The email alert form's filter for this page (`topics=security`, `countries=MX`).
+    pub alerts_filter: String,
     pub articles: &'a [Article],
     pub next: Option<&'a str>,
     pub previous: Option<&'a str>,
@@ -81,6 +84,11 @@ pub(super) fn stories_page(config: &Config, v: &Stories<'_>) -> String {
             p.feeds {
                 @for (ext, label) in [("atom", "Atom"), ("rss", "RSS"), ("json", "JSON Feed"), ("xml", "NewsML-G2")] {
                     a href={ (urls.feed_ext(v.feed, ext, &v.feed_query)) } { (label) }
+                }
+            }
+            @if config.mail.is_some() {
+                p.alerts {
+                    a href={ (urls.alerts(&format!("?{}&lang={}", v.alerts_filter, ui.code()))) } { (ui.t("email_alerts")) }
                 }
             }
         }

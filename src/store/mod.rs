@@ -1,5 +1,7 @@
 //! SQLite storage: open, pragmas, migrations, reads and writes. The only module that uses `rusqlite`.
 
+mod alerts;
+mod alerts_outbox;
 mod backup;
 mod changes;
 mod durable;
@@ -17,6 +19,8 @@ mod urgent;
 mod websub;
 mod write;
 
+pub use alerts::{AlertFilter, AlertSubscription, OutboxRow};
+pub use alerts_outbox::{AlertOutcome, ClaimedMessage, OutboxStats, StoryEvent};
 pub use backup::{BackupSummary, backup};
 pub use changes::Change;
 pub use durable::{Applied, AppliedPicture, Done, DurableWriter, IfMatch, Op};

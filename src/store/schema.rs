@@ -366,6 +366,81 @@ pub(super) const MIGRATIONS: &[&str] = &[
     SELECT p.value, 'urgent', a.published_at, a.id, a.lang_key, a.seen_at FROM articles a, json_each(a.places) p
     WHERE a.restricted = 0 AND a.urgency <= (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'urgent_max');
     "#,
+    // 15: email alerts (contract §16; src/alerts). Subscriptions hold the address (needed to send)
+    // and only SHA-256 hashes of their tokens; `alert_events` is the outbox a story write fills
+    // in its own transaction (due when the story becomes visible), fanned out into
+    // `alert_outbox`, one row per message, sent by the worker under a lease and retried with
+    // backoff; `alert_digest_runs` records each digest slot once, in the transaction that
+    // enqueues it, so a digest is never sent twice or skipped across a restart.
+    r#"
+    CREATE TABLE alert_subscriptions (
+        id              INTEGER PRIMARY KEY,
+        email           TEXT NOT NULL,
+        email_hash      TEXT NOT NULL,          -- hex SHA-256 of the lower-cased address: logs, limits
+        topics          TEXT NOT NULL,          -- JSON array of topic ids ([] = every topic)
+        countries       TEXT NOT NULL,          -- JSON array of ISO 3166-1 alpha-2 codes ([] = anywhere)
+        language        TEXT,                   -- primary subtag stories must have (NULL = any)
+        ui              TEXT NOT NULL,          -- language of the mail itself
+        q               TEXT,                   -- saved search, canonical form
+        frequency       TEXT NOT NULL CHECK (frequency IN ('immediate', 'daily', 'weekly')),
+        key_name        TEXT,                   -- subscriber key entitling restricted stories
+        state           TEXT NOT NULL CHECK (state IN ('pending', 'active', 'suspended')),
+        created_at      INTEGER NOT NULL,       -- Unix ms
+        confirmed_at    INTEGER,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        digest_from     INTEGER NOT NULL DEFAULT 0   -- Unix ms: the next digest holds stories seen after this
+    ) STRICT;
+    CREATE INDEX alert_subscriptions_by_email ON alert_subscriptions (email_hash);
+    CREATE INDEX alert_subscriptions_by_state ON alert_subscriptions (state, frequency);
+    CREATE TABLE alert_tokens (
+        token_hash      BLOB PRIMARY KEY,
+        subscription_id INTEGER NOT NULL REFERENCES alert_subscriptions (id) ON DELETE CASCADE,
+        created_at      INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX alert_tokens_by_subscription ON alert_tokens (subscription_id);
+    CREATE TABLE alert_confirmations (
+        email_hash      TEXT PRIMARY KEY,
+        sent_at         INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE alert_events (
+        id              INTEGER PRIMARY KEY,
+        article_id      TEXT NOT NULL,
+        version         INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('new', 'correction', 'kill')),
+        due_at          INTEGER NOT NULL,       -- Unix ms: when the story becomes visible
+        UNIQUE (article_id, version)
+    ) STRICT;
+    CREATE INDEX alert_events_by_due ON alert_events (due_at);
+    CREATE TABLE alert_outbox (
+        id              INTEGER PRIMARY KEY,
+        subscription_id INTEGER NOT NULL REFERENCES alert_subscriptions (id) ON DELETE CASCADE,
+        kind            TEXT NOT NULL CHECK (kind IN ('confirm', 'story', 'correction', 'kill', 'digest')),
+        article_id      TEXT NOT NULL DEFAULT '',
+        version         INTEGER NOT NULL DEFAULT 0,
+        digest          TEXT NOT NULL DEFAULT '',   -- 'daily:2026-12-07', 'weekly:2026-W49'
+        stories         TEXT NOT NULL DEFAULT '[]', -- JSON array of article ids (digests)
+        message_id      TEXT NOT NULL,
+        in_reply_to     TEXT,
+        state           TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued', 'sent', 'failed', 'dropped')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        due_at          INTEGER NOT NULL,
+        lease_until     INTEGER NOT NULL DEFAULT 0,
+        created_at      INTEGER NOT NULL,
+        sent_at         INTEGER,
+        last_error      TEXT,
+        UNIQUE (subscription_id, kind, article_id, version, digest)
+    ) STRICT;
+    CREATE INDEX alert_outbox_by_due ON alert_outbox (due_at) WHERE state = 'queued';
+    CREATE INDEX alert_outbox_by_article ON alert_outbox (article_id, kind) WHERE article_id <> '';
+    CREATE TABLE alert_digest_runs (
+        frequency       TEXT NOT NULL,
+        period          TEXT NOT NULL,
+        slot_at         INTEGER NOT NULL,       -- Unix ms of the slot
+        ran_at          INTEGER NOT NULL,
+        messages        INTEGER NOT NULL,
+        PRIMARY KEY (frequency, period)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

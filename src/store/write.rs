@@ -319,6 +319,15 @@ pub(super) fn upsert_one(
         &content.media,
         scopes,
     )?;
+    // Email alerts (contract §16): a new story when it becomes visible, a correction at once,
+    // recorded in this transaction so an alert is never lost (store/alerts.rs).
+    match &old {
+        None => super::alerts::story_event(tx, w.id.as_str(), version.into(), "new", seen_at)?,
+        Some(_) if w.draft.revision == Revision::Correction => {
+            super::alerts::story_event(tx, w.id.as_str(), version.into(), "correction", seen_at)?
+        }
+        Some(_) => {}
+    }
     // Every feed the article was or is in changed; so did translations that link to it.
     scopes.insert(SCOPE_ALL.to_owned());
     for t in w
@@ -384,6 +393,7 @@ pub(super) fn kill_one(
         now,
         reason,
     ])?;
+    super::alerts::story_event(tx, id.as_str(), version.into(), "kill", changed_at)?;
     // The topic rows stay: tombstones and kill notices are found through them.
     tx.prepare_cached(
         "UPDATE article_topics SET updated_at = ?2, seen_at = ?3 WHERE article_id = ?1",

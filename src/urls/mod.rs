@@ -55,6 +55,14 @@ pub mod pattern {
     pub const API_PICTURE: &str = "/api/v1/media/{id}";
     /// W3C TDMRep: the site-wide text and data mining reservation.
     pub const TDMREP: &str = "/.well-known/tdmrep.json";
+    /// The email alerts form, and subscribing (contract §16).
+    pub const ALERTS: &str = "/alerts";
+    /// Confirming an alert subscription (double opt-in).
+    pub const ALERTS_CONFIRM: &str = "/alerts/confirm";
+    /// Changing or ending an alert subscription.
+    pub const ALERTS_MANAGE: &str = "/alerts/manage";
+    /// One-click unsubscribe (RFC 8058).
+    pub const ALERTS_UNSUBSCRIBE: &str = "/alerts/unsubscribe";
 }
 
 /// A rendition file name, `{name}-{tag}.{ext}`, as (name, tag, ext).
@@ -193,6 +201,8 @@ pub enum Resource<'a> {
     Ops(&'a str),
     /// `/api/…`.
     Api(&'a str),
+    /// `/alerts` and its pages (confirm, manage, unsubscribe).
+    Alerts(&'a str),
 }
 
 impl<'a> Resource<'a> {
@@ -205,6 +215,9 @@ impl<'a> Resource<'a> {
             "/feeds.opml" => Resource::Opml,
             "/websub" => Resource::WebSub,
             "/healthz" | "/readyz" | "/metrics" => Resource::Ops(path),
+            "/alerts" | "/alerts/confirm" | "/alerts/manage" | "/alerts/unsubscribe" => {
+                Resource::Alerts(path)
+            }
             p => {
                 if let Some(file) = p.strip_prefix(FEEDS) {
                     let (feed, format) = feed_file(file).ok()?;
@@ -247,7 +260,8 @@ pub fn route_class(path: &str) -> Route {
             | Resource::Search
             | Resource::Opml
             | Resource::Topic(_)
-            | Resource::Country(_),
+            | Resource::Country(_)
+            | Resource::Alerts(_),
         ) => Route::Page,
         Some(Resource::Api(_)) => Route::Api,
         Some(Resource::WebSub) => Route::WebSub,
@@ -358,6 +372,17 @@ impl<'a> Urls<'a> {
         format!("{}/api/v1/media/{id}", self.base)
     }
 
+    /// The email alerts form, with a query string (`""` or `"?…"`) that fills it in.
+    pub fn alerts(&self, query: &str) -> String {
+        format!("{}{}{query}", self.base, pattern::ALERTS)
+    }
+
+    /// An alert page reached by a management token (`pattern::ALERTS_CONFIRM`, `_MANAGE`,
+    /// `_UNSUBSCRIBE`); the token is the only thing in its query, never an address.
+    pub fn alerts_with_token(&self, page: &str, token: &str) -> String {
+        format!("{}{page}?token={token}", self.base)
+    }
+
     /// The publishing API's article list, with a query string (`""` or `"?…"`).
     pub fn api_articles(&self, query: &str) -> String {
         format!("{}/api/v1/articles{query}", self.base)
@@ -400,6 +425,8 @@ mod tests {
         );
         assert_eq!(route_class("/readyz"), Route::Ops);
         assert_eq!(route_class("/websub"), Route::WebSub);
+        assert_eq!(route_class("/alerts/manage"), Route::Page);
+        assert_eq!(route_class("/alerts/other"), Route::Other);
         assert_eq!(route_class("/wp-login.php"), Route::Other);
     }
 

@@ -1,5 +1,7 @@
 //! Integration tests: the real server over HTTP, the real CLI, the real store.
 
+mod alerts;
+mod alerts_harness;
 mod bad_bodies;
 mod change_bus;
 mod classify_eval;

@@ -473,10 +473,19 @@ fn restricted_ninjs_and_newsml_read_with_a_token_name_the_renditions_with_it() {
         assert_eq!(r.status, 200, "{doc}{query}: {}", r.body);
         assert!(renditions_named(&r.body) > 0, "{}", r.body);
         let tokened = r.body.matches(&format!("?token={}", k.entitled)).count();
-        assert_eq!(tokened, renditions_named(&r.body), "{doc}{query}: {}", r.body);
+        assert_eq!(
+            tokened,
+            renditions_named(&r.body),
+            "{doc}{query}: {}",
+            r.body
+        );
         let h = app.get_with(&doc, &[("Authorization", &auth)]);
         assert_eq!(h.status, 200);
-        assert!(renditions_named(&h.body) > 0 && !h.body.contains("?token="), "{}", h.body);
+        assert!(
+            renditions_named(&h.body) > 0 && !h.body.contains("?token="),
+            "{}",
+            h.body
+        );
     }
     // The picture's own documents.
     let n = app.get(&format!("/articles/{id}.json{with}")).json();
@@ -497,7 +506,11 @@ fn restricted_ninjs_and_newsml_read_with_a_token_name_the_renditions_with_it() {
     for ext in ["json", "xml"] {
         let r = app.get(&format!("/media/{pid}.{ext}{with}"));
         assert_eq!(r.status, 200, "{ext}: {}", r.body);
-        assert!(r.body.contains(&format!("?token={}", k.entitled)), "{ext}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("?token={}", k.entitled)),
+            "{ext}: {}",
+            r.body
+        );
         let h = app.get_with(&format!("/media/{pid}.{ext}"), &[("Authorization", &auth)]);
         assert_eq!(h.status, 200);
         assert!(!h.body.contains("?token="), "{ext}: {}", h.body);

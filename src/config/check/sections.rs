@@ -7,7 +7,13 @@ use std::time::Duration;
 use toml::Spanned;
 
 impl Checker {
-    fn int(&mut self, v: &Option<Spanned<i64>>, key: &str, range: (i64, i64), default: i64) -> i64 {
+    pub(super) fn int(
+        &mut self,
+        v: &Option<Spanned<i64>>,
+        key: &str,
+        range: (i64, i64),
+        default: i64,
+    ) -> i64 {
         match v {
             Some(n) if !(range.0..=range.1).contains(n.get_ref()) => {
                 self.at(
@@ -21,7 +27,12 @@ impl Checker {
         }
     }
 
-    fn duration(&mut self, v: &Option<Spanned<String>>, key: &str, default: u64) -> Duration {
+    pub(super) fn duration(
+        &mut self,
+        v: &Option<Spanned<String>>,
+        key: &str,
+        default: u64,
+    ) -> Duration {
         match v {
             Some(d) => parse_duration(d.get_ref())
                 .filter(|d| !d.is_zero())
