@@ -198,9 +198,11 @@ impl Store {
                 "SELECT {COLUMNS}, seen_at FROM articles WHERE seen_at > ?1 AND seen_at <= ?2 AND status = 'usable' \
                  AND coalesce(embargo_until, 0) * 1000 <= ?2 ORDER BY published_at DESC, id DESC LIMIT 5000"
             ))?;
+            // `seen_at` follows the article's columns, however many there are.
+            let seen_column = COLUMNS.split(", ").count();
             let raws = st
                 .query_map(params![from, to], |r| {
-                    Ok((r.get::<_, i64>(28)?, RawRow::read(r)?))
+                    Ok((r.get::<_, i64>(seen_column)?, RawRow::read(r)?))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             raws.into_iter()
