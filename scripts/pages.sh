@@ -55,6 +55,8 @@ declare -A pages=(
   [index]="/?lang=es"
   [index-en]="/?lang=en"
   [topic]="/topics/security?lang=es"
+  [country]="/countries/ES?lang=es"
+  [country-empty]="/countries/US?lang=en"
   [article]="/articles/anv-20261126-0005"
   [picture]="/articles/anv-20261113-0005"
   [picture-es]="/articles/anv-20261110-0002"
