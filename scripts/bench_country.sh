@@ -32,7 +32,6 @@ if [ -z "$db" ]; then
   [ -z "${KEEP_DB:-}" ] || { cp "$db" "$KEEP_DB"; echo "kept as $KEEP_DB"; }
 fi
 start_cold_server "$db" "$PORT"
-p50() { wrk -t1 -c1 -d"${DUR}s" --latency "$1" | awk '/^ +50%/ { v=$2; if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v=v*1000 } printf "%.2f ms", v }'; }
 count() { python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM article_places WHERE country = ? AND topic = ''\", (sys.argv[2],)).fetchone()[0])" "$db" "$1"; }
 echo "| page (cache off, limit=50) | stories about it | median |"
 echo "| --- | --- | --- |"

@@ -43,7 +43,6 @@ start_cold_server "$SINCE_DB" "$PORT"
 
 newest=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT max(seen_at) FROM articles').fetchone()[0])" "$SINCE_DB")
 iso() { python3 -c "import datetime,sys; print(datetime.datetime.fromtimestamp((int(sys.argv[1]) - int(sys.argv[2]) * 1000) / 1000, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%f')[:-3] + 'Z')" "$newest" "$1"; }
-p50() { wrk -t1 -c1 -d"${DUR}s" --latency "$1" | awk '/^ +50%/ { v=$2; if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v=v*1000 } printf "%.2f ms", v }'; }
 
 labels=("1 min" "10 min" "1 h" "6 h" "1 day" "7 days" "30 days")
 secs=(60 600 3600 21600 86400 604800 2592000)

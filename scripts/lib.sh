@@ -26,6 +26,10 @@ start_server() {
   grep -q "^listening on" "$work/stdout" || { cat "$work/stderr" >&2; echo "the server did not start" >&2; exit 1; }
 }
 
+# `p50 URL`: the median latency of one connection asking URL again and again for $DUR seconds,
+# in milliseconds ("1.23 ms"), for the cache-off benchmarks. Needs wrk.
+p50() { wrk -t1 -c1 -d"${DUR}s" --latency "$1" | awk '/^ +50%/ { v=$2; if (v ~ /us$/) { sub(/us/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v) } else if (v ~ /s$/) { sub(/s/,"",v); v=v*1000 } printf "%.2f ms", v }'; }
+
 # For benchmarks of uncached work: writes `$work/cold.toml`, the shipped config with the page cache
 # off (`cache_mb = 0`), no seeding and rate limits off, with the topic model beside it. Sets work
 # (a fresh folder) and pid (empty); removes the folder, and the server once started, on exit.

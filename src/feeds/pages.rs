@@ -121,6 +121,28 @@ impl Feeds {
         Ok((rep, view))
     }
 
+    /// One page of a paged listing page (a topic's, a country's) like its feed, with the
+    /// queries (`?…`) of the older and newer pages.
+    fn paged(
+        &self,
+        feed: &FeedDef,
+        query: &FeedQuery,
+        countries: listing::Countries<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(listing::Listing, Option<String>, Option<String>), FeedError> {
+        let limit = query.limit.unwrap_or(self.config.feeds.default_limit);
+        let found = listing::listing(&self.store, feed, query, countries, limit, now)?;
+        let next = found
+            .next
+            .as_ref()
+            .map(|c| query.query_string(Some(c), None));
+        let previous = found
+            .previous
+            .as_ref()
+            .map(|c| query.query_string(None, Some(c)));
+        Ok((found, next, previous))
+    }
+
     fn render_page(
         &self,
         which: &Page,
@@ -187,8 +209,7 @@ impl Feeds {
                 )
             }
             Page::Topic { topic, query } => {
-                let limit = query.limit.unwrap_or(cfg.feeds.default_limit);
-                let found = listing::listing(&self.store, feed, query, None, limit, now)?;
+                let (found, next, previous) = self.paged(feed, query, None, now)?;
                 let topic_def = cfg
                     .topic(topic)
                     .ok_or_else(|| FeedError::NotFound(format!("there is no topic {topic:?}")))?;
@@ -196,14 +217,8 @@ impl Feeds {
                     ui,
                     topic: topic_def,
                     articles: &found.articles,
-                    next: found
-                        .next
-                        .as_ref()
-                        .map(|c| query.query_string(Some(c), None)),
-                    previous: found
-                        .previous
-                        .as_ref()
-                        .map(|c| query.query_string(None, Some(c))),
+                    next,
+                    previous,
                 };
                 (
                     pages::topic_page(cfg, &view),
@@ -212,21 +227,14 @@ impl Feeds {
                 )
             }
             Page::Country { code, query } => {
-                let limit = query.limit.unwrap_or(cfg.feeds.default_limit);
-                let found =
-                    listing::listing(&self.store, feed, query, Some(&query.countries), limit, now)?;
+                let (found, next, previous) =
+                    self.paged(feed, query, Some(&query.countries), now)?;
                 let view = CountryView {
                     ui,
                     code,
                     articles: &found.articles,
-                    next: found
-                        .next
-                        .as_ref()
-                        .map(|c| query.query_string(Some(c), None)),
-                    previous: found
-                        .previous
-                        .as_ref()
-                        .map(|c| query.query_string(None, Some(c))),
+                    next,
+                    previous,
                 };
                 (
                     pages::country_page(cfg, &view),
