@@ -418,11 +418,11 @@ fn attempt(alerts: &Alerts, m: &ClaimedMessage) -> AlertOutcome {
         }
         Err(e) if e.is_permanent() => {
             Registry::inc(&METRICS.alerts_failed);
-            let why = redact(&error_chain(&e));
+            let why = redact(&crate::text::error_chain(&e));
             tracing::warn!(subscription = s.id, %address, kind = m.row.kind, error = %why, "alerts: refused for good");
             AlertOutcome::Failed(why, i64::from(alerts.settings.max_failures))
         }
-        Err(e) => retry(alerts, m, error_chain(&e)),
+        Err(e) => retry(alerts, m, crate::text::error_chain(&e)),
     }
 }
 
@@ -445,17 +445,6 @@ fn retry(alerts: &Alerts, m: &ClaimedMessage, why: String) -> AlertOutcome {
         .max(base);
     tracing::info!(subscription = m.subscription.id, %address, attempts, error = %why, "alerts: will retry");
     AlertOutcome::Retry(Utc::now().timestamp_millis() + delay, why)
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 #[cfg(test)]

@@ -243,7 +243,7 @@ async fn attempt(hub: &Arc<Hub>, c: &Claimed) -> Outcome {
             let _ = read_capped(resp).await;
             Outcome::Failed(format!("HTTP {}", status.as_u16()), Some(status.as_u16()))
         }
-        Err(e) => Outcome::Failed(error_chain(&e.without_url()), None),
+        Err(e) => Outcome::Failed(crate::text::error_chain(&e.without_url()), None),
     }
 }
 
@@ -259,18 +259,6 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect();
     format!("sha256={hex}")
-}
-
-/// An error with its causes ("error sending request: connection refused").
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 #[cfg(test)]
