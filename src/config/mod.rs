@@ -425,8 +425,16 @@ impl Config {
     }
 }
 
-/// Returns true for a plausible BCP 47 tag (`es`, `en-GB`, `es-419`).
+/// The longest language tag accepted: RFC 5646 §4.4.1 asks implementations to keep at least 35
+/// characters, which holds every tag in use (`zh-Hant-TW`, `sr-Latn-RS`).
+pub const MAX_LANGUAGE_TAG: usize = 35;
+
+/// Returns true for a plausible BCP 47 tag (`es`, `en-GB`, `es-419`) of at most
+/// [`MAX_LANGUAGE_TAG`] characters.
 pub fn is_language_tag(s: &str) -> bool {
+    if s.len() > MAX_LANGUAGE_TAG {
+        return false;
+    }
     let mut parts = s.split('-');
     let primary = parts.next().unwrap_or("");
     (2..=3).contains(&primary.len())

@@ -242,7 +242,7 @@ fn parse_meta(body: &[u8]) -> Result<(PictureMeta, Option<String>), Problem> {
             "usage_terms" => m.usage_terms = text(&v, &mut errors, 2000),
             "dateline" => m.dateline = text(&v, &mut errors, 200),
             "language" => {
-                m.language = text(&v, &mut errors, 35);
+                m.language = text(&v, &mut errors, crate::config::MAX_LANGUAGE_TAG);
                 if let Some(l) = &m.language
                     && !crate::config::is_language_tag(l)
                 {
