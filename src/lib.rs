@@ -49,6 +49,7 @@ pub mod publish;
 pub mod render;
 pub mod store;
 pub mod text;
+pub mod threads;
 pub mod urls;
 pub mod usage;
 pub mod websub;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Every top-level module and its layer, lowest first. Keep in step with `src/lib.rs`.
 const LAYERS: &[(&str, u32)] = &[
     ("text", 0),
+    ("threads", 0),
     ("model", 1),
     ("config", 2),
     ("metrics", 2),

@@ -75,17 +75,22 @@ impl Alerts {
         let a = alerts.clone();
         std::thread::Builder::new()
             .name("wirefeed-alerts-plan".into())
-            .spawn(move || worker::plan(a))
+            .spawn(move || {
+                // Mail is background work: a digest never starves feed serving.
+                crate::threads::run_in_background();
+                worker::plan(a)
+            })
             .map_err(|e| e.to_string())?;
-        // One sender per SMTP connection: lettre writes a message's final "." in a write of its
-        // own, which Nagle's algorithm holds until the server's delayed ACK of the body (about
-        // 40 ms on Linux), so one connection carries about 25 messages a second; several in
-        // parallel carry a digest (docs/benchmarks.md, Email alerts).
+        // One sender per SMTP connection, so a slow relay round trip is paid in parallel
+        // (docs/benchmarks.md, Email alerts).
         for i in 0..alerts.settings.connections {
             let a = alerts.clone();
             std::thread::Builder::new()
                 .name(format!("wirefeed-alerts-send-{i}"))
-                .spawn(move || worker::send_loop(a))
+                .spawn(move || {
+                    crate::threads::run_in_background();
+                    worker::send_loop(a)
+                })
                 .map_err(|e| e.to_string())?;
         }
         Ok(Some(alerts))

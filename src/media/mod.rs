@@ -73,11 +73,8 @@ impl Pool {
                 .name(format!("wirefeed-media-{i}"))
                 .spawn(move || {
                     // Renditions are background work: the threads that answer requests come
-                    // first (nice 10 weighs about a tenth of nice 0), so uploads never starve
-                    // feed serving. Best effort: a refusal leaves the default priority.
-                    #[cfg(target_os = "linux")]
-                    let _ =
-                        rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
+                    // first, so uploads never starve feed serving.
+                    crate::threads::run_in_background();
                     loop {
                         let job = match rx.lock() {
                             Ok(r) => r.recv(),
