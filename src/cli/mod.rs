@@ -342,6 +342,7 @@ pub(crate) fn open_store(
 ) -> Result<Store, CliError> {
     let store = Store::open(database, create)?;
     let changed = store.set_restricted_topics(&config.restricted_topics())?;
+    store.set_related(config.feeds.related)?;
     if store.set_urgent_max(config.feeds.urgent_max)? {
         tracing::info!(
             urgent_max = config.feeds.urgent_max,

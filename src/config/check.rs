@@ -291,12 +291,24 @@ impl Checker {
             Some(u) => *u.get_ref() as u8,
             None => 2,
         };
+        let related = match &f.related {
+            Some(r) if !(0..=MAX_RELATED as i64).contains(r.get_ref()) => {
+                self.at(
+                    r,
+                    format!("feeds.related must be 0 (none) to {MAX_RELATED}"),
+                );
+                DEFAULT_RELATED
+            }
+            Some(r) => *r.get_ref() as usize,
+            None => DEFAULT_RELATED,
+        };
         FeedSettings {
             default_limit,
             max_age,
             kill_retention,
             cache_bytes,
             urgent_max,
+            related,
         }
     }
 
@@ -589,7 +601,7 @@ mod tests {
         // RFC 5646 §4.4.1's 35 characters: the longest accepted, one more is refused.
         let longest = "es-abcdefgh-abcdefgh-abcdefgh-abcde";
         assert_eq!(longest.len(), MAX_LANGUAGE_TAG);
-        assert!(is_language_tag(&longest));
+        assert!(is_language_tag(longest));
         assert!(!is_language_tag(&format!("{longest}x")));
     }
 }

@@ -212,7 +212,14 @@ pub struct FeedSettings {
     pub cache_bytes: usize,
     /// The built-in feed `urgent` lists stories with an IPTC urgency up to this (1–9).
     pub urgent_max: u8,
+    /// Related stories each article carries (contract §15), 0–20; 0 turns them off.
+    pub related: usize,
 }
+
+/// The most related stories an article may carry (`feeds.related`).
+pub const MAX_RELATED: usize = 20;
+/// `feeds.related` when the configuration does not say (contract §15).
+pub const DEFAULT_RELATED: usize = 5;
 
 /// The built-in feed of urgent stories (contract §15), and the key its stories are indexed
 /// under beside the topics (no topic may take it).

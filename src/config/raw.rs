@@ -81,6 +81,7 @@ pub(super) struct RawFeeds {
     pub kill_retention: Option<Spanned<String>>,
     pub cache_mb: Option<Spanned<i64>>,
     pub urgent_max: Option<Spanned<i64>>,
+    pub related: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -85,9 +85,14 @@ impl Feeds {
                 url,
             ),
         };
-        // Every recorded change moves it (a minor edit or a kill too), and a lifted embargo.
+        // Every recorded change moves it (a minor edit or a kill too), a lifted embargo, and a
+        // change to its related stories.
         let last_modified = unix(a.changed_at.timestamp())
             .max(a.content.embargo_until.unwrap_or_default())
+            .max(
+                a.related_at
+                    .map_or_else(Default::default, |t| unix(t.timestamp())),
+            )
             .min(now);
         METRICS.rendered(Rendered::Article, started.elapsed());
         let mut rep =

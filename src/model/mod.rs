@@ -291,6 +291,25 @@ pub struct Article {
     pub restricted: bool,
     /// The usable pictures it shows, in its order (the lead first), read with it.
     pub pictures: Vec<Shown>,
+    /// Related stories (contract §15), the most related first: public, usable and visible
+    /// when read, at most `feeds.related`. Empty for a killed story.
+    pub related: Vec<Related>,
+    /// When the related list last changed (recomputed, or a story in it came out of embargo):
+    /// the article's documents are as new as this too.
+    pub related_at: Option<DateTime<Utc>>,
+}
+
+/// A story listed as related to another: what a link to it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Related {
+    /// Its id.
+    pub id: ArticleId,
+    /// Its headline.
+    pub headline: String,
+    /// Its BCP 47 language.
+    pub language: String,
+    /// When it was published.
+    pub published_at: DateTime<Utc>,
 }
 
 impl Article {

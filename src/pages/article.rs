@@ -67,6 +67,7 @@ pub fn article_page(config: &Config, a: &Article, token: Option<&str>) -> String
             (PreEscaped(body_html(&a.content.body, base)))
             (facts(config, ui, a, &url))
         }
+        (related(config, ui, a))
     };
     Layout {
         config,
@@ -120,6 +121,25 @@ fn figure(config: &Config, ui: Ui, s: &crate::model::Shown, token: Option<&str>)
                 figcaption {
                     (s.caption)
                     @if let Some(c) = s.credit() { " " span.credit { "(" (ui.t("photo")) ": " (c) ")" } }
+                }
+            }
+        }
+    }
+}
+
+/// "Related stories" (contract §15): the most related first, each with its date.
+fn related(config: &Config, ui: Ui, a: &Article) -> Markup {
+    html! {
+        @if !a.related.is_empty() {
+            section.related aria-labelledby="related-stories" {
+                h2 #related-stories { (ui.t("related")) }
+                ul {
+                    @for r in &a.related {
+                        li lang=(r.language) {
+                            a href=(article_url(config, r.id.as_str())) { (r.headline) }
+                            " " span.meta { (story_time(ui, r.published_at, None)) }
+                        }
+                    }
                 }
             }
         }

@@ -97,6 +97,7 @@ impl Ui {
             "topics" => ("Temas", "Topics"),
             "places" => ("Lugares", "Places"),
             "translations" => ("También en", "Also in"),
+            "related" => ("Noticias relacionadas", "Related stories"),
             "formats" => ("Otros formatos", "Other formats"),
             "usage_terms" => ("Condiciones de uso", "Usage terms"),
             "killed" => ("Noticia retirada", "Story withdrawn"),

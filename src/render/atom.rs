@@ -268,6 +268,17 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
             });
         }
     }
+    // Related stories, the most related first (contract §15; RFC 4287 §4.2.7.2 `related`).
+    for r in &a.related {
+        links.push(Link {
+            href: article_url(cfg, r.id.as_str()),
+            rel: "related".into(),
+            mime_type: Some("text/html".into()),
+            hreflang: Some(r.language.clone()),
+            title: Some(xml_clean(&r.headline).into_owned()),
+            ..Default::default()
+        });
+    }
     let media = super::picture::media_rss(cfg, &a.pictures, doc.token_for(a));
     let mut extensions = ExtensionMap::default();
     if !media.is_empty() {

@@ -128,6 +128,18 @@ struct ItemExt<'a> {
     /// The countries the story is about (contract §14).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     places: Vec<Place<'a>>,
+    /// Related stories, the most related first (contract §15).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct RelatedItem<'a> {
+    id: &'a str,
+    url: String,
+    title: &'a str,
+    language: &'a str,
+    date_published: String,
 }
 
 #[derive(Serialize)]
@@ -349,6 +361,17 @@ fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
                     id: id.as_str(),
                     language: lang,
                     url: article_url(cfg, id.as_str()),
+                })
+                .collect(),
+            related: a
+                .related
+                .iter()
+                .map(|r| RelatedItem {
+                    id: r.id.as_str(),
+                    url: article_url(cfg, r.id.as_str()),
+                    title: &r.headline,
+                    language: &r.language,
+                    date_published: rfc3339(r.published_at),
                 })
                 .collect(),
             pictures: a

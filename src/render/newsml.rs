@@ -321,6 +321,16 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
                 .with_attribute(("contenttype", "text/html"))
                 .write_empty()?;
         }
+        // Related stories, the most related first (contract §15).
+        for r in &a.related {
+            w.create_element("link")
+                .with_attribute(("rel", "irel:seeAlso"))
+                .with_attribute(("residref", cfg.guid(r.id.as_str()).as_str()))
+                .with_attribute(("href", article_url(cfg, r.id.as_str()).as_str()))
+                .with_attribute(("title", xml_clean(&r.headline).as_ref()))
+                .with_attribute(("contenttype", "text/html"))
+                .write_empty()?;
+        }
         Ok(())
     })?;
     Ok(())

@@ -5,6 +5,16 @@ use super::{Result, Store, StoreError, connect};
 use rusqlite::Connection;
 use std::collections::HashMap;
 
+/// Change-log scope of a topic feed.
+pub fn topic_scope(topic: &str) -> String {
+    format!("topic:{topic}")
+}
+
+/// Change-log scope of every usable article (`all`).
+pub const SCOPE_ALL: &str = "all";
+/// Change-log scope of kill notices.
+pub const SCOPE_KILLS: &str = "kills";
+
 /// The last change of one scope (`all`, `kills`, `topic:<id>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {

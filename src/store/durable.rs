@@ -185,12 +185,21 @@ fn apply_one(
                 topics,
                 places,
             };
-            upsert_one(tx, &w, now_ms, scopes)?
+            let outcome = upsert_one(tx, &w, now_ms, scopes)?;
+            if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
+                super::related::refresh(tx, id.as_str(), now_ms, false, scopes)?;
+            }
+            outcome
         }
-        Op::Kill { reason, .. } => kill_one(tx, &id, reason.as_deref(), now_ms, scopes)?,
+        Op::Kill { reason, .. } => {
+            let outcome = kill_one(tx, &id, reason.as_deref(), now_ms, scopes)?;
+            super::related::killed(tx, id.as_str(), now_ms, scopes)?;
+            outcome
+        }
         Op::PutPicture { .. } | Op::KillPicture { .. } => unreachable!("answered above"),
     };
-    let article = super::read::get_in(tx, id.as_str(), now_ms.div_euclid(1000))?
+    // The API's answer names no related stories.
+    let article = super::read::get_in(tx, id.as_str(), now_ms.div_euclid(1000), 0)?
         .ok_or_else(|| WriteError::NotFound(id.to_string()))?;
     Ok(Done::Article(Applied { outcome, article }))
 }

@@ -11,6 +11,7 @@ mod media;
 mod media_write;
 mod page_sql;
 mod read;
+mod related;
 mod row;
 mod schema;
 mod search;
@@ -36,6 +37,7 @@ use crate::metrics::{METRICS, Registry};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -132,6 +134,10 @@ pub struct Store {
     pool: Mutex<Pool>,
     returned: Condvar,
     watcher: Mutex<Option<changes::Watcher>>,
+    /// `feeds.related`: how many related stories reads attach (store/related.rs).
+    related_shown: AtomicUsize,
+    /// Set by [`Store::bulk_mode`]: an import computes each story's own related list only.
+    bulk: AtomicBool,
 }
 
 /// At most this many connections exist at once; more callers wait for one. Each holds its own
@@ -198,6 +204,8 @@ impl Store {
             }),
             returned: Condvar::new(),
             watcher: Mutex::new(None),
+            related_shown: AtomicUsize::new(crate::config::DEFAULT_RELATED),
+            bulk: AtomicBool::new(false),
         })
     }
 
@@ -268,6 +276,7 @@ impl Store {
     /// Prepares for a large import: a bigger page cache (index pages stay in memory instead of
     /// being re-read for every insert) and rarer WAL checkpoints. Costs memory, not safety.
     pub fn bulk_mode(&self) -> Result<()> {
+        self.bulk.store(true, Ordering::Relaxed);
         self.with_conn(|c| {
             c.execute_batch("PRAGMA cache_size = -1048576; PRAGMA wal_autocheckpoint = 20000; PRAGMA mmap_size = 4294967296;")?;
             Ok(())

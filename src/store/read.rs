@@ -41,18 +41,30 @@ pub(super) fn load_translations(conn: &Connection, a: &mut Article, now: i64) ->
     Ok(())
 }
 
-/// What an article links to, read with it: translations and pictures.
-pub(super) fn load_links(conn: &Connection, a: &mut Article, now: i64) -> Result<()> {
+/// What an article links to, read with it: translations, pictures, and up to `related`
+/// related stories.
+pub(super) fn load_links(
+    conn: &Connection,
+    a: &mut Article,
+    now: i64,
+    related: usize,
+) -> Result<()> {
     load_translations(conn, a, now)?;
+    super::related::load(conn, a, now, related)?;
     super::media::load_pictures(conn, a)
 }
 
-pub(super) fn get_in(conn: &Connection, id: &str, now: i64) -> Result<Option<Article>> {
+pub(super) fn get_in(
+    conn: &Connection,
+    id: &str,
+    now: i64,
+    related: usize,
+) -> Result<Option<Article>> {
     let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE id = ?1"))?;
     let raw = st.query_row([id], RawRow::read).optional()?;
     raw.map(|r| {
         let mut a = r.into_article()?;
-        load_links(conn, &mut a, now)?;
+        load_links(conn, &mut a, now, related)?;
         Ok(a)
     })
     .transpose()
@@ -63,7 +75,7 @@ impl Store {
     ///
     /// Translation links only point to articles visible at `now`.
     pub fn get(&self, id: &str, now: i64) -> Result<Option<Article>> {
-        self.with_conn(|c| get_in(c, id, now))
+        self.with_conn(|c| get_in(c, id, now, self.related_shown()))
     }
 
     /// Reads one feed page, newest first.
@@ -81,7 +93,7 @@ impl Store {
                 .into_iter()
                 .map(|r| {
                     let mut a = r.into_article()?;
-                    load_links(conn, &mut a, q.now)?;
+                    load_links(conn, &mut a, q.now, self.related_shown())?;
                     Ok(a)
                 })
                 .collect::<Result<Vec<_>>>()?;

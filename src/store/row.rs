@@ -205,6 +205,8 @@ impl RawRow {
                 .ok_or_else(|| StoreError::Corrupt(format!("changed_at {}", self.changed_at)))?,
             restricted: self.restricted,
             pictures: Vec::new(),
+            related: Vec::new(),
+            related_at: None,
         })
     }
 }

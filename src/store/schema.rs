@@ -441,6 +441,20 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (frequency, period)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 16: related stories (contract §15; store/related.rs): each article's ranked list, written
+    // with the article; `computed_at` (Unix ms) is when the list last changed, which its
+    // documents' Last-Modified follows. The second index finds the lists naming a story that is
+    // killed or becomes subscriber-only.
+    r#"
+    CREATE TABLE article_related (
+        article_id      TEXT NOT NULL,
+        rank            INTEGER NOT NULL,
+        related_id      TEXT NOT NULL,
+        computed_at     INTEGER NOT NULL,
+        PRIMARY KEY (article_id, rank)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX article_related_by_related ON article_related (related_id);
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty

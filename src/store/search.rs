@@ -249,7 +249,7 @@ impl Store {
                     .prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE rowid = ?1"))?
                     .query_row([c.rowid], RawRow::read)?;
                 let mut a = raw.into_article()?;
-                super::read::load_links(&tx, &mut a, now)?;
+                super::read::load_links(&tx, &mut a, now, 0)?; // a results page lists no related stories
                 articles.push(a);
             }
             Ok(SearchPage {

@@ -62,15 +62,7 @@ pub struct Write<'a> {
     pub places: &'a [String],
 }
 
-/// Change-log scope of a topic feed.
-pub fn topic_scope(topic: &str) -> String {
-    format!("topic:{topic}")
-}
-
-/// Change-log scope of every usable article (`all`).
-pub const SCOPE_ALL: &str = "all";
-/// Change-log scope of kill notices.
-pub const SCOPE_KILLS: &str = "kills";
+pub use super::changes::{SCOPE_ALL, SCOPE_KILLS, topic_scope};
 
 pub(super) fn existing(tx: &Connection, id: &str) -> Result<Option<Article>> {
     let mut st = tx.prepare_cached(&format!("SELECT {COLUMNS} FROM articles WHERE id = ?1"))?;
@@ -479,10 +471,16 @@ impl Store {
             let now_ms = now.timestamp_millis();
             let mut scopes = BTreeSet::new();
             let mut outcomes = Vec::with_capacity(writes.len());
+            let bulk = self.bulk.load(std::sync::atomic::Ordering::Relaxed);
             for w in writes {
                 match upsert_one(&tx, w, now_ms, &mut scopes) {
                     Err(WriteError::Store(e)) => return Err(e),
-                    r => outcomes.push(r),
+                    r => {
+                        if let Ok(UpsertOutcome::Created(id) | UpsertOutcome::Updated(id, _)) = &r {
+                            super::related::refresh(&tx, id.as_str(), now_ms, bulk, &mut scopes)?;
+                        }
+                        outcomes.push(r)
+                    }
                 }
             }
             touch(&tx, &scopes, now.timestamp())?;
@@ -582,6 +580,11 @@ impl Store {
                     }
                     scopes.insert(SCOPE_ALL.to_owned());
                     changed += 1;
+                }
+                if topics != a.topics || places != a.places {
+                    // Its own list follows its new topics and places (like an import: the
+                    // lists of others follow when they change).
+                    super::related::refresh(&tx, a.id.as_str(), now_ms, true, &mut scopes)?;
                 }
             }
             touch(&tx, &scopes, Utc::now().timestamp())?;

@@ -23,6 +23,7 @@ mod places;
 mod promises;
 mod properties;
 mod publish;
+mod related;
 mod search_feeds;
 mod store_plan;
 mod subscribers;

@@ -43,6 +43,8 @@ fn article(headline: &str, body: &str) -> Article {
         translations: vec![],
         kill_reason: None,
         pictures: vec![],
+        related: vec![],
+        related_at: None,
         changed_at: t,
         restricted: false,
     }

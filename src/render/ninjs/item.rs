@@ -174,6 +174,31 @@ impl Item {
                 associations.push((name.to_owned(), Item::shown(config, s, token)));
             }
         }
+        // Related stories, the most related first (contract §15): each as a short text item
+        // a receiver can fetch (its page, and its guid to match what it already has).
+        for r in &a.related {
+            let item = Item {
+                uri: config.guid(r.id.as_str()),
+                kind: "text",
+                language: Some(r.language.clone()),
+                first_created: Some(rfc3339(r.published_at)),
+                headlines: vec![Text {
+                    role: "main",
+                    content_type: None,
+                    value: r.headline.clone(),
+                }],
+                renditions: Some(vec![Rendition {
+                    name: "html".to_owned(),
+                    href: article_url(config, r.id.as_str()),
+                    content_type: "text/html".to_owned(),
+                    width: None,
+                    height: None,
+                    bytes: None,
+                }]),
+                ..Item::default()
+            };
+            associations.push(("related".to_owned(), item));
+        }
         let ednote = if canceled {
             Some(kill_text(config, a))
         } else {
