@@ -44,6 +44,7 @@ pub(super) fn load_translations(conn: &Connection, a: &mut Article, now: i64) ->
 /// What an article links to, read with it: translations and pictures.
 pub(super) fn load_links(conn: &Connection, a: &mut Article, now: i64) -> Result<()> {
     load_translations(conn, a, now)?;
+    super::takes::load_takes(conn, a, now)?;
     super::media::load_pictures(conn, a)
 }
 

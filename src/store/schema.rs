@@ -441,6 +441,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (frequency, period)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // 16: developing stories (contract §15): the earlier take a story updates or replaces, and
+    // its slugline. The partial index finds a story's later takes: the links both ways, and the
+    // one probe per listed story that `?latest=true` costs.
+    r#"
+    ALTER TABLE articles ADD COLUMN evolved_from TEXT;
+    ALTER TABLE articles ADD COLUMN slugline TEXT;
+    CREATE INDEX articles_by_evolved_from ON articles (evolved_from) WHERE evolved_from IS NOT NULL;
+    "#,
 ];
 
 /// Indexes that only serve reads, as the migrations above leave them. A bulk load into an empty
