@@ -300,7 +300,7 @@ pub struct Article {
     /// The usable pictures it shows, in its order (the lead first), read with it.
     pub pictures: Vec<Shown>,
     /// The other takes of a developing story, read with it (contract §15).
-    pub takes: Takes,
+    pub takes: Box<Takes>,
 }
 
 impl Article {

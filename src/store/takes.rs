@@ -185,6 +185,6 @@ pub(super) fn load_takes(conn: &Connection, a: &mut Article, now: i64) -> Result
         .collect::<Result<_>>()?;
     let now = ts(now)?;
     takes.resolve(&a.id, now, |t| !t.restricted);
-    a.takes = takes;
+    *a.takes = takes;
     Ok(())
 }
