@@ -250,6 +250,17 @@ fn write_batches(
                 Ok(UpsertOutcome::Updated(..)) => summary.updated += 1,
                 Ok(UpsertOutcome::Unchanged(_)) => summary.unchanged += 1,
                 Err(WriteError::Store(e)) => return Err(e.into()),
+                Err(WriteError::Invalid(errors)) => {
+                    for e in errors {
+                        eprintln!(
+                            "wirefeed: {}:{line}: {}: {}",
+                            path.display(),
+                            e.field,
+                            e.message
+                        );
+                    }
+                    summary.invalid += 1;
+                }
                 Err(e) => {
                     eprintln!("wirefeed: {}:{line}: {e}", path.display());
                     summary.invalid += 1;

@@ -64,6 +64,8 @@ fn file_in(
             translation_of: None,
             media: Vec::new(),
             usage_terms: None,
+            evolved_from: None,
+            slugline: None,
         },
         revision: Revision::Update,
         correction_note: None,

@@ -59,6 +59,8 @@ fn content(lang: &str, headline: &str, body: &str) -> Content {
         translation_of: None,
         media: Vec::new(),
         usage_terms: None,
+        evolved_from: None,
+        slugline: None,
     }
 }
 

@@ -5,7 +5,7 @@
 use super::{FeedError, Feeds};
 use crate::auth::{Key, Principal, Role};
 use crate::config::{Access, FeedDef, FeedKind};
-use crate::model::Article;
+use crate::model::{Article, Take, TopicId};
 
 /// The view a response shows: its bytes and its validators belong to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,24 @@ pub(super) fn narrowed(feed: &FeedDef, who: &Principal, asked: &[String]) -> Opt
     out
 }
 
+/// Whether a topic feed selects a story with these topics and places.
+fn selects(f: &FeedDef, topics: &[TopicId], places: &[String]) -> bool {
+    match &f.kind {
+        FeedKind::Topics(ts) => {
+            ts.iter().any(|t| topics.contains(t)) && within(&f.countries, places)
+        }
+        _ => false,
+    }
+}
+
+/// Whether every reader of a page of `feed` narrowed to `countries` may read a take linked from
+/// it: a public take, or a restricted one the feed itself selects (whoever reads the page reaches
+/// the feed; its cached page is shared by every such key).
+pub(super) fn page_reads(feed: &FeedDef, countries: Option<&[String]>, t: &Take) -> bool {
+    !t.restricted
+        || (selects(feed, &t.topics, &t.places) && countries.is_none_or(|cs| within(cs, &t.places)))
+}
+
 fn refuse(who: &Principal, what: &str) -> FeedError {
     match who {
         Principal::Anonymous => FeedError::Unauthorized(format!(
@@ -109,27 +127,31 @@ impl Feeds {
         if !a.restricted {
             return Ok(Entitlement::Public);
         }
-        // A feed (or key) narrowed to countries reaches only the stories about them.
-        let selects = |f: &&FeedDef| match &f.kind {
-            FeedKind::Topics(ts) => {
-                ts.iter().any(|t| a.topics.contains(t)) && within(&f.countries, &a.places)
-            }
-            _ => false,
-        };
         match who {
-            Principal::Key(k)
-                if self
-                    .config
-                    .feed_list
-                    .iter()
-                    .filter(selects)
-                    .any(|f| reaches(k, f) && within(&k.countries, &a.places)) =>
-            {
-                Ok(Entitlement::Key {
-                    name: k.name.clone(),
-                })
-            }
+            Principal::Key(k) if self.key_reads(k, &a.topics, &a.places) => Ok(Entitlement::Key {
+                name: k.name.clone(),
+            }),
             _ => Err(refuse(who, &format!("article {:?}", a.id.as_str()))),
+        }
+    }
+
+    /// Whether a key reaches a restricted story with these topics and places: through a feed
+    /// that selects it (a feed or key narrowed to countries reaches only the stories about them).
+    fn key_reads(&self, k: &Key, topics: &[TopicId], places: &[String]) -> bool {
+        self.config
+            .feed_list
+            .iter()
+            .filter(|f| selects(f, topics, places))
+            .any(|f| reaches(k, f) && within(&k.countries, places))
+    }
+
+    /// Whether `who` may read another take of a story (contract §15): the rule of
+    /// [`Feeds::authorize_article`], applied to the take linked.
+    pub(super) fn may_read_take(&self, t: &Take, who: &Principal) -> bool {
+        match who {
+            _ if !t.restricted => true,
+            Principal::Key(k) => self.key_reads(k, &t.topics, &t.places),
+            Principal::Anonymous => false,
         }
     }
 

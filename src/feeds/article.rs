@@ -39,6 +39,11 @@ impl Feeds {
             return Err(missing());
         }
         let view = self.authorize_article(&a, who)?;
+        // The store linked the takes anyone may see; a key may see more (contract §15).
+        if matches!(who, Principal::Key(_)) {
+            let id = a.id.clone();
+            a.takes.resolve(&id, now, |t| self.may_read_take(t, who));
+        }
         let cfg = &self.config;
         let urls = crate::urls::Urls::of(cfg);
         let url = urls.article(a.id.as_str());
@@ -85,10 +90,11 @@ impl Feeds {
                 url,
             ),
         };
-        // Every recorded change moves it (a minor edit or a kill too), a lifted embargo, and a
-        // change to its related stories.
+        // Every recorded change moves it (a minor edit or a kill too), a lifted embargo, a
+        // linked take's embargo lifting (the links change), and a change to its related stories.
         let last_modified = unix(a.changed_at.timestamp())
             .max(a.content.embargo_until.unwrap_or_default())
+            .max(a.takes.last_lift(now).unwrap_or_default())
             .max(
                 a.related_at
                     .map_or_else(Default::default, |t| unix(t.timestamp())),

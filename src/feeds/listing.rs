@@ -62,6 +62,15 @@ pub(super) fn next_lift(store: &Store, feed: &FeedDef, now: i64) -> Result<Optio
     Ok(next)
 }
 
+/// The topics whose restricted stories every reader of `feed` may read: a later take with one
+/// of them replaces a story for `?latest=true` (a public take always does).
+pub(super) fn readable_topics(feed: &FeedDef) -> Vec<crate::model::TopicId> {
+    match &feed.kind {
+        FeedKind::Topics(ts) => ts.clone(),
+        _ => Vec::new(),
+    }
+}
+
 /// Articles of one page, newest first, with the cursors of the pages around it.
 pub(super) fn listing(
     store: &Store,
@@ -81,6 +90,7 @@ pub(super) fn listing(
         now: now.timestamp(),
         search: q.q.as_ref().map(|s| s.match_expr()),
         country,
+        latest: q.latest.then(|| readable_topics(feed)),
     };
     let selections = match &feed.kind {
         FeedKind::All => vec![Selection::All],

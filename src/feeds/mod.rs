@@ -391,6 +391,8 @@ impl Feeds {
                         .embargo_until
                         .map(|e| e.timestamp())
                         .filter(|&e| e <= now_ts),
+                    // A linked take lifted from embargo changes the item's links.
+                    a.takes.last_lift(unix(now_ts)).map(|e| e.timestamp()),
                 ]
             })
             .flatten()
@@ -414,7 +416,13 @@ impl Feeds {
         let deps = self.changes.seqs(Self::deps(feed));
         let limit = q.limit.unwrap_or(self.config.feeds.default_limit);
         let countries = plan.countries.as_deref();
-        let page = listing::listing(&self.store, feed, q, countries, limit, now)?;
+        let mut page = listing::listing(&self.store, feed, q, countries, limit, now)?;
+        // Developing stories (contract §15): link the takes every reader of this page may read.
+        for a in &mut page.articles {
+            let id = a.id.clone();
+            a.takes
+                .resolve(&id, now, |t| access::page_reads(feed, countries, t));
+        }
         let now_ts = now.timestamp();
         let retention = self.config.feeds.kill_retention.as_secs() as i64;
         let tombstones = if q.before.is_none() && q.after.is_none() {
@@ -471,10 +479,21 @@ impl Feeds {
             .filter_map(|a| a.canceled_at)
             .map(|t| t.timestamp() + retention + 1)
             .min();
-        rep.expires_at = match (listing::next_lift(&self.store, feed, now_ts)?, tomb_expiry) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        // And when a take linked from an item lifts from embargo (it may live in another feed).
+        let take_lift = page
+            .articles
+            .iter()
+            .filter_map(|a| a.takes.next_lift(now))
+            .map(|t| t.timestamp())
+            .min();
+        rep.expires_at = [
+            listing::next_lift(&self.store, feed, now_ts)?,
+            tomb_expiry,
+            take_lift,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         rep.set_deps(deps);
         Ok(rep)
     }

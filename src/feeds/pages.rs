@@ -169,6 +169,7 @@ impl Feeds {
                         now: now_ts,
                         search: None,
                         country: None,
+                        latest: None,
                     })?;
                     sections.push((t, stories));
                 }
@@ -187,6 +188,7 @@ impl Feeds {
                         now: now_ts,
                         search: None,
                         country: None,
+                        latest: None,
                     })?
                     .into_iter()
                     .filter(|a| a.published_at.timestamp() >= since)

@@ -32,6 +32,8 @@ pub struct ArticleInput {
     correction_note: Option<String>,
     media: Option<Vec<MediaInput>>,
     usage_terms: Option<String>,
+    evolved_from: Option<String>,
+    slugline: Option<String>,
 }
 
 /// One entry of `media`: a picture id, or an object naming a picture (`id`) or, in article
@@ -171,7 +173,9 @@ impl ArticleInput {
             let (ok, expected) = match k.as_str() {
                 "id" | "headline" | "summary" | "body" | "language" | "dateline"
                 | "published_at" | "embargo_until" | "translation_of" | "revision"
-                | "correction_note" | "usage_terms" => (v.is_string(), "a string"),
+                | "correction_note" | "usage_terms" | "evolved_from" | "slugline" => {
+                    (v.is_string(), "a string")
+                }
                 "byline" => (
                     v.is_string() || strings(&v),
                     "a string or an array of strings",
@@ -340,6 +344,31 @@ impl ArticleInput {
                 "an article cannot be a translation of itself",
             ));
         }
+        let evolved_from = optional_id("evolved_from", self.evolved_from.as_deref(), &mut errors);
+        if let (Some(e), Some(id)) = (&evolved_from, &id)
+            && e == id
+        {
+            errors.push(FieldError::new(
+                "evolved_from",
+                "an article cannot evolve from itself: name the earlier take it updates",
+            ));
+        }
+        let slugline = self
+            .slugline
+            .map(|s| s.trim_matches(blank).to_owned())
+            .filter(|s| !s.is_empty());
+        if let Some(s) = &slugline
+            && s.chars().count() > crate::model::MAX_SLUGLINE
+        {
+            errors.push(FieldError::new(
+                "slugline",
+                format!(
+                    "slugline has {} characters; the most is {}",
+                    s.chars().count(),
+                    crate::model::MAX_SLUGLINE
+                ),
+            ));
+        }
         let (media, media_files) = media_refs(self.media.unwrap_or_default(), &mut errors);
         if let Some(u) = &self.usage_terms
             && u.chars().count() > crate::config::MAX_USAGE_TERMS
@@ -393,6 +422,8 @@ impl ArticleInput {
                 translation_of,
                 media,
                 usage_terms: non_empty(self.usage_terms),
+                evolved_from,
+                slugline,
             },
             revision,
             correction_note: non_empty(self.correction_note),
@@ -528,6 +559,24 @@ mod tests {
         assert!(e[0].result.is_ok());
         assert_eq!(e[1].line, 2);
         assert!(e[1].result.as_ref().unwrap_err().contains("colour"));
+    }
+
+    #[test]
+    fn a_slugline_has_at_most_64_characters_and_a_story_cannot_evolve_from_itself() {
+        let ok = format!(
+            r#"{{"id":"b","headline":"H","body":"B","slugline":"{}","evolved_from":"a"}}"#,
+            "ñ".repeat(64)
+        );
+        let d = ArticleInput::from_json(serde_json::from_str(&ok).unwrap(), &rules()).unwrap();
+        assert_eq!(d.content.evolved_from.unwrap().as_str(), "a");
+        assert_eq!(d.content.slugline.unwrap().chars().count(), 64);
+        let long = ok.replace(&"ñ".repeat(64), &"ñ".repeat(65));
+        let e =
+            ArticleInput::from_json(serde_json::from_str(&long).unwrap(), &rules()).unwrap_err();
+        assert_eq!(e[0].field, "slugline");
+        let own = ok.replace(r#""evolved_from":"a""#, r#""evolved_from":"b""#);
+        let e = ArticleInput::from_json(serde_json::from_str(&own).unwrap(), &rules()).unwrap_err();
+        assert_eq!(e[0].field, "evolved_from");
     }
 
     #[test]

@@ -7,11 +7,13 @@ use std::fmt;
 mod country;
 mod picture;
 mod rights;
+mod takes;
 pub use country::{country_codes, is_country_code, known_country};
 pub use picture::{
     MediaFile, MediaRef, Picture, PictureId, PictureMeta, RENDITIONS, Rendition, Shown,
 };
 pub use rights::{DataMining, PLUS_VOCAB};
+pub use takes::{MAX_SLUGLINE, MAX_TAKES, Take, Takes};
 
 /// RFC 3339 in UTC with seconds and `Z`.
 pub fn rfc3339(t: DateTime<Utc>) -> String {
@@ -234,6 +236,12 @@ pub struct Content {
     /// Natural-language usage terms of this story (else the agency's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_terms: Option<String>,
+    /// The earlier take of a developing story this one updates or replaces (contract §15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evolved_from: Option<ArticleId>,
+    /// A short newsroom label for the story, at most [`MAX_SLUGLINE`] characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slugline: Option<String>,
 }
 
 /// An article as submitted: an id (maybe generated) plus content and revision info.
@@ -291,6 +299,8 @@ pub struct Article {
     pub restricted: bool,
     /// The usable pictures it shows, in its order (the lead first), read with it.
     pub pictures: Vec<Shown>,
+    /// The other takes of a developing story, read with it (contract §15).
+    pub takes: Box<Takes>,
     /// Related stories (contract §15), the most related first: public, usable and visible
     /// when read, at most `feeds.related`. Empty for a killed story.
     pub related: Vec<Related>,

@@ -42,7 +42,18 @@ pub fn article_page(config: &Config, a: &Article, token: Option<&str>) -> String
     };
     let main = html! {
         article lang=(a.content.language) {
+            @if let Some(slug) = &a.content.slugline {
+                p.meta.slugline { (ui.t("slugline")) ": " (slug) }
+            }
             h1 { (a.content.headline) }
+            // Developing stories (contract §15): the earlier take and the latest one.
+            @for (rel, t) in crate::render::take_links(a) {
+                p.meta.take {
+                    (ui.t(rel.key())) ": "
+                    a href=(article_url(config, t.id.as_str())) { (t.headline) }
+                    @if t.killed() { " (" (ui.t("take_killed")) ")" }
+                }
+            }
             p.meta {
                 @if !a.content.byline.is_empty() {
                     span.byline { (ui.t("by")) " " (a.content.byline.join(", ")) } " · "

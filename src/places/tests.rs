@@ -30,6 +30,8 @@ fn content(lang: &str, headline: &str, body: &str, dateline: Option<&str>) -> Co
         translation_of: None,
         media: vec![],
         usage_terms: None,
+        evolved_from: None,
+        slugline: None,
     }
 }
 

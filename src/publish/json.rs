@@ -29,6 +29,8 @@ pub fn article_json(config: &Config, a: &Article) -> Value {
         "keywords": c.keywords,
         "urgency": c.urgency,
         "translation_of": c.translation_of.as_ref().map(|t| t.as_str()),
+        "evolved_from": c.evolved_from.as_ref().map(|t| t.as_str()),
+        "slugline": c.slugline,
         "revision": a.revision.as_str(),
         "correction_note": a.correction_note,
         "usage_terms": c.usage_terms,

@@ -218,14 +218,14 @@ impl Newsroom {
 
 fn article_done(d: Done) -> Result<Applied, PublishError> {
     match d {
-        Done::Article(a) => Ok(a),
+        Done::Article(a) => Ok(*a),
         Done::Picture(_) => unreachable!("an article op answers with an article"),
     }
 }
 
 fn picture_done(d: Done) -> Result<AppliedPicture, PublishError> {
     match d {
-        Done::Picture(p) => Ok(p),
+        Done::Picture(p) => Ok(*p),
         Done::Article(_) => unreachable!("a picture op answers with a picture"),
     }
 }

@@ -194,6 +194,18 @@ fn entry(doc: &FeedDoc<'_>, a: &Article) -> Entry {
             Some(tlang),
         ));
     }
+    // Developing stories (contract §15): the earlier and the latest take, RFC 4287 §4.2.7.2.
+    for (rel, t) in super::take_links(a) {
+        links.push(Link {
+            title: Some(super::take_title(rel, t)),
+            ..link(
+                article_url(cfg, t.id.as_str()),
+                "related",
+                "text/html",
+                None,
+            )
+        });
+    }
     let mut categories: Vec<Category> = iptc_codes(cfg, a)
         .iter()
         .map(|c| Category {

@@ -123,6 +123,15 @@ struct ItemExt<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     data_mining: Option<DataMining>,
     translations: Vec<Translation<'a>>,
+    /// The story's slugline (contract §15).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slugline: Option<&'a str>,
+    /// The earlier take this story updates or replaces, as the reader may see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evolved_from: Option<TakeJson<'a>>,
+    /// The latest take that replaced this story.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest_take: Option<TakeJson<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pictures: Vec<Picture<'a>>,
     /// The countries the story is about (contract §14).
@@ -140,6 +149,16 @@ struct RelatedItem<'a> {
     title: &'a str,
     language: &'a str,
     date_published: String,
+}
+
+/// A link to another take of a developing story.
+#[derive(Serialize)]
+struct TakeJson<'a> {
+    id: &'a str,
+    url: String,
+    headline: &'a str,
+    /// `usable` or `canceled` (an earlier take may have been killed).
+    status: &'a str,
 }
 
 #[derive(Serialize)]
@@ -374,6 +393,9 @@ fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
                     date_published: rfc3339(r.published_at),
                 })
                 .collect(),
+            slugline: a.content.slugline.as_deref(),
+            evolved_from: take_json(cfg, a, super::TakeRel::Earlier),
+            latest_take: take_json(cfg, a, super::TakeRel::Latest),
             pictures: a
                 .pictures
                 .iter()
@@ -406,4 +428,20 @@ fn item<'a>(doc: &FeedDoc<'a>, a: &'a Article) -> Item<'a> {
             .map(|b| Author { name: b, url: None })
             .collect(),
     }
+}
+
+fn take_json<'a>(
+    cfg: &crate::config::Config,
+    a: &'a Article,
+    which: super::TakeRel,
+) -> Option<TakeJson<'a>> {
+    super::take_links(a)
+        .into_iter()
+        .find(|(rel, _)| *rel == which)
+        .map(|(_, t)| TakeJson {
+            id: t.id.as_str(),
+            url: article_url(cfg, t.id.as_str()),
+            headline: &t.headline,
+            status: t.status.as_str(),
+        })
 }

@@ -307,6 +307,55 @@ pub fn article_url(config: &Config, id: &str) -> String {
     crate::urls::Urls::of(config).article(id)
 }
 
+/// Which way a link between takes of a developing story points (contract §15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeRel {
+    /// The earlier take this story updates or replaces (`evolved_from`).
+    Earlier,
+    /// The latest take that replaced this story.
+    Latest,
+}
+
+impl TakeRel {
+    /// The words a link's title starts with.
+    pub fn label(self) -> &'static str {
+        match self {
+            TakeRel::Earlier => "Earlier take",
+            TakeRel::Latest => "Latest take",
+        }
+    }
+
+    /// The name of the link in JSON (`_wirefeed`) and in ninjs associations.
+    pub fn key(self) -> &'static str {
+        match self {
+            TakeRel::Earlier => "evolved_from",
+            TakeRel::Latest => "latest_take",
+        }
+    }
+}
+
+/// The takes an article's documents link to, as the reader is shown them (see
+/// [`crate::model::Takes::resolve`]): the earlier take first. A kill notice links to none.
+pub fn take_links(a: &Article) -> Vec<(TakeRel, &crate::model::Take)> {
+    if a.status == crate::model::PubStatus::Canceled {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if let Some(t) = &a.takes.earlier {
+        out.push((TakeRel::Earlier, t));
+    }
+    if let Some(t) = &a.takes.latest {
+        out.push((TakeRel::Latest, t));
+    }
+    out
+}
+
+/// The title of a link to a take: "Earlier take: headline", "(killed)" when it was killed.
+pub fn take_title(rel: TakeRel, t: &crate::model::Take) -> String {
+    let killed = if t.killed() { " (killed)" } else { "" };
+    format!("{}{killed}: {}", rel.label(), xml_clean(&t.headline))
+}
+
 /// The topics of an article with their config entries, in the article's order.
 pub fn topics_of<'c>(config: &'c Config, a: &Article) -> Vec<&'c Topic> {
     a.topics.iter().filter_map(|t| config.topic(t)).collect()

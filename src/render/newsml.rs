@@ -331,6 +331,27 @@ fn item_meta(w: &mut W, cfg: &Config, a: &Article, guid: &str) -> io::Result<()>
                 .with_attribute(("contenttype", "text/html"))
                 .write_empty()?;
         }
+        // Developing stories (contract §15): the earlier take with IPTC's item relation
+        // `evolvedFrom`; IPTC has no code for the other way, so the latest take that replaced
+        // this one is `seeAlso`, titled as such.
+        for (rel, t) in super::take_links(a) {
+            let irel = match rel {
+                super::TakeRel::Earlier => "irel:evolvedFrom",
+                super::TakeRel::Latest => "irel:seeAlso",
+            };
+            w.create_element("link")
+                .with_attribute(("rel", irel))
+                .with_attribute(("residref", cfg.guid(t.id.as_str()).as_str()))
+                .with_attribute((
+                    "href",
+                    crate::urls::Urls::of(cfg)
+                        .article_as(t.id.as_str(), crate::urls::ArticleFormat::NewsMl)
+                        .as_str(),
+                ))
+                .with_attribute(("title", super::take_title(rel, t).as_str()))
+                .with_attribute(("contenttype", "application/vnd.iptc.g2.newsitem+xml"))
+                .write_empty()?;
+        }
         Ok(())
     })?;
     Ok(())
@@ -406,6 +427,9 @@ fn content_meta(w: &mut W, cfg: &Config, a: &Article, notice: bool) -> io::Resul
                         .write_text_content(BytesText::new(&xml_clean(&c.name_es)))?;
                     Ok(())
                 })?;
+        }
+        if let Some(slug) = a.content.slugline.as_deref().filter(|_| !notice) {
+            text(w, "slugline", slug)?;
         }
         if notice {
             text(w, "headline", &kill_title(a))?;

@@ -158,6 +158,26 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         // RSS ingest and feedparser's `updated` see it move.
         extensions: {
             let mut map = modified(a);
+            // Developing stories (contract §15): atom:link rel="related" in the item, as Atom has.
+            let takes: Vec<Extension> = super::take_links(a)
+                .into_iter()
+                .map(|(rel, t)| Extension {
+                    name: "atom:link".into(),
+                    attrs: [
+                        ("rel".to_owned(), "related".to_owned()),
+                        ("type".to_owned(), "text/html".to_owned()),
+                        ("href".to_owned(), super::article_url(cfg, t.id.as_str())),
+                        ("title".to_owned(), super::take_title(rel, t)),
+                    ]
+                    .into(),
+                    ..Default::default()
+                })
+                .collect();
+            if !takes.is_empty() {
+                map.entry("atom".into())
+                    .or_default()
+                    .insert("link".into(), takes);
+            }
             let media = super::picture::media_rss(cfg, &a.pictures, doc.token_for(a));
             if !media.is_empty() {
                 map.entry("media".into())

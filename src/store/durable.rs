@@ -102,9 +102,9 @@ pub struct AppliedPicture {
 #[derive(Debug, Clone)]
 pub enum Done {
     /// An article write.
-    Article(Applied),
+    Article(Box<Applied>),
     /// A picture write.
-    Picture(AppliedPicture),
+    Picture(Box<AppliedPicture>),
 }
 
 fn apply_picture(
@@ -155,7 +155,7 @@ fn apply_one(
         Op::Upsert { draft, .. } => draft.id.clone().expect("ops carry their id"),
         Op::Kill { id, .. } => id.clone(),
         Op::PutPicture { .. } | Op::KillPicture { .. } => {
-            return apply_picture(tx, op, now_ms, scopes).map(Done::Picture);
+            return apply_picture(tx, op, now_ms, scopes).map(|p| Done::Picture(Box::new(p)));
         }
     };
     let if_match = match op {
@@ -201,7 +201,7 @@ fn apply_one(
     // The API's answer names no related stories.
     let article = super::read::get_in(tx, id.as_str(), now_ms.div_euclid(1000), 0)?
         .ok_or_else(|| WriteError::NotFound(id.to_string()))?;
-    Ok(Done::Article(Applied { outcome, article }))
+    Ok(Done::Article(Box::new(Applied { outcome, article })))
 }
 
 /// A dedicated connection for writes whose success is promised to a client: every commit is

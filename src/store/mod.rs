@@ -16,6 +16,7 @@ mod row;
 mod schema;
 mod search;
 mod settings;
+mod takes;
 mod urgent;
 mod websub;
 mod write;

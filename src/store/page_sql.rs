@@ -52,6 +52,23 @@ fn place_scope(selection: &Selection) -> &str {
     }
 }
 
+/// `?latest=true` (contract §15): leave out a story a later take replaced, one usable and out of
+/// embargo that the page's readers may read (public, or with one of the topics in `?11`, a
+/// JSON array). One probe of the partial index `articles_by_evolved_from` per row the walk
+/// reaches: the page stays one index range.
+fn not_replaced(q: &PageQuery, a: &str) -> String {
+    if q.latest.is_none() {
+        return "AND ?11 IS NULL".to_owned();
+    }
+    format!(
+        "AND NOT EXISTS (SELECT 1 FROM articles r INDEXED BY articles_by_evolved_from \
+         WHERE r.evolved_from = {a}.id AND r.status = 'usable' \
+         AND (r.embargo_until IS NULL OR r.embargo_until <= ?5) \
+         AND (r.restricted = 0 OR EXISTS (SELECT 1 FROM article_topics rt \
+         WHERE rt.article_id = r.id AND rt.topic IN (SELECT value FROM json_each(?11)))))"
+    )
+}
+
 pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
     let lang = q.lang.is_some();
     let since = q.since.is_some();
@@ -118,8 +135,9 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
             "SELECT {cols} FROM article_places p {hint} JOIN articles a ON a.id = p.article_id \
              WHERE p.country = ?10 AND p.topic = coalesce(?1, '') {lang} AND (p.published_at, p.article_id) {cmp} (?3, ?4) \
              AND a.status = 'usable' {public} AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} {search} \
-             AND ?9 IS NOT NULL ORDER BY p.published_at {dir}, p.article_id {dir} LIMIT ?7",
+             AND ?9 IS NOT NULL {latest} ORDER BY p.published_at {dir}, p.article_id {dir} LIMIT ?7",
             search = matching("a"),
+            latest = not_replaced(q, "a"),
             cols = if recent {
                 "a.rowid".to_owned()
             } else {
@@ -143,8 +161,9 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
             "SELECT {cols} FROM article_topics t {hint} JOIN articles a ON a.id = t.article_id \
              WHERE t.topic = ?1 {lang} AND (t.published_at, t.article_id) {cmp} (?3, ?4) \
              AND a.status = 'usable' AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) {since} {search} \
-             AND ?9 IS NOT NULL AND ?10 IS NULL ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
+             AND ?9 IS NOT NULL AND ?10 IS NULL {latest} ORDER BY t.published_at {dir}, t.article_id {dir} LIMIT ?7",
             search = matching("a"),
+            latest = not_replaced(q, "a"),
             cols = if recent {
                 "a.rowid".to_owned()
             } else {
@@ -162,8 +181,9 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
             "SELECT {cols} FROM articles {hint} \
              WHERE ?1 IS NULL {lang} AND (published_at, id) {cmp} (?3, ?4) \
              AND status = 'usable' AND restricted = 0 AND (embargo_until IS NULL OR embargo_until <= ?5) {since} {search} \
-             AND ?9 IS NOT NULL AND ?10 IS NULL ORDER BY published_at {dir}, id {dir} LIMIT ?7",
+             AND ?9 IS NOT NULL AND ?10 IS NULL {latest} ORDER BY published_at {dir}, id {dir} LIMIT ?7",
             search = matching("articles"),
+            latest = not_replaced(q, "articles"),
             cols = if recent { "rowid" } else { COLUMNS },
             hint = if recent {
                 "INDEXED BY articles_by_seen"
@@ -178,9 +198,10 @@ pub(super) fn page_sql(q: &PageQuery, by_change: bool) -> String {
              WHERE ?1 IS NULL {lang} AND canceled_at IS NOT NULL AND (canceled_at, id) {cmp} (?3, ?4) \
              AND ?5 IS NOT NULL AND restricted = 0 {since} {search} \
              AND ?9 IS NOT NULL AND (?10 IS NULL OR EXISTS (SELECT 1 FROM article_places p \
-             WHERE p.article_id = articles.id AND p.country = ?10 AND p.topic = '')) \
+             WHERE p.article_id = articles.id AND p.country = ?10 AND p.topic = '')) {latest} \
              ORDER BY canceled_at {dir}, id {dir} LIMIT ?7",
             search = matching("articles"),
+            latest = not_replaced(q, "articles"),
             lang = opt(lang, "lang_key = ?2", "?2"),
             since = opt(since, "seen_at > ?6", "?6"),
         ),
@@ -210,7 +231,7 @@ pub(super) fn walks_search_index(q: &PageQuery, by_change: bool) -> bool {
 /// A saved search's page (`?q=` on a feed): the search index hands out its matches in feed
 /// order to the second (see [`fts`]), so the walk stops after the page's last item whatever
 /// the number of matches. It reads one row past the page: when that row shares the last item's
-/// second, the caller reads that whole second again (`tie`, parameter `?11`) and sorts by
+/// second, the caller reads that whole second again (`tie`, parameter `?12`) and sorts by
 /// `(published_at, id)` like every feed.
 fn search_page_sql(q: &PageQuery, tie: bool) -> String {
     let (cmp, bound, dir) = if q.after.is_some() {
@@ -231,7 +252,7 @@ fn search_page_sql(q: &PageQuery, tie: bool) -> String {
     let (second, limit) = if tie {
         (
             format!(
-                "AND f.rowid >= (?11 << {b}) AND f.rowid < ((?11 + 1) << {b}) AND ?7 IS NOT NULL",
+                "AND f.rowid >= (?12 << {b}) AND f.rowid < ((?12 + 1) << {b}) AND ?7 IS NOT NULL",
                 b = fts::ROWID_BITS
             ),
             "",
@@ -245,8 +266,9 @@ fn search_page_sql(q: &PageQuery, tie: bool) -> String {
          AND (a.published_at, a.id) {cmp} (?3, ?4) AND a.status = 'usable' \
          AND (a.embargo_until IS NULL OR a.embargo_until <= ?5) AND {since} \
          AND (?10 IS NULL OR EXISTS (SELECT 1 FROM article_places p \
-         WHERE p.article_id = a.id AND p.country = ?10 AND p.topic = coalesce(?1, ''))) \
+         WHERE p.article_id = a.id AND p.country = ?10 AND p.topic = coalesce(?1, ''))) {latest} \
          ORDER BY f.rowid {dir} {limit}",
+        latest = not_replaced(q, "a"),
         cols = prefixed("a."),
         mask = fts::ROWID_MASK_SQL,
     )
@@ -292,8 +314,8 @@ pub(super) fn prefixed(prefix: &str) -> String {
         .join(", ")
 }
 
-/// The parameters `?1`–`?10` of [`page_sql`].
-pub(super) fn page_params(q: &PageQuery) -> [Value; 10] {
+/// The parameters `?1`–`?11` of [`page_sql`].
+pub(super) fn page_params(q: &PageQuery) -> [Value; 11] {
     let topic = match &q.selection {
         Selection::Topic(t) => Some(t.clone()),
         _ => None,
@@ -328,6 +350,10 @@ pub(super) fn page_params(q: &PageQuery) -> [Value; 10] {
         }
         .into(),
         q.country.clone().into(),
+        q.latest
+            .as_ref()
+            .map(|topics| serde_json::to_string(topics).expect("topic ids always serialise"))
+            .into(),
     ]
 }
 

@@ -51,6 +51,7 @@ pub(super) fn load_links(
 ) -> Result<()> {
     load_translations(conn, a, now)?;
     super::related::load(conn, a, now, related)?;
+    super::takes::load_takes(conn, a, now)?;
     super::media::load_pictures(conn, a)
 }
 

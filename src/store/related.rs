@@ -16,8 +16,8 @@
 //! list.
 
 use super::Result;
-use super::fts::{ROWID_MASK_SQL, before_bound, scoped};
 use super::changes::{SCOPE_ALL, topic_scope};
+use super::fts::{ROWID_MASK_SQL, before_bound, scoped};
 use crate::model::Related;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;

@@ -75,11 +75,15 @@ pub struct PageQuery {
     pub search: Option<String>,
     /// Only articles about this country (ISO 3166-1 alpha-2, upper case).
     pub country: Option<String>,
+    /// `?latest=true`: leave out articles that a later take replaced, one usable and out of
+    /// embargo that is public or has one of these topics (the feed's, for a restricted view:
+    /// a take its readers may read). `None`: every take.
+    pub latest: Option<Vec<TopicId>>,
 }
 
 pub(super) const COLUMNS: &str = "id, version, status, headline, summary, body, language, byline, dateline, \
      published_at, embargo_until, editor_topics, topics, keywords, urgency, translation_of, \
-     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media, editor_places, places, usage_terms";
+     revision, correction_note, created_at, updated_at, canceled_at, kill_reason, changed_at, restricted, published_offset, media, editor_places, places, usage_terms, evolved_from, slugline";
 
 pub(super) fn ts(t: i64) -> Result<DateTime<Utc>> {
     DateTime::from_timestamp(t, 0).ok_or_else(|| StoreError::Corrupt(format!("timestamp {t}")))
@@ -123,6 +127,8 @@ pub(super) struct RawRow {
     editor_places: String,
     places: String,
     usage_terms: Option<String>,
+    evolved_from: Option<String>,
+    slugline: Option<String>,
 }
 
 impl RawRow {
@@ -157,6 +163,8 @@ impl RawRow {
             editor_places: r.get(26)?,
             places: r.get(27)?,
             usage_terms: r.get(28)?,
+            evolved_from: r.get(29)?,
+            slugline: r.get(30)?,
         })
     }
 
@@ -165,6 +173,10 @@ impl RawRow {
         let published_at = ts(self.published_at)?;
         let translation_of = match self.translation_of {
             Some(t) => Some(ArticleId::parse(&t).map_err(|_| corrupt("translation_of", &t))?),
+            None => None,
+        };
+        let evolved_from = match self.evolved_from {
+            Some(t) => Some(ArticleId::parse(&t).map_err(|_| corrupt("evolved_from", &t))?),
             None => None,
         };
         Ok(Article {
@@ -189,6 +201,8 @@ impl RawRow {
                 translation_of,
                 media: parse_media(&self.media)?,
                 usage_terms: self.usage_terms,
+                evolved_from,
+                slugline: self.slugline,
             },
             published_at,
             topics: json_list(&self.topics)?,
@@ -207,6 +221,7 @@ impl RawRow {
             pictures: Vec::new(),
             related: Vec::new(),
             related_at: None,
+            takes: Default::default(),
         })
     }
 }

@@ -441,7 +441,15 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (frequency, period)
     ) STRICT, WITHOUT ROWID;
     "#,
-    // 16: related stories (contract §15; store/related.rs): each article's ranked list, written
+    // 16: developing stories (contract §15): the earlier take a story updates or replaces, and
+    // its slugline. The partial index finds a story's later takes: the links both ways, and the
+    // one probe per listed story that `?latest=true` costs.
+    r#"
+    ALTER TABLE articles ADD COLUMN evolved_from TEXT;
+    ALTER TABLE articles ADD COLUMN slugline TEXT;
+    CREATE INDEX articles_by_evolved_from ON articles (evolved_from) WHERE evolved_from IS NOT NULL;
+    "#,
+    // 17: related stories (contract §15; store/related.rs): each article's ranked list, written
     // with the article; `computed_at` (Unix ms) is when the list last changed, which its
     // documents' Last-Modified follows. The second index finds the lists naming a story that is
     // killed or becomes subscriber-only.

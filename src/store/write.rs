@@ -192,6 +192,15 @@ pub(super) fn upsert_one(
             return Err(WriteError::Invalid(errors));
         }
     }
+    // Developing stories (contract §15): the earlier take exists and no cycle forms.
+    if let Some(from) = &content.evolved_from
+        && old
+            .as_ref()
+            .is_none_or(|o| o.content.evolved_from.as_ref() != Some(from))
+        && let Some(e) = super::takes::check(tx, w.id.as_str(), from)?
+    {
+        return Err(WriteError::Invalid(vec![e]));
+    }
     let published_at = content.published_at.map(|t| t.timestamp()).unwrap_or(now);
     let changed_at = next_change(now_ms, old.as_ref());
     // What `since=` pollers key on: now, or the embargo lift if that is later.
@@ -237,8 +246,8 @@ pub(super) fn upsert_one(
         "INSERT INTO articles (id, version, status, headline, summary, body, language, lang_key, \
          byline, dateline, published_at, embargo_until, editor_topics, topics, keywords, urgency, \
          translation_of, revision, correction_note, created_at, updated_at, changed_at, seen_at, restricted, published_offset, media, \
-         editor_places, places, usage_terms) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27, ?28) \
+         editor_places, places, usage_terms, evolved_from, slugline) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, {}, ?24, ?25, ?26, ?27, ?28, ?29, ?30) \
          ON CONFLICT (id) DO UPDATE SET version = excluded.version, headline = excluded.headline, \
          summary = excluded.summary, body = excluded.body, language = excluded.language, \
          lang_key = excluded.lang_key, byline = excluded.byline, dateline = excluded.dateline, \
@@ -248,7 +257,8 @@ pub(super) fn upsert_one(
          revision = excluded.revision, correction_note = excluded.correction_note, \
          updated_at = excluded.updated_at, changed_at = excluded.changed_at, seen_at = excluded.seen_at, \
          restricted = excluded.restricted, published_offset = excluded.published_offset, media = excluded.media, \
-         editor_places = excluded.editor_places, places = excluded.places, usage_terms = excluded.usage_terms",
+         editor_places = excluded.editor_places, places = excluded.places, usage_terms = excluded.usage_terms, \
+         evolved_from = excluded.evolved_from, slugline = excluded.slugline",
         restricted_sql("?14")
     ))?
     .execute(params![
@@ -280,6 +290,8 @@ pub(super) fn upsert_one(
         to_json(&content.editor_places),
         to_json(w.places),
         content.usage_terms,
+        content.evolved_from.as_ref().map(ArticleId::as_str),
+        content.slugline,
     ])?;
     tx.prepare_cached(
         "INSERT INTO article_versions (article_id, version, status, revision, correction_note, content, topics, stored_at) \
@@ -332,6 +344,12 @@ pub(super) fn upsert_one(
     if status == PubStatus::Canceled {
         scopes.insert(SCOPE_KILLS.to_owned());
     }
+    // The takes that link to it show its headline, and whether it replaced them.
+    let froms = [
+        old.as_ref().and_then(|o| o.content.evolved_from.as_ref()),
+        content.evolved_from.as_ref(),
+    ];
+    super::takes::touch_linked(tx, w.id.as_str(), &froms, now_ms, scopes)?;
     // The original links back to its translations: its pages change too.
     if let Some(orig) = &content.translation_of
         && let Some(o) = existing(tx, orig.as_str())?
@@ -408,6 +426,9 @@ pub(super) fn kill_one(
     {
         scopes.extend(o.topics.iter().map(|t| topic_scope(t)));
     }
+    // A killed take replaces nothing: the earlier takes' "latest take" changes.
+    let froms = [old.content.evolved_from.as_ref()];
+    super::takes::touch_linked(tx, id.as_str(), &froms, now_ms, scopes)?;
     Ok(UpsertOutcome::Updated(id.clone(), version))
 }
 

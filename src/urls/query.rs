@@ -7,8 +7,8 @@ use crate::store::{Cursor, SearchQuery};
 use chrono::{DateTime, Utc};
 
 /// The parameters a feed reads (anything else is ignored).
-const KNOWN: [&str; 8] = [
-    "lang", "country", "limit", "before", "after", "q", "since", "token",
+const KNOWN: [&str; 9] = [
+    "lang", "country", "limit", "before", "after", "q", "since", "token", "latest",
 ];
 
 /// At most this many codes in one `country=`.
@@ -32,6 +32,9 @@ pub struct FeedQuery {
     pub since: Option<DateTime<Utc>>,
     /// `q=`: a saved search (docs/api.md, Pages, search and discovery): only articles matching it.
     pub q: Option<SearchQuery>,
+    /// `latest=true`: leave out stories that a later take replaced (contract §15);
+    /// `latest=false` is the default and canonically absent.
+    pub latest: bool,
     /// `token=`: a subscriber key for readers that cannot send headers. Never part of the
     /// canonical query or a cache key; its `Debug` hides it.
     pub token: Option<crate::auth::Secret>,
@@ -88,6 +91,17 @@ impl FeedQuery {
                     Err(e) => errors.add("q", e),
                 },
                 "token" => q.token = Some(crate::auth::Secret(v.to_owned())),
+                "latest" => match v {
+                    "true" => q.latest = true,
+                    "false" => q.latest = false,
+                    _ => {
+                        let shown: String = v.chars().take(20).collect();
+                        errors.add(
+                            "latest",
+                            format!("latest must be true or false, got {shown:?}"),
+                        )
+                    }
+                },
                 "country" => match parse_countries(v) {
                     Ok(cs) => q.countries = cs,
                     Err(e) => errors.add("country", e),
@@ -122,6 +136,9 @@ impl FeedQuery {
         }
         if !self.countries.is_empty() {
             parts.push(format!("country={}", self.countries.join(",")));
+        }
+        if self.latest {
+            parts.push("latest=true".to_owned());
         }
         if let Some(n) = self.limit {
             parts.push(format!("limit={n}"));
@@ -235,6 +252,25 @@ mod tests {
         assert!(FeedQuery::parse_str(&format!("country={many}")).is_err());
         let enough = vec!["US"; MAX_COUNTRIES].join(",");
         assert!(FeedQuery::parse_str(&format!("country={enough}")).is_ok());
+    }
+
+    #[test]
+    fn latest_is_true_or_false_and_false_is_the_default() {
+        assert!(FeedQuery::parse_str("latest=true").unwrap().latest);
+        assert_eq!(
+            FeedQuery::parse_str("latest=false").unwrap(),
+            FeedQuery::default()
+        );
+        assert_eq!(
+            FeedQuery::parse_str("limit=5&latest=true&lang=es")
+                .unwrap()
+                .canonical(),
+            "?lang=es&latest=true&limit=5"
+        );
+        for bad in ["maybe", "1", "TRUE", "", "yes"] {
+            let e = FeedQuery::parse_str(&format!("latest={bad}")).unwrap_err();
+            assert_eq!(e[0].field, "latest", "{bad:?}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod classify_eval;
 mod cli;
 mod concurrency;
 mod countries;
+mod developing;
 mod durability;
 mod feeds;
 mod golden;

@@ -31,6 +31,8 @@ fn article(headline: &str, body: &str) -> Article {
             translation_of: None,
             media: vec![],
             usage_terms: None,
+            evolved_from: None,
+            slugline: None,
         },
         published_at: t,
         topics: vec!["security".into()],
@@ -47,6 +49,7 @@ fn article(headline: &str, body: &str) -> Article {
         related_at: None,
         changed_at: t,
         restricted: false,
+        takes: Default::default(),
     }
 }
 

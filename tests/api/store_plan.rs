@@ -37,6 +37,7 @@ fn every_feed_page_query_is_an_index_range_with_no_sort_or_full_scan() {
                             now: 1_795_000_000,
                             search: None,
                             country: country.clone(),
+                            latest: None,
                         };
                         let plan = store.explain_page(&q, by_change).unwrap();
                         let text = plan.join("\n");
@@ -84,6 +85,7 @@ fn a_saved_search_page_walks_the_search_index_in_feed_order() {
                     after: after.clone(),
                     since: None,
                     country: None,
+                    latest: None,
                     limit: 51,
                     now: 1_795_000_000,
                     search: Some("\"frontera\"".into()),
@@ -94,6 +96,68 @@ fn a_saved_search_page_walks_the_search_index_in_feed_order() {
                 assert!(text.contains("VIRTUAL TABLE INDEX"), "{q:?}:\n{text}");
                 assert!(!text.contains("TEMP B-TREE"), "{q:?}:\n{text}");
                 assert!(!text.contains("SCAN a"), "{q:?}:\n{text}");
+            }
+        }
+    }
+}
+
+/// `?latest=true` (contract §15) adds one probe of the partial index on `evolved_from` per row
+/// the walk reaches: still one index range, no sort, no scan.
+#[test]
+fn a_latest_takes_page_is_the_same_index_range_with_one_probe_per_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("plan.db"), true).unwrap();
+    let cursor = Some(Cursor {
+        key: 1_790_000_000,
+        id: "a".into(),
+    });
+    for selection in [
+        Selection::All,
+        Selection::Kills,
+        Selection::Topic("security".into()),
+    ] {
+        for country in [None, Some("US".to_owned())] {
+            for (before, after) in [(None, None), (cursor.clone(), None), (None, cursor.clone())] {
+                for (since, by_change) in [(None, false), (Some(1_794_996_400_000), true)] {
+                    for search in [None, Some("\"frontera\"".to_owned())] {
+                        let mut q = PageQuery {
+                            selection: selection.clone(),
+                            lang: None,
+                            before: before.clone(),
+                            after: after.clone(),
+                            since,
+                            limit: 51,
+                            now: 1_795_000_000,
+                            search: search.clone(),
+                            country: country.clone(),
+                            latest: None,
+                        };
+                        let control = store.explain_page(&q, by_change).unwrap().join("\n");
+                        // The positive control: without the filter, no probe of the index.
+                        assert!(!control.contains("articles_by_evolved_from"), "{control}");
+                        q.latest = Some(vec!["security".into()]);
+                        let plan = store.explain_page(&q, by_change).unwrap();
+                        let text = plan.join("\n");
+                        assert!(
+                            text.contains("USING INDEX articles_by_evolved_from (evolved_from=?)"),
+                            "{q:?} does not probe the index:\n{text}"
+                        );
+                        // The filter adds no sort and no scan to what the page already did.
+                        assert_eq!(
+                            text.matches("TEMP B-TREE").count(),
+                            control.matches("TEMP B-TREE").count(),
+                            "{q:?}:\n{text}"
+                        );
+                        for step in &plan {
+                            let scan_without_index = step.starts_with("SCAN")
+                                && !step.contains("USING INDEX")
+                                && !step.contains("USING COVERING INDEX")
+                                && !step.contains("VIRTUAL TABLE")
+                                && !step.contains("json_each");
+                            assert!(!scan_without_index, "{q:?} scans a table:\n{text}");
+                        }
+                    }
+                }
             }
         }
     }

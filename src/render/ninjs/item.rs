@@ -112,6 +112,11 @@ pub struct Item {
     pub located: Option<String>,
     /// A note to the receiving editors (correction note, kill notice).
     pub ednote: Option<String>,
+    /// A short newsroom label.
+    pub slugline: Option<String>,
+    /// As an association: how it relates to the item (ninjs 3.x `rel`; 2.x has no such
+    /// property and names the association only).
+    pub rel: Option<String>,
     /// Associated items: (association name, item).
     pub associations: Vec<(String, Item)>,
 }
@@ -167,6 +172,37 @@ impl Item {
                 ("translation".to_owned(), t)
             })
             .collect();
+        // Developing stories (contract §15): the earlier take (IPTC's item relation
+        // `evolvedFrom`) and the latest take that replaced this one (no IPTC code that way:
+        // `seeAlso`), each a short item with its status, so a killed earlier take says so.
+        for (rel, t) in crate::render::take_links(a) {
+            let irel = match rel {
+                crate::render::TakeRel::Earlier => "evolvedFrom",
+                crate::render::TakeRel::Latest => "seeAlso",
+            };
+            let take = Item {
+                uri: config.guid(t.id.as_str()),
+                kind: "text",
+                pub_status: Some(t.status.as_str()),
+                headlines: vec![Text {
+                    role: "main",
+                    content_type: None,
+                    value: t.headline.clone(),
+                }],
+                renditions: Some(vec![Rendition {
+                    name: "html".to_owned(),
+                    href: article_url(config, t.id.as_str()),
+                    content_type: "text/html".to_owned(),
+                    width: None,
+                    height: None,
+                    bytes: None,
+                }]),
+                slugline: t.slugline.clone(),
+                rel: Some(format!("http://cv.iptc.org/newscodes/itemrelation/{irel}")),
+                ..Item::default()
+            };
+            associations.push((rel.key().to_owned(), take));
+        }
         if !canceled {
             // The pictures, the lead one first: the association a receiver shows with the story.
             for (i, s) in a.pictures.iter().enumerate() {
@@ -257,6 +293,8 @@ impl Item {
                 .collect(),
             located: a.content.dateline.clone(),
             ednote,
+            slugline: a.content.slugline.clone().filter(|_| !canceled),
+            rel: None,
             associations,
         }
     }

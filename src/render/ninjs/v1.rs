@@ -134,6 +134,9 @@ pub(super) fn document(item: &Item) -> Value {
     if let Some(l) = &item.located {
         put("located", json!(l));
     }
+    if let Some(s) = &item.slugline {
+        put("slugline", json!(s));
+    }
     if let Some(e) = &item.ednote {
         put("ednote", json!(e));
     }

@@ -22,6 +22,8 @@ pub(super) struct Names {
     size: &'static str,
     embargoed: &'static str,
     ednote: &'static str,
+    /// Whether an association may say how it relates (`rel`, added in 3.0).
+    association_rel: bool,
 }
 
 /// ninjs 2.1 (IPTC, all lower case).
@@ -41,6 +43,7 @@ pub(super) const V2_1: Names = Names {
     size: "sizeinbytes",
     embargoed: "embargoed",
     ednote: "ednote",
+    association_rel: false,
 };
 
 /// ninjs 3.1 (IPTC, 2025; camelCase, not compatible with 2.x).
@@ -60,6 +63,7 @@ pub(super) const V3_1: Names = Names {
     size: "sizeInBytes",
     embargoed: "embargoedUntil",
     ednote: "edNote",
+    association_rel: true,
 };
 
 /// The whole document: the `standard` block, then the item.
@@ -188,6 +192,9 @@ fn write_item(o: &mut Map<String, Value>, item: &Item, n: &Names) {
     if let Some(l) = &item.located {
         put("located", json!(l));
     }
+    if let Some(s) = &item.slugline {
+        put("slugline", json!(s));
+    }
     if let Some(e) = &item.ednote {
         put(n.ednote, json!(e));
     }
@@ -199,6 +206,9 @@ fn write_item(o: &mut Map<String, Value>, item: &Item, n: &Names) {
                 // ninjs 2.x and 3.x: an association is a whole item with its `name`.
                 let mut o = Map::new();
                 o.insert("name".into(), json!(name));
+                if let Some(rel) = a.rel.as_ref().filter(|_| n.association_rel) {
+                    o.insert("rel".into(), json!(rel));
+                }
                 write_item(&mut o, a, n);
                 Value::Object(o)
             })
