@@ -589,7 +589,7 @@ mod tests {
         // RFC 5646 §4.4.1's 35 characters: the longest accepted, one more is refused.
         let longest = "es-abcdefgh-abcdefgh-abcdefgh-abcde";
         assert_eq!(longest.len(), MAX_LANGUAGE_TAG);
-        assert!(is_language_tag(&longest));
+        assert!(is_language_tag(longest));
         assert!(!is_language_tag(&format!("{longest}x")));
     }
 }
