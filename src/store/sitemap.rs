@@ -56,17 +56,29 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SitemapRow> {
     })
 }
 
+fn first_sql() -> String {
+    format!(
+        "SELECT published_at FROM articles INDEXED BY articles_by_published \
+         WHERE published_at >= ?1 AND {} ORDER BY published_at ASC, id ASC LIMIT 1",
+        readable("?2")
+    )
+}
+
+fn range_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM articles INDEXED BY articles_by_published \
+         WHERE published_at >= ?1 AND published_at < ?2 AND {} \
+         ORDER BY published_at DESC, id DESC LIMIT ?4",
+        readable("?3")
+    )
+}
+
 /// The first readable story's `published_at` at or after `from`: one walk of the index from
 /// `from` up, stopping at the first match.
 fn first_from(conn: &Connection, from: i64, now: i64) -> Result<Option<i64>> {
     use rusqlite::OptionalExtension;
-    let sql = format!(
-        "SELECT published_at FROM articles INDEXED BY articles_by_published \
-         WHERE published_at >= ?1 AND {} ORDER BY published_at ASC, id ASC LIMIT 1",
-        readable("?2")
-    );
     Ok(conn
-        .prepare_cached(&sql)?
+        .prepare_cached(&first_sql())?
         .query_row(params![from, now], |r| r.get(0))
         .optional()?)
 }
@@ -99,14 +111,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<SitemapRow>> {
         self.with_conn(|c| {
-            let sql = format!(
-                "SELECT {COLUMNS} FROM articles INDEXED BY articles_by_published \
-                 WHERE published_at >= ?1 AND published_at < ?2 AND {} \
-                 ORDER BY published_at DESC, id DESC LIMIT ?4",
-                readable("?3")
-            );
             let rows = c
-                .prepare_cached(&sql)?
+                .prepare_cached(&range_sql())?
                 .query_map(params![start, end, now, limit], row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
@@ -186,6 +192,31 @@ mod tests {
             .sitemap_range(base, base + DAY, base + 10_000, 1_000)
             .unwrap();
         assert_eq!(later.first().map(|r| r.id.as_str()), Some("held"));
+    }
+
+    #[test]
+    fn both_queries_are_ranges_of_the_published_index_without_a_sort() {
+        let (_dir, store) = store_with(&[]);
+        let (two, four): (&[i64], &[i64]) = (&[0, 1], &[0, 1, 2, 3]);
+        for (sql, params) in [(first_sql(), two), (range_sql(), four)] {
+            let plan: Vec<String> = store
+                .with_conn(|c| {
+                    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let rows = st
+                        .query_map(rusqlite::params_from_iter(params), |r| {
+                            r.get::<_, String>(3)
+                        })?
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok(rows)
+                })
+                .unwrap();
+            let text = plan.join("\n");
+            assert!(
+                text.contains("SEARCH articles USING INDEX articles_by_published (published_at>"),
+                "{sql}:\n{text}"
+            );
+            assert!(!text.contains("TEMP B-TREE"), "{sql} sorts:\n{text}");
+        }
     }
 
     #[test]
