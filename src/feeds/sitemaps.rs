@@ -117,11 +117,16 @@ impl Feeds {
     /// `/robots.txt`, made from the config alone.
     pub fn robots(&self, now: DateTime<Utc>) -> Result<Arc<Representation>, FeedError> {
         self.through_cache("robots".to_owned(), now, &|_| {
+            let url = format!(
+                "{}{}",
+                Urls::of(&self.config).base(),
+                crate::urls::pattern::ROBOTS
+            );
             let mut rep = Representation::new(
                 render::robots_txt(&self.config),
                 "text/plain; charset=utf-8",
                 self.started,
-                Vec::new(),
+                vec![("self", url)],
             );
             rep.set_surrogate_keys(std::iter::empty());
             Ok(rep)
