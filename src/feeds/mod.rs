@@ -10,6 +10,7 @@ mod listing;
 mod media;
 mod pages;
 mod representation;
+mod sitemaps;
 mod turn;
 mod validators;
 
@@ -21,6 +22,7 @@ pub use cache::Cache;
 pub use media::PictureState;
 pub use pages::{INDEX_STORIES, Page};
 pub use representation::{Encoding, Representation};
+pub use sitemaps::{NEWS_MAX, NEWS_WINDOW};
 
 use crate::auth::Principal;
 use crate::changes::ChangeBus;

@@ -12,6 +12,7 @@ mod observe;
 mod ops;
 mod pages;
 mod problem;
+mod site;
 mod websub;
 
 pub use problem::Problem;
@@ -63,6 +64,11 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .route(pattern::READYZ, get().to(ops::readyz))
             .route(pattern::METRICS, get().to(ops::metrics))
             .route(pattern::TDMREP, get().to(ops::tdmrep))
+            .route(pattern::SITEMAP, get().to(site::sitemap))
+            .route(pattern::SITEMAP_NEWS, get().to(site::sitemap))
+            .route(pattern::SITEMAP_DAY, get().to(site::sitemap))
+            .route(pattern::ROBOTS, get().to(site::robots))
+            .route(pattern::LOGO, get().to(site::logo))
             .route(pattern::FEED, get().to(documents::feed))
             .service(
                 web::resource(pattern::WEBSUB)

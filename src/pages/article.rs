@@ -27,18 +27,10 @@ pub fn article_page(config: &Config, a: &Article, token: Option<&str>) -> String
     let url = article_url(config, a.id.as_str());
     let base = &config.agency.base_url;
     let head = html! {
-        link rel="canonical" href=(url);
         link rel="alternate" type="application/vnd.iptc.g2.newsitem+xml" href={ (url) ".xml" };
         link rel="alternate" type="application/json" href={ (url) ".json" };
-        @for (id, lang) in &a.translations {
-            link rel="alternate" hreflang=(lang) href=(article_url(config, id.as_str()));
-        }
-        @if let Some((src, r, alt)) = lead(config, a) {
-            meta property="og:image" content=(src);
-            meta property="og:image:width" content=(r.width);
-            meta property="og:image:height" content=(r.height);
-            meta property="og:image:alt" content=(alt);
-        }
+        // Canonical, hreflang, Open Graph, Twitter card, JSON-LD (structured.rs).
+        (super::structured::head(config, a))
     };
     let main = html! {
         article lang=(a.content.language) {
@@ -88,20 +80,6 @@ pub fn article_page(config: &Config, a: &Article, token: Option<&str>) -> String
         switch: switch(config, a),
     }
     .render(main)
-}
-
-/// The lead picture's `web` rendition, for link previews (Open Graph).
-fn lead<'a>(
-    config: &Config,
-    a: &'a Article,
-) -> Option<(String, &'a crate::model::Rendition, &'a str)> {
-    let s = a.pictures.first()?;
-    let r = s.picture.rendition("web")?;
-    Some((
-        crate::urls::Urls::of(config).rendition(s.picture.id.as_str(), r),
-        r,
-        s.alt(),
-    ))
 }
 
 /// A picture: `srcset` over its sized renditions so the browser picks, `width`/`height` so the

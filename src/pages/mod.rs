@@ -10,6 +10,7 @@ mod country;
 mod index;
 mod labels;
 mod search;
+mod structured;
 mod topic;
 
 pub use article::{article_page, kill_page};
@@ -17,6 +18,7 @@ pub use country::{CountryView, country_page};
 pub use index::{Builder, IndexPage, URGENT_HOURS, index_page};
 pub use labels::Ui;
 pub use search::{SearchView, search_page};
+pub use structured::{LOGO_PNG, LOGO_SIZE, news_article, script_json};
 pub use topic::{TopicView, topic_page};
 
 use crate::config::Config;

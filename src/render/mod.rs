@@ -12,6 +12,7 @@ mod opml;
 mod picture;
 mod rights;
 mod rss;
+mod sitemap;
 mod subjectcodes;
 
 pub use newsml::news_item;
@@ -19,6 +20,9 @@ pub use ninjs::{NinjsVersion, ninjs, ninjs_picture};
 pub use opml::opml;
 pub use picture::{picture_guid, picture_news_item, with_token};
 pub use rights::{picture_usage_terms, rights_line, tdm_headers, tdmrep_json, usage_terms};
+pub use sitemap::{
+    archive_sitemap, lastmod as sitemap_lastmod, news_sitemap, robots_txt, sitemap_index,
+};
 
 use crate::config::{Config, FeedDef, IptcCode, Topic};
 use crate::model::rfc3339;

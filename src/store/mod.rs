@@ -16,6 +16,7 @@ mod row;
 mod schema;
 mod search;
 mod settings;
+mod sitemap;
 mod takes;
 mod urgent;
 mod websub;
@@ -31,6 +32,7 @@ pub use media::{PictureUse, PictureWrite, picture_scope};
 pub use read::{ListQuery, StatusCounts, StoredVersion};
 pub use row::{Cursor, PageQuery, Selection};
 pub use search::{MAX_QUERY_BYTES, MAX_SEARCH_PAGE, SEARCH_PAGE, SearchPage, SearchQuery};
+pub use sitemap::{DAY, SITEMAP_MAX, SitemapRow};
 pub use websub::{Claimed, ListedSubscription, NewSubscription, QueueStats, Subscription};
 pub use write::{SCOPE_ALL, SCOPE_KILLS, UpsertOutcome, Write, WriteError, topic_scope};
 

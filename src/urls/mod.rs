@@ -63,6 +63,57 @@ pub mod pattern {
     pub const ALERTS_MANAGE: &str = "/alerts/manage";
     /// One-click unsubscribe (RFC 8058).
     pub const ALERTS_UNSUBSCRIBE: &str = "/alerts/unsubscribe";
+    /// The sitemap index (sitemaps.org 0.9).
+    pub const SITEMAP: &str = "/sitemap.xml";
+    /// The Google News sitemap: public stories of the last two days.
+    pub const SITEMAP_NEWS: &str = "/sitemap-news.xml";
+    /// One UTC day's archive sitemap (`/sitemap-YYYY-MM-DD.xml`). Sitemaps sit at the root:
+    /// a sitemap may only name URLs under its own folder (sitemaps.org, "Sitemap file location").
+    pub const SITEMAP_DAY: &str = "/sitemap-{day}.xml";
+    /// Rules for crawlers, naming the sitemap.
+    pub const ROBOTS: &str = "/robots.txt";
+    /// The agency's logo (the publisher logo of the pages' structured data).
+    pub const LOGO: &str = "/logo.png";
+}
+
+/// Which sitemap a `/sitemap….xml` path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sitemap {
+    /// `/sitemap.xml`: the index.
+    Index,
+    /// `/sitemap-news.xml`.
+    News,
+    /// `/sitemap-YYYY-MM-DD.xml`: the day starting at this Unix second (UTC).
+    Day(i64),
+}
+
+impl Sitemap {
+    /// The sitemap at `path`, if one could be there (a day sitemap's date must be a real date
+    /// written `YYYY-MM-DD`, so each day has one URL).
+    pub fn parse(path: &str) -> Option<Sitemap> {
+        match path {
+            pattern::SITEMAP => Some(Sitemap::Index),
+            pattern::SITEMAP_NEWS => Some(Sitemap::News),
+            p => {
+                let day = p.strip_prefix("/sitemap-")?.strip_suffix(".xml")?;
+                Self::day(day)
+            }
+        }
+    }
+
+    /// The day sitemap of `YYYY-MM-DD`.
+    pub fn day(day: &str) -> Option<Sitemap> {
+        let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+        // Exactly as the index writes it (no `+`, no missing zero).
+        (date.format("%Y-%m-%d").to_string() == day).then(|| {
+            Sitemap::Day(
+                date.and_hms_opt(0, 0, 0)
+                    .expect("midnight exists")
+                    .and_utc()
+                    .timestamp(),
+            )
+        })
+    }
 }
 
 /// A rendition file name, `{name}-{tag}.{ext}`, as (name, tag, ext).
@@ -203,6 +254,10 @@ pub enum Resource<'a> {
     Api(&'a str),
     /// `/alerts` and its pages (confirm, manage, unsubscribe).
     Alerts(&'a str),
+    /// `/sitemap.xml`, `/sitemap-news.xml`, `/sitemap-YYYY-MM-DD.xml`.
+    Sitemap(Sitemap),
+    /// `/robots.txt` and `/logo.png`: files for crawlers and link previews.
+    Site(&'a str),
 }
 
 impl<'a> Resource<'a> {
@@ -218,6 +273,8 @@ impl<'a> Resource<'a> {
             "/alerts" | "/alerts/confirm" | "/alerts/manage" | "/alerts/unsubscribe" => {
                 Resource::Alerts(path)
             }
+            pattern::ROBOTS | pattern::LOGO => Resource::Site(path),
+            p if p.starts_with("/sitemap") => Resource::Sitemap(Sitemap::parse(p)?),
             p => {
                 if let Some(file) = p.strip_prefix(FEEDS) {
                     let (feed, format) = feed_file(file).ok()?;
@@ -261,7 +318,9 @@ pub fn route_class(path: &str) -> Route {
             | Resource::Opml
             | Resource::Topic(_)
             | Resource::Country(_)
-            | Resource::Alerts(_),
+            | Resource::Alerts(_)
+            | Resource::Sitemap(_)
+            | Resource::Site(_),
         ) => Route::Page,
         Some(Resource::Api(_)) => Route::Api,
         Some(Resource::WebSub) => Route::WebSub,
@@ -383,6 +442,27 @@ impl<'a> Urls<'a> {
         format!("{}{page}?token={token}", self.base)
     }
 
+    /// The sitemap index.
+    pub fn sitemap(&self) -> String {
+        format!("{}{}", self.base, pattern::SITEMAP)
+    }
+
+    /// The Google News sitemap.
+    pub fn sitemap_news(&self) -> String {
+        format!("{}{}", self.base, pattern::SITEMAP_NEWS)
+    }
+
+    /// The archive sitemap of the UTC day starting at `day` (Unix seconds).
+    pub fn sitemap_day(&self, day: i64) -> String {
+        let date = chrono::DateTime::from_timestamp(day, 0).unwrap_or_default();
+        format!("{}/sitemap-{}.xml", self.base, date.format("%Y-%m-%d"))
+    }
+
+    /// The agency's logo.
+    pub fn logo(&self) -> String {
+        format!("{}{}", self.base, pattern::LOGO)
+    }
+
     /// The publishing API's article list, with a query string (`""` or `"?…"`).
     pub fn api_articles(&self, query: &str) -> String {
         format!("{}/api/v1/articles{query}", self.base)
@@ -428,6 +508,38 @@ mod tests {
         assert_eq!(route_class("/alerts/manage"), Route::Page);
         assert_eq!(route_class("/alerts/other"), Route::Other);
         assert_eq!(route_class("/wp-login.php"), Route::Other);
+        assert_eq!(
+            Resource::parse("/sitemap-news.xml"),
+            Some(Resource::Sitemap(Sitemap::News))
+        );
+        assert_eq!(route_class("/sitemap.xml"), Route::Page);
+        assert_eq!(route_class("/robots.txt"), Route::Page);
+    }
+
+    #[test]
+    fn a_day_sitemap_has_one_url_per_day() {
+        let u = Urls {
+            base: "https://wire.example",
+        };
+        let Some(Sitemap::Day(day)) = Sitemap::parse("/sitemap-2026-10-05.xml") else {
+            panic!("a day sitemap");
+        };
+        assert_eq!(day % 86_400, 0);
+        assert_eq!(
+            u.sitemap_day(day),
+            "https://wire.example/sitemap-2026-10-05.xml"
+        );
+        // The control above parses; each of these names no day.
+        for bad in [
+            "/sitemap-2026-1-5.xml",
+            "/sitemap-2026-02-30.xml",
+            "/sitemap-+2026-10-05.xml",
+            "/sitemap-2026-10-05.xml.gz",
+            "/sitemap-.xml",
+            "/sitemaps.xml",
+        ] {
+            assert_eq!(Sitemap::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod http_cache;
 mod lifecycle;
 mod media;
 mod metadata;
+mod openweb;
 mod ops;
 mod pages;
 mod places;

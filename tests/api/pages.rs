@@ -154,7 +154,15 @@ fn a_spanish_correction_is_labelled_in_spanish_and_a_kill_is_a_410_page() {
             .contains("<strong>Corrección: </strong>La fecha de reapertura era errónea.")
     );
     assert!(r.body.contains("(versión 2)"));
-    assert!(!r.body.contains("Correction"));
+    // No English label on the page (the JSON-LD's schema.org type name `CorrectionComment` is
+    // not a label: left out of the check).
+    let (head, rest) = r
+        .body
+        .split_once("<script type=\"application/ld+json\">")
+        .expect("the page's JSON-LD");
+    let visible = format!("{head}{}", rest.split_once("</script>").unwrap().1);
+    assert!(visible.contains("Corrección"), "the control");
+    assert!(!visible.contains("Correction"));
     let k = app.api(
         "DELETE",
         "/api/v1/articles/pg-1",
