@@ -310,6 +310,39 @@ impl TestApp {
 }
 
 /// Ids (the `_wirefeed.id` extension) of a JSON Feed, in order.
+/// The ids of the items an RSS (`<guid>`), Atom (`<entry>`'s `<id>`) or NewsML-G2
+/// (`<newsItem guid=…>`) feed lists: the part of each GUID after its last `:`. Links to other
+/// stories inside an item (related stories, takes, translations) are not items.
+pub fn item_ids(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |guid: &str| out.push(guid.rsplit(':').next().unwrap_or(guid).to_owned());
+    for part in body.split("<guid").skip(1) {
+        if let Some((v, _)) = part
+            .split_once('>')
+            .and_then(|(_, r)| r.split_once("</guid>"))
+        {
+            push(v);
+        }
+    }
+    for part in body.split("<entry").skip(1) {
+        if let Some((v, _)) = part
+            .split_once("<id>")
+            .and_then(|(_, r)| r.split_once("</id>"))
+        {
+            push(v);
+        }
+    }
+    for part in body.split("<newsItem ").skip(1) {
+        if let Some((v, _)) = part
+            .split_once("guid=\"")
+            .and_then(|(_, r)| r.split_once('"'))
+        {
+            push(v);
+        }
+    }
+    out
+}
+
 pub fn json_ids(feed: &serde_json::Value) -> Vec<String> {
     feed["items"]
         .as_array()
