@@ -158,8 +158,9 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
         // RSS ingest and feedparser's `updated` see it move.
         extensions: {
             let mut map = modified(a);
-            // Developing stories (contract §15): atom:link rel="related" in the item, as Atom has.
-            let takes: Vec<Extension> = super::take_links(a)
+            // Developing stories, then related stories (contract §15): atom:link rel="related"
+            // in the item, as Atom has.
+            let mut takes: Vec<Extension> = super::take_links(a)
                 .into_iter()
                 .map(|(rel, t)| Extension {
                     name: "atom:link".into(),
@@ -173,6 +174,20 @@ fn item(doc: &FeedDoc<'_>, a: &Article) -> Item {
                     ..Default::default()
                 })
                 .collect();
+            takes.extend(a.related.iter().map(|r| {
+                Extension {
+                    name: "atom:link".into(),
+                    attrs: [
+                        ("rel".to_owned(), "related".to_owned()),
+                        ("type".to_owned(), "text/html".to_owned()),
+                        ("hreflang".to_owned(), r.language.clone()),
+                        ("href".to_owned(), super::article_url(cfg, r.id.as_str())),
+                        ("title".to_owned(), xml_clean(&r.headline).into_owned()),
+                    ]
+                    .into(),
+                    ..Default::default()
+                }
+            }));
             if !takes.is_empty() {
                 map.entry("atom".into())
                     .or_default()

@@ -187,6 +187,16 @@ fn related_stories_rank_topics_and_places_first_in_every_format_and_link_back() 
         entry.contains("rel=\"related\"") && entry.contains("/articles/rel-s\""),
         "{entry}"
     );
+    // RSS carries them as atom:link in the item, like Atom.
+    let rss = app.get("/feeds/migration.rss").body;
+    let item = rss
+        .split("<item>")
+        .find(|e| e.contains(":rel-a1</guid>"))
+        .unwrap_or_else(|| panic!("{rss}"));
+    assert!(
+        item.contains("rel=\"related\"") && item.contains("/articles/rel-s\""),
+        "{item}"
+    );
     // The unrelated story's list does not name the seed.
     assert!(!related(&app, "rel-a4").contains(&"rel-s".to_owned()));
 }
