@@ -11,6 +11,7 @@ mod media;
 mod media_write;
 mod page_sql;
 mod read;
+mod reclassify;
 mod related;
 mod row;
 mod schema;

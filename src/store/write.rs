@@ -72,7 +72,7 @@ pub(super) fn existing(tx: &Connection, id: &str) -> Result<Option<Article>> {
         .transpose()
 }
 
-fn insert_topics(
+pub(super) fn insert_topics(
     tx: &Connection,
     a: (&str, i64, i64, &str, i64),
     topics: &[TopicId],
@@ -102,7 +102,7 @@ pub(super) fn urgent_scope(moved: bool, scopes: &mut BTreeSet<String>) {
 /// SQL: whether a topic list (JSON, parameter `?N`) makes an article subscriber-only: it has
 /// topics and every one is among the restricted topics that `meta` remembers from the config.
 /// Read inside each write's transaction, so every process agrees.
-fn restricted_sql(topics: &str) -> String {
+pub(super) fn restricted_sql(topics: &str) -> String {
     format!(
         "({topics} <> '[]' AND NOT EXISTS (SELECT 1 FROM json_each({topics}) j WHERE j.value NOT IN \
          (SELECT r.value FROM meta m, json_each(m.value) r WHERE m.key = 'restricted_topics')))"
@@ -527,90 +527,5 @@ impl Store {
         };
         let mut out = self.upsert_batch(&[w], now)?;
         Ok(out.pop().expect("one write, one outcome"))
-    }
-
-    /// Recomputes every article's final topics and places with `classify`; returns how many
-    /// changed.
-    ///
-    /// Topic and place changes are not new versions: the text did not change, only our reading
-    /// of it.
-    pub fn reclassify(
-        &self,
-        mut classify: impl FnMut(&Article) -> (Vec<TopicId>, Vec<String>),
-    ) -> Result<u64> {
-        self.with_conn(|conn| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(StoreError::from_sqlite)?;
-            let raws = {
-                let mut st = tx.prepare(&format!("SELECT {COLUMNS} FROM articles"))?;
-                st.query_map([], RawRow::read)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-            };
-            let mut changed = 0;
-            let mut scopes = BTreeSet::new();
-            let now_ms = Utc::now().timestamp_millis();
-            for raw in raws {
-                let a = raw.into_article()?;
-                let (topics, places) = classify(&a);
-                if places != a.places {
-                    tx.prepare_cached(
-                        "UPDATE articles SET places = ?2, \
-                         changed_at = max(?3, (changed_at / 1000 + 1) * 1000) WHERE id = ?1",
-                    )?
-                    .execute(params![
-                        a.id.as_str(),
-                        to_json(&places),
-                        now_ms
-                    ])?;
-                    if topics == a.topics {
-                        scopes.insert(SCOPE_ALL.to_owned());
-                        for t in &topics {
-                            scopes.insert(topic_scope(t));
-                        }
-                        changed += 1;
-                    }
-                }
-                if topics != a.topics {
-                    tx.prepare_cached(&format!(
-                        "UPDATE articles SET topics = ?2, \
-                         changed_at = max(?3, (changed_at / 1000 + 1) * 1000), \
-                         seen_at = max(seen_at, ?3), restricted = {} WHERE id = ?1",
-                        restricted_sql("?2")
-                    ))?
-                    .execute(params![
-                        a.id.as_str(),
-                        to_json(&topics),
-                        now_ms
-                    ])?;
-                    let lang = lang_key(&a.content.language);
-                    // An article that moves into a feed is new there: `since=` pollers see it.
-                    let row = (
-                        a.id.as_str(),
-                        a.published_at.timestamp(),
-                        a.updated_at.timestamp(),
-                        lang.as_str(),
-                        now_ms,
-                    );
-                    let was_urgent = super::urgent::indexed(&tx, a.id.as_str())?;
-                    insert_topics(&tx, row, &topics, true)?;
-                    let is_urgent = super::urgent::sync(&tx, a.id.as_str())?;
-                    urgent_scope(was_urgent || is_urgent, &mut scopes);
-                    for t in topics.iter().chain(a.topics.iter()) {
-                        scopes.insert(topic_scope(t));
-                    }
-                    scopes.insert(SCOPE_ALL.to_owned());
-                    changed += 1;
-                }
-                if topics != a.topics || places != a.places {
-                    // Its own list follows its new topics and places (like an import: the
-                    // lists of others follow when they change).
-                    super::related::refresh(&tx, a.id.as_str(), now_ms, true, &mut scopes)?;
-                }
-            }
-            touch(&tx, &scopes, Utc::now().timestamp())?;
-            tx.commit().map_err(StoreError::from_sqlite)?;
-            Ok(changed)
-        })
     }
 }

@@ -1,9 +1,10 @@
-//! `[[feed]]`: ids, topics, countries and access, and the feeds every config has (one per topic,
-//! `all`, `kills`).
+//! `[feeds]` (paging, caching, the urgent feed, related stories) and `[[feed]]`: ids, topics,
+//! countries and access, and the feeds every config has (one per topic, `all`, `kills`).
 
 use super::super::raw;
-use super::super::{Access, FeedDef, FeedKind, Topic};
-use super::Checker;
+use super::super::{Access, DEFAULT_RELATED, FeedDef, FeedKind, FeedSettings, MAX_RELATED, Topic};
+use super::{Checker, parse_duration};
+use std::time::Duration;
 use toml::Spanned;
 
 impl Checker {
@@ -120,5 +121,72 @@ impl Checker {
             }
         }
         out
+    }
+
+    pub(super) fn feed_settings(&mut self, f: &raw::RawFeeds) -> FeedSettings {
+        let default_limit = match &f.default_limit {
+            Some(l) if !(1..=200).contains(l.get_ref()) => {
+                self.at(l, "feeds.default_limit must be between 1 and 200");
+                50
+            }
+            Some(l) => *l.get_ref() as u32,
+            None => 50,
+        };
+        let max_age = match &f.max_age {
+            Some(m) if !(0..=86_400).contains(m.get_ref()) => {
+                self.at(m, "feeds.max_age must be between 0 and 86400 seconds");
+                60
+            }
+            Some(m) => *m.get_ref() as u32,
+            None => 60,
+        };
+        let kill_retention = match &f.kill_retention {
+            Some(k) => parse_duration(k.get_ref()).unwrap_or_else(|| {
+                self.at(
+                    k,
+                    "feeds.kill_retention must look like \"7d\", \"36h\" or \"90m\"",
+                );
+                Duration::from_secs(7 * 86_400)
+            }),
+            None => Duration::from_secs(7 * 86_400),
+        };
+        let cache_bytes = match &f.cache_mb {
+            Some(m) if !(0..=16_384).contains(m.get_ref()) => {
+                self.at(
+                    m,
+                    "feeds.cache_mb must be between 0 and 16384 (MiB; 0 turns the cache off)",
+                );
+                64 << 20
+            }
+            Some(m) => (*m.get_ref() as usize) << 20,
+            None => 64 << 20,
+        };
+        let urgent_max = match &f.urgent_max {
+            Some(u) if !(1..=9).contains(u.get_ref()) => {
+                self.at(u, "feeds.urgent_max must be an IPTC urgency, 1 to 9");
+                2
+            }
+            Some(u) => *u.get_ref() as u8,
+            None => 2,
+        };
+        let related = match &f.related {
+            Some(r) if !(0..=MAX_RELATED as i64).contains(r.get_ref()) => {
+                self.at(
+                    r,
+                    format!("feeds.related must be 0 (none) to {MAX_RELATED}"),
+                );
+                DEFAULT_RELATED
+            }
+            Some(r) => *r.get_ref() as usize,
+            None => DEFAULT_RELATED,
+        };
+        FeedSettings {
+            default_limit,
+            max_age,
+            kill_retention,
+            cache_bytes,
+            urgent_max,
+            related,
+        }
     }
 }
