@@ -18,13 +18,21 @@ BAD_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "base", "meta"
 
 
 class Live(HTMLParser):
-    def __init__(self, bad):
+    def __init__(self, bad, data_blocks=False):
         super().__init__()
         self.found = []
         self.bad = bad
+        # A page's schema.org JSON-LD: <script type="application/ld+json"> is a data block
+        # (HTML: a script whose type is not JavaScript is never run). Allowed on pages only, and
+        # then its text must be JSON with no raw "<" (so no headline can close the element).
+        self.data_blocks = data_blocks
+        self.in_block = None
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.bad:
+        kind = dict(attrs).get("type", "") or ""
+        if tag == "script" and self.data_blocks and kind.strip().lower() == "application/ld+json":
+            self.in_block = []
+        elif tag in self.bad:
             self.found.append(f"<{tag}>")
         for k, v in attrs:
             if k.lower().startswith("on"):
@@ -33,8 +41,24 @@ class Live(HTMLParser):
                 self.found.append(f"<{tag} {k}=javascript:…>")
 
 
-def live(html, bad=BAD_TAGS):
-    p = Live(bad)
+    def handle_data(self, data):
+        if self.in_block is not None:
+            self.in_block.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.in_block is not None:
+            text = "".join(self.in_block)
+            self.in_block = None
+            if "<" in text:
+                self.found.append("<script type=application/ld+json> with a raw '<' in it")
+            try:
+                json.loads(text)
+            except ValueError as e:
+                self.found.append(f"<script type=application/ld+json> that is not JSON ({e})")
+
+
+def live(html, bad=BAD_TAGS, data_blocks=False):
+    p = Live(bad, data_blocks)
     p.feed(html or "")
     return p.found
 
@@ -48,8 +72,8 @@ def main():
     base, ids = sys.argv[1], sys.argv[2:]
     problems = []
 
-    def check(where, html, bad=BAD_TAGS):
-        for f in live(html, bad):
+    def check(where, html, bad=BAD_TAGS, data_blocks=False):
+        for f in live(html, bad, data_blocks):
             problems.append(f"{where}: live {f}")
 
     rss = ET.fromstring(get(f"{base}/feeds/all.rss?limit=200"))
@@ -87,8 +111,9 @@ def main():
         ninjs = json.loads(get(f"{base}/articles/{i}.json"))
         for b in ninjs.get("bodies", []):
             check(f"ninjs {i} body", b.get("value"))
-        # A whole page has its own <meta> and <style> in <head>; no script may appear at all.
-        check(f"page /articles/{i}", get(f"{base}/articles/{i}"), BAD_TAGS - {"meta", "style"})
+        # A whole page has its own <meta> and <style> in <head>, and its JSON-LD data block;
+        # no other script may appear at all.
+        check(f"page /articles/{i}", get(f"{base}/articles/{i}"), BAD_TAGS - {"meta", "style"}, True)
         ninjs16 = json.loads(get(f"{base}/articles/{i}.json?ninjs=1.6"))
         check(f"ninjs 1.6 {i} body_html", ninjs16.get("body_html"))
     seen = sum(1 for it in feed["items"] if any(i in it["id"] for i in ids))
