@@ -246,7 +246,10 @@ fn recompute(
         tx.prepare_cached("DELETE FROM article_related WHERE article_id = ?1")?
             .execute([id])?;
         let mut st = tx.prepare_cached(
-            "INSERT INTO article_related (article_id, rank, related_id, computed_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO article_related (article_id, rank, related_id, headline, language, \
+             published_at, embargo_until, computed_at) \
+             SELECT ?1, ?2, id, headline, language, published_at, embargo_until, ?4 \
+             FROM articles WHERE id = ?3",
         )?;
         for (i, r) in list.iter().enumerate() {
             st.execute(params![id, i as i64, r, now_ms])?;
@@ -269,6 +272,24 @@ pub(super) fn refresh(
     let (list, seed) = recompute(tx, id, now_ms, scopes)?;
     if bulk {
         return Ok(());
+    }
+    // The lists that name it show its new headline, language and dates.
+    let named: Vec<String> = {
+        let mut st = tx.prepare_cached(
+            "UPDATE article_related SET headline = a.headline, language = a.language, \
+             published_at = a.published_at, embargo_until = a.embargo_until, computed_at = ?2 \
+             FROM (SELECT headline, language, published_at, embargo_until FROM articles WHERE id = ?1) a \
+             WHERE related_id = ?1 AND (article_related.headline IS NOT a.headline \
+             OR article_related.language IS NOT a.language \
+             OR article_related.published_at IS NOT a.published_at \
+             OR article_related.embargo_until IS NOT a.embargo_until) \
+             RETURNING article_id",
+        )?;
+        let rows = st.query_map(params![id, now_ms], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for other in named {
+        feeds_of(tx, &other, scopes)?;
     }
     let Some(seed) = seed.filter(|s| s.public) else {
         // A story no reader without a key may see never joins other lists; lists that named
@@ -306,6 +327,25 @@ pub(super) fn forget(
     Ok(())
 }
 
+/// After the restricted topics changed: every story now subscriber-only leaves the lists naming
+/// it (a scan of the lists: this runs only when the configuration's restricted topics change).
+pub(super) fn forget_restricted(tx: &Connection, now_ms: i64) -> Result<()> {
+    let named: Vec<String> = {
+        let mut st = tx.prepare(
+            "SELECT DISTINCT r.related_id FROM article_related r JOIN articles a ON a.id = r.related_id \
+             WHERE a.restricted = 1",
+        )?;
+        let rows = st.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    // Every feed moves with a change of restricted topics anyway (write.rs touches them all).
+    let mut scopes = BTreeSet::new();
+    for id in named {
+        forget(tx, &id, now_ms, &mut scopes)?;
+    }
+    Ok(())
+}
+
 /// A story was killed: its own list goes (its documents are kill notices), and every list
 /// naming it is recomputed.
 pub(super) fn killed(
@@ -330,11 +370,12 @@ pub(super) fn load(
     if shown == 0 || a.status == crate::model::PubStatus::Canceled {
         return Ok(());
     }
+    // One range of the list's rows: a killed or subscriber-only story has already left every
+    // list (forget), and the rows carry what a link shows.
     let mut st = conn.prepare_cached(
-        "SELECT a.id, a.headline, a.language, a.published_at, r.computed_at, coalesce(a.embargo_until, 0) \
-         FROM article_related r JOIN articles a ON a.id = r.related_id \
-         WHERE r.article_id = ?1 AND a.status = 'usable' AND a.restricted = 0 \
-         AND (a.embargo_until IS NULL OR a.embargo_until <= ?2) ORDER BY r.rank LIMIT ?3",
+        "SELECT related_id, headline, language, published_at, computed_at, coalesce(embargo_until, 0) \
+         FROM article_related WHERE article_id = ?1 \
+         AND (embargo_until IS NULL OR embargo_until <= ?2) ORDER BY rank LIMIT ?3",
     )?;
     let mut latest: i64 = 0;
     let rows = st.query_map(params![a.id.as_str(), now, shown as i64], |r| {

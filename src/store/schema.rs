@@ -451,13 +451,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "#,
     // 17: related stories (contract §15; store/related.rs): each article's ranked list, written
     // with the article; `computed_at` (Unix ms) is when the list last changed, which its
-    // documents' Last-Modified follows. The second index finds the lists naming a story that is
-    // killed or becomes subscriber-only.
+    // documents' Last-Modified follows. What a link shows (headline, language, dates) is kept in
+    // the row, so a feed page reads each item's list as one range, without a look-up per story;
+    // a write to a listed story updates its rows. The second index finds the lists naming a story
+    // that is written, killed or becomes subscriber-only.
     r#"
     CREATE TABLE article_related (
         article_id      TEXT NOT NULL,
         rank            INTEGER NOT NULL,
         related_id      TEXT NOT NULL,
+        headline        TEXT NOT NULL,
+        language        TEXT NOT NULL,
+        published_at    INTEGER NOT NULL,
+        embargo_until   INTEGER,
         computed_at     INTEGER NOT NULL,
         PRIMARY KEY (article_id, rank)
     ) STRICT, WITHOUT ROWID;

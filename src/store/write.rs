@@ -458,8 +458,9 @@ impl Store {
                 [],
             )? as u64;
             if n > 0 {
-                // Restricted stories are not in the public urgent feed.
+                // Restricted stories are not in the public urgent feed, nor in related lists.
                 super::urgent::rebuild(&tx)?;
+                super::related::forget_restricted(&tx, Utc::now().timestamp_millis())?;
                 let scopes: BTreeSet<String> = {
                     let mut st = tx.prepare("SELECT scope FROM changes WHERE scope = 'all' OR scope = 'kills' OR scope LIKE 'topic:%'")?;
                     let rows = st.query_map([], |r| r.get::<_, String>(0))?;

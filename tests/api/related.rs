@@ -197,6 +197,28 @@ fn related_stories_rank_topics_and_places_first_in_every_format_and_link_back() 
         item.contains("rel=\"related\"") && item.contains("/articles/rel-s\""),
         "{item}"
     );
+    // A listed story's new headline shows in the lists naming it (and their cached feeds).
+    assert!(
+        app.get("/articles/rel-s")
+            .body
+            .contains("Asylum office opens a second desk")
+    );
+    let edit = json!({
+        "headline": "Asylum office opens a third desk",
+        "body": "Officials gave the figures for rel-a2 on Monday.",
+        "language": "en",
+        "topics": ["migration"],
+        "places": ["MX"],
+    });
+    let r = app.api("PUT", "/api/v1/articles/rel-a2", &t, Some(&edit));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let page = app.get("/articles/rel-s").body;
+    assert!(page.contains("Asylum office opens a third desk"), "{page}");
+    assert!(!page.contains("opens a second desk"));
+    app.eventually(|| {
+        let f = app.get("/feeds/migration.json").body;
+        (f.contains("opens a third desk") && !f.contains("opens a second desk")).then_some(())
+    });
     // The unrelated story's list does not name the seed.
     assert!(!related(&app, "rel-a4").contains(&"rel-s".to_owned()));
 }
