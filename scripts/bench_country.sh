@@ -12,14 +12,8 @@ cd "$(dirname "$0")/.."
 N=${N:-1000000}
 DUR=${DUR:-3}
 PORT=${PORT:-18096}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-if [ -n "${BIN:-}" ]; then
-  bin=$BIN
-else
-  cargo build --release --quiet
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
-fi
 . scripts/lib.sh
+cold_bench_bin
 cold_config
 db=${COUNTRY_DB:-}
 if [ -z "$db" ]; then

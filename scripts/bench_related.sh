@@ -15,14 +15,8 @@ cd "$(dirname "$0")/.."
 STORIES=${STORIES:-100}
 DUR=${DUR:-3}
 PORT=${PORT:-18097}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-if [ -n "${BIN:-}" ]; then
-  bin=$BIN
-else
-  cargo build --release --quiet
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
-fi
 . scripts/lib.sh
+cold_bench_bin
 cold_config
 db=$work/related.db
 cp "$COUNTRY_DB" "$db"
@@ -34,10 +28,7 @@ run_with() {
   local label=$1 related=$2
   sed -e "s/^urgent_max = /related = $related\nurgent_max = /" "$work/cold.toml" > "$work/run.toml"
   grep -q "^related = $related" "$work/run.toml" || { echo "could not set feeds.related" >&2; exit 1; }
-  WIREFEED_LOG=warn "$bin" --config "$work/run.toml" --database "$db" serve --bind "127.0.0.1:$PORT" >"$work/serve.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 600); do grep -q '^listening' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
-  grep -q '^listening' "$work/serve.log" || { cat "$work/serve.log" >&2; exit 1; }
+  start_cold_server "$db" "$PORT" "$work/run.toml"
   local token
   token=$("$bin" --config "$work/run.toml" --database "$db" keys add "bench-$label" --role publisher)
   sleep 1.2 # the server reloads keys from the change log

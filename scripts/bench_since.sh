@@ -30,14 +30,8 @@ fi
 : "${SINCE_DB:?SINCE_DB=path to a database made with --make}"
 DUR=${DUR:-3}
 PORT=${PORT:-18095}
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-if [ -n "${BIN:-}" ]; then
-  bin=$BIN
-else
-  cargo build --release --quiet
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
-fi
 . scripts/lib.sh
+cold_bench_bin
 cold_config
 start_cold_server "$SINCE_DB" "$PORT"
 

@@ -43,10 +43,22 @@ cold_config() {
   mkdir -p "$work/data" && cp data/model.json "$work/data/"
 }
 
-# Starts `$bin serve` with `$work/cold.toml` (see cold_config) on the database $1 at 127.0.0.1:$2
-# and waits until it listens (a large database may migrate first). Sets pid.
+# For the cache-off benchmarks: installs wrk when missing and sets bin to $BIN, else to the
+# release build (made now).
+cold_bench_bin() {
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  if [ -n "${BIN:-}" ]; then
+    bin=$BIN
+  else
+    cargo build --release --quiet
+    bin=${CARGO_TARGET_DIR:-$PWD/target}/release/wirefeed
+  fi
+}
+
+# Starts `$bin serve` with `$work/cold.toml` (see cold_config), or the config $3, on the database
+# $1 at 127.0.0.1:$2 and waits until it listens (a large database may migrate first). Sets pid.
 start_cold_server() {
-  WIREFEED_LOG=warn "$bin" --config "$work/cold.toml" --database "$1" serve --bind "127.0.0.1:$2" >"$work/serve.log" 2>&1 &
+  WIREFEED_LOG=warn "$bin" --config "${3:-$work/cold.toml}" --database "$1" serve --bind "127.0.0.1:$2" >"$work/serve.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do grep -q '^listening' "$work/serve.log" 2>/dev/null && return; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   echo "the server did not start" >&2; cat "$work/serve.log" >&2; exit 1

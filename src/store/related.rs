@@ -92,8 +92,11 @@ fn seed(tx: &Connection, id: &str) -> Result<Option<Seed>> {
 /// A candidate's standing: (shares a topic and a place, topics + places shared, published).
 type Standing = (bool, usize, i64);
 
+/// One story of a list: its id and when it was published.
+type Listed = (String, i64);
+
 /// The ranked list for `id`: at most `n` public, usable stories other than itself.
-fn rank(tx: &Connection, id: &str, s: &Seed, n: usize) -> Result<Vec<String>> {
+fn rank(tx: &Connection, id: &str, s: &Seed, n: usize) -> Result<Vec<Listed>> {
     let until = s.published_at.saturating_add(AFTER);
     let mut found: BTreeSet<String> = BTreeSet::new();
     // The primary keys (topic or country, then date): present even during a bulk load, which
@@ -148,7 +151,11 @@ fn rank(tx: &Connection, id: &str, s: &Seed, n: usize) -> Result<Vec<String>> {
     }
     // Best first; newest first among equals; the id last, so the order is total.
     standing.sort_by(|a, b| b.cmp(a));
-    let mut out: Vec<String> = standing.into_iter().take(n).map(|(_, id)| id).collect();
+    let mut out: Vec<Listed> = standing
+        .into_iter()
+        .take(n)
+        .map(|((_, _, published), id)| (id, published))
+        .collect();
     if out.len() < n {
         similar_text(tx, id, s, until, n, &mut out)?;
     }
@@ -163,7 +170,7 @@ fn similar_text(
     s: &Seed,
     until: i64,
     n: usize,
-    out: &mut Vec<String>,
+    out: &mut Vec<Listed>,
 ) -> Result<()> {
     let mut words: Vec<String> = s
         .headline
@@ -184,15 +191,15 @@ fn similar_text(
         .join(" OR ");
     let expr = scoped(&any, Some(&s.lang), None);
     let mut st = tx.prepare_cached(&format!(
-        "SELECT m.score, a.id FROM (SELECT rowid & {ROWID_MASK_SQL} AS article, bm25(articles_fts) AS score \
+        "SELECT m.score, a.id, a.published_at FROM (SELECT rowid & {ROWID_MASK_SQL} AS article, bm25(articles_fts) AS score \
            FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3) m \
          JOIN articles a ON a.rowid = m.article \
          WHERE a.rowid <> ?4 AND a.status = 'usable' AND a.restricted = 0"
     ))?;
-    let mut matches: Vec<(f64, String)> = st
+    let mut matches: Vec<(f64, Listed)> = st
         .query_map(
             params![expr, before_bound(until), TEXT_CANDIDATES, s.rowid],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
         )?
         .collect::<rusqlite::Result<_>>()?;
     // BM25 is lower for a better match; the scan already went newest first.
@@ -201,7 +208,7 @@ fn similar_text(
         if out.len() >= n {
             break;
         }
-        if cand != id && !out.contains(&cand) {
+        if cand.0 != id && !out.iter().any(|o| o.0 == cand.0) {
             out.push(cand);
         }
     }
@@ -229,20 +236,20 @@ fn feeds_of(tx: &Connection, id: &str, scopes: &mut BTreeSet<String>) -> Result<
 }
 
 /// Recomputes the list of `id` and stores it if it changed (then its feeds' scopes join
-/// `scopes`). Returns the list, and whether `id` is a public, usable story.
+/// `scopes`). Returns the list, and what ranking knew of `id` (`None`: no such story).
 fn recompute(
     tx: &Connection,
     id: &str,
     now_ms: i64,
     scopes: &mut BTreeSet<String>,
-) -> Result<(Vec<String>, Option<Seed>)> {
+) -> Result<(Vec<Listed>, Option<Seed>)> {
     let n = kept(tx)?;
     let s = seed(tx, id)?;
     let list = match &s {
         Some(s) if n > 0 => rank(tx, id, s, n)?,
         _ => Vec::new(),
     };
-    if stored(tx, id)? != list {
+    if !stored(tx, id)?.iter().eq(list.iter().map(|(r, _)| r)) {
         tx.prepare_cached("DELETE FROM article_related WHERE article_id = ?1")?
             .execute([id])?;
         let mut st = tx.prepare_cached(
@@ -251,7 +258,7 @@ fn recompute(
              SELECT ?1, ?2, id, headline, language, published_at, embargo_until, ?4 \
              FROM articles WHERE id = ?3",
         )?;
-        for (i, r) in list.iter().enumerate() {
+        for (i, (r, _)) in list.iter().enumerate() {
             st.execute(params![id, i as i64, r, now_ms])?;
         }
         feeds_of(tx, id, scopes)?;
@@ -296,10 +303,8 @@ pub(super) fn refresh(
         // it before it became subscriber-only drop it.
         return forget(tx, id, now_ms, scopes);
     };
-    let mut published = tx.prepare_cached("SELECT published_at FROM articles WHERE id = ?1")?;
-    for other in list {
-        let p: i64 = published.query_row([&other], |r| r.get(0))?;
-        if p.saturating_add(AFTER) >= seed.published_at {
+    for (other, published) in list {
+        if published.saturating_add(AFTER) >= seed.published_at {
             recompute(tx, &other, now_ms, scopes)?;
         }
     }

@@ -121,7 +121,34 @@ pub struct Item {
     pub associations: Vec<(String, Item)>,
 }
 
+/// A story's page as a ninjs rendition.
+fn html_rendition(config: &Config, id: &str) -> Rendition {
+    Rendition {
+        name: "html".to_owned(),
+        href: article_url(config, id),
+        content_type: "text/html".to_owned(),
+        width: None,
+        height: None,
+        bytes: None,
+    }
+}
+
 impl Item {
+    /// Another story as an association: its GUID, headline and page (a take, a related story).
+    fn story_link(config: &Config, id: &str, headline: &str) -> Item {
+        Item {
+            uri: config.guid(id),
+            kind: "text",
+            headlines: vec![Text {
+                role: "main",
+                content_type: None,
+                value: headline.to_owned(),
+            }],
+            renditions: Some(vec![html_rendition(config, id)]),
+            ..Item::default()
+        }
+    }
+
     /// An article, or its kill notice when it was killed (a kill stops distribution: the
     /// document is the notice, without the story's text; publishers keep every version
     /// through the versions API).
@@ -181,25 +208,10 @@ impl Item {
                 crate::render::TakeRel::Latest => "seeAlso",
             };
             let take = Item {
-                uri: config.guid(t.id.as_str()),
-                kind: "text",
                 pub_status: Some(t.status.as_str()),
-                headlines: vec![Text {
-                    role: "main",
-                    content_type: None,
-                    value: t.headline.clone(),
-                }],
-                renditions: Some(vec![Rendition {
-                    name: "html".to_owned(),
-                    href: article_url(config, t.id.as_str()),
-                    content_type: "text/html".to_owned(),
-                    width: None,
-                    height: None,
-                    bytes: None,
-                }]),
                 slugline: t.slugline.clone(),
                 rel: Some(format!("http://cv.iptc.org/newscodes/itemrelation/{irel}")),
-                ..Item::default()
+                ..Item::story_link(config, t.id.as_str(), &t.headline)
             };
             associations.push((rel.key().to_owned(), take));
         }
@@ -214,24 +226,9 @@ impl Item {
         // a receiver can fetch (its page, and its guid to match what it already has).
         for r in &a.related {
             let item = Item {
-                uri: config.guid(r.id.as_str()),
-                kind: "text",
                 language: Some(r.language.clone()),
                 first_created: Some(rfc3339(r.published_at)),
-                headlines: vec![Text {
-                    role: "main",
-                    content_type: None,
-                    value: r.headline.clone(),
-                }],
-                renditions: Some(vec![Rendition {
-                    name: "html".to_owned(),
-                    href: article_url(config, r.id.as_str()),
-                    content_type: "text/html".to_owned(),
-                    width: None,
-                    height: None,
-                    bytes: None,
-                }]),
-                ..Item::default()
+                ..Item::story_link(config, r.id.as_str(), &r.headline)
             };
             associations.push(("related".to_owned(), item));
         }
@@ -270,14 +267,7 @@ impl Item {
                 value: body,
             }],
             subjects: Some(subjects),
-            renditions: Some(vec![Rendition {
-                name: "html".to_owned(),
-                href: article_url(config, a.id.as_str()),
-                content_type: "text/html".to_owned(),
-                width: None,
-                height: None,
-                bytes: None,
-            }]),
+            renditions: Some(vec![html_rendition(config, a.id.as_str())]),
             places,
             urgency: a.content.urgency,
             embargoed: a.content.embargo_until.map(rfc3339),
