@@ -335,10 +335,23 @@ pub(super) fn send_loop(alerts: Arc<Alerts>) {
             }
             let outcome = attempt(&alerts, &m);
             let now = Utc::now().timestamp_millis();
-            if let Err(e) = alerts.store.alerts_record(&m, &outcome, now) {
-                tracing::warn!(error = %e, "alerts: cannot record a delivery (it will be sent again)");
+            match alerts.store.alerts_record(&m, &outcome, now) {
+                // Counted once recorded: a metric never runs ahead of the outbox it reports on.
+                Ok(()) => count(&outcome),
+                Err(e) => {
+                    tracing::warn!(error = %e, "alerts: cannot record a delivery (it will be sent again)");
+                }
             }
         }
+    }
+}
+
+fn count(outcome: &AlertOutcome) {
+    match outcome {
+        AlertOutcome::Sent => Registry::inc(&METRICS.alerts_sent),
+        AlertOutcome::Retry(..) => Registry::inc(&METRICS.alerts_retried),
+        AlertOutcome::Failed(..) => Registry::inc(&METRICS.alerts_failed),
+        AlertOutcome::Dropped(_) => {}
     }
 }
 
@@ -412,12 +425,10 @@ fn attempt(alerts: &Alerts, m: &ClaimedMessage) -> AlertOutcome {
     };
     match alerts.mailer.send(&msg) {
         Ok(()) => {
-            Registry::inc(&METRICS.alerts_sent);
             tracing::info!(subscription = s.id, %address, kind = m.row.kind, "alerts: sent");
             AlertOutcome::Sent
         }
         Err(e) if e.is_permanent() => {
-            Registry::inc(&METRICS.alerts_failed);
             let why = redact(&crate::text::error_chain(&e));
             tracing::warn!(subscription = s.id, %address, kind = m.row.kind, error = %why, "alerts: refused for good");
             AlertOutcome::Failed(why, i64::from(alerts.settings.max_failures))
@@ -433,11 +444,9 @@ fn retry(alerts: &Alerts, m: &ClaimedMessage, why: String) -> AlertOutcome {
     let attempts = m.attempts + 1;
     let address = &m.subscription.email_hash[..12];
     if attempts >= i64::from(alerts.settings.max_attempts) {
-        Registry::inc(&METRICS.alerts_failed);
         tracing::warn!(subscription = m.subscription.id, %address, attempts, error = %why, "alerts: dropped after its last attempt");
         return AlertOutcome::Failed(why, i64::from(alerts.settings.max_failures));
     }
-    Registry::inc(&METRICS.alerts_retried);
     let base = alerts.settings.retry_base.as_millis() as i64;
     let delay = base
         .saturating_mul(1 << (attempts - 1).clamp(0, 20))
