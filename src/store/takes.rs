@@ -168,17 +168,25 @@ pub(super) fn load_takes(conn: &Connection, a: &mut Article, now: i64) -> Result
             .map(RawTake::into_take)
             .transpose()?;
     }
-    // One probe of the partial index for a story nothing replaced (most of them).
-    let raws = conn
-        .prepare_cached(&format!(
+    // One probe of the partial index for a story nothing replaced (most of them): the
+    // recursive walk sets up temporary tables and costs several times the probe.
+    let replaced = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM articles WHERE evolved_from = ?1)")?
+        .query_row([a.id.as_str()], |r| r.get::<_, bool>(0))?;
+    let raws = if replaced {
+        let sql = format!(
             "WITH RECURSIVE later (id, depth) AS ( \
                SELECT id, 1 FROM articles WHERE evolved_from = ?1 \
                UNION SELECT a.id, l.depth + 1 FROM articles a JOIN later l ON a.evolved_from = l.id \
                WHERE l.depth < {MAX_TAKES}) \
              SELECT {TAKE_COLUMNS} FROM articles WHERE id IN (SELECT id FROM later) LIMIT {MAX_TAKES}"
-        ))?
-        .query_map([a.id.as_str()], read_take)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+        );
+        conn.prepare_cached(&sql)?
+            .query_map([a.id.as_str()], read_take)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
     takes.later_candidates = raws
         .into_iter()
         .map(RawTake::into_take)
