@@ -55,6 +55,12 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             // another site (its links and a story's images).
             .wrap(defaults)
             .wrap(actix_web::middleware::from_fn(observe::observe))
+            // The busiest URLs first: actix tries routes in order and each pattern with a
+            // `{segment}` costs a regex attempt. Their prefixes (/feeds/, /media/{id}/,
+            // /articles/) match nothing else in this map, so the order changes no answer.
+            .route(pattern::FEED, get().to(documents::feed))
+            .route(pattern::RENDITION, get().to(media::rendition))
+            .route(pattern::ARTICLE, get().to(documents::article))
             .route(pattern::INDEX, get().to(pages::index))
             .route(pattern::TOPIC, get().to(pages::topic))
             .route(pattern::COUNTRY, get().to(pages::country))
@@ -69,14 +75,11 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .route(pattern::SITEMAP_DAY, get().to(site::sitemap))
             .route(pattern::ROBOTS, get().to(site::robots))
             .route(pattern::LOGO, get().to(site::logo))
-            .route(pattern::FEED, get().to(documents::feed))
             .service(
                 web::resource(pattern::WEBSUB)
                     .route(web::post().to(websub::subscribe))
                     .default_service(web::to(ops::not_allowed("POST"))),
             )
-            .route(pattern::ARTICLE, get().to(documents::article))
-            .route(pattern::RENDITION, get().to(media::rendition))
             .route(pattern::MEDIA_DOC, get().to(media::document))
             .service(
                 web::resource(pattern::API_MEDIA)
