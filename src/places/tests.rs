@@ -474,6 +474,51 @@ fn demonyms_that_are_common_words() {
 }
 
 #[test]
+fn a_language_named_after_a_country_places_nothing() {
+    // The control: the adjective of the state is a place.
+    assert_eq!(
+        places(
+            "es",
+            "El Gobierno español aprueba el plan",
+            "Los ministros españoles firmaron el acuerdo."
+        ),
+        ["ES"]
+    );
+    assert_eq!(
+        places(
+            "es",
+            "Crece la demanda de clases de español en Tokio",
+            "Las academias japonesas registran más alumnos que quieren aprender español y cursos de español para empresas."
+        ),
+        ["JP"]
+    );
+    assert_eq!(
+        places(
+            "es",
+            "El manual se publica en francés y en alemán",
+            "La guía, escrita en francés, llegará a las librerías."
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        places(
+            "en",
+            "German navy patrols the Baltic",
+            "German ships joined the patrol."
+        ),
+        ["DE"]
+    );
+    assert_eq!(
+        places(
+            "en",
+            "Schools in Kenya add Chinese lessons",
+            "More pupils learn Chinese, and Chinese speakers teach the classes in Nairobi."
+        ),
+        ["KE"]
+    );
+}
+
+#[test]
 fn spanish_abbreviations_for_the_united_states() {
     for headline in [
         "EE. UU. anuncia aranceles",
