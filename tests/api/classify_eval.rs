@@ -20,12 +20,13 @@ use wirefeed::ingest::{ArticleInput, Rules};
 
 const TOPICS: [&str; 3] = ["bilateral-relations", "migration", "security"];
 const MIN_PRECISION: f64 = 0.90;
-const TRAINING: [&str; 5] = [
+const TRAINING: [&str; 6] = [
     "classify-corpus.jsonl",
     "classify-holdout.jsonl",
     "train/train-a.jsonl",
     "train/train-b.jsonl",
     "train/train-c.jsonl",
+    "train/train-d.jsonl",
 ];
 
 #[derive(serde::Deserialize)]
