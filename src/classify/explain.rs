@@ -64,15 +64,14 @@ pub(super) fn reason(s: &TopicScore) -> String {
         ));
         // The veto: only a rules match that the model does not share can be overruled.
         if s.rules && !m.matched && m.veto > 0.0 {
-            let main = s
-                .hits
-                .iter()
-                .filter(|h| h.weight >= super::rules::ANCHOR_WEIGHT)
-                .map(|h| h.term.as_str())
-                .collect::<std::collections::BTreeSet<_>>()
-                .len();
+            let main = super::main_words(s);
+            let which = if m.among.is_empty() {
+                "this topic's rules alone".to_owned()
+            } else {
+                format!("rules shared with {}", m.among.join(" and "))
+            };
             let weighed = format!(
-                "the veto {:.2} divided by the rules' evidence {:.2} (score {} of {}, {main} main term{}) is {:.3}",
+                "the veto {:.2} (for {which}) divided by the rules' evidence {:.2} (score {} of {}, {main} main word{}) is {:.3}",
                 m.veto,
                 m.rule_evidence,
                 s.score,

@@ -55,9 +55,14 @@ pub struct ModelFile {
 pub struct TopicWeights {
     /// Probability from which the model puts an article in the topic.
     pub threshold: f64,
-    /// Probability below which the model overrules the rules' match (0 = never).
+    /// Probability below which the model overrules a rules match of this topic alone (0 =
+    /// never), before the rules' evidence divides it.
     #[serde(default)]
     pub veto: f64,
+    /// As `veto`, for a rules match shared with another topic's rules (one subject among
+    /// several). A file without it never overrules a shared match.
+    #[serde(default)]
+    pub veto_among: f64,
     /// Intercept.
     pub bias: f64,
     /// Cross-validated quality on the training stories, for people.
@@ -141,8 +146,10 @@ fn vectorise_with(
 pub struct TopicModel {
     /// Probability threshold.
     pub threshold: f64,
-    /// Probability a rules match needs to stay in.
+    /// Probability a rules match of this topic alone needs to stay in (before the evidence).
     pub veto: f64,
+    /// The same for a rules match shared with another topic's rules.
+    pub veto_among: f64,
     bias: f64,
 }
 
@@ -167,8 +174,13 @@ pub struct ModelScore {
     pub threshold: f64,
     /// Whether the model says it is.
     pub matched: bool,
-    /// Probability a rules match needs to stay in, before the rules' evidence scales it.
+    /// Probability a rules match needs to stay in, before the rules' evidence scales it: the
+    /// topic's veto for a match alone, or for a match shared with the topics in `among`.
     pub veto: f64,
+    /// The other topics whose rules match this article too (then `veto` is the topic's veto
+    /// for a shared match); empty when this topic's rules match alone or not at all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub among: Vec<crate::model::TopicId>,
     /// How much the rules had for this topic (see [`super::rule_evidence`]): 0 when they
     /// did not match, else at least 1.
     pub rule_evidence: f64,
@@ -233,6 +245,7 @@ impl Model {
             topics[ti] = Some(TopicModel {
                 threshold: tw.threshold,
                 veto: tw.veto,
+                veto_among: tw.veto_among,
                 bias: tw.bias,
             });
         }

@@ -47,6 +47,9 @@ pub struct Hit {
     pub weight: f64,
     /// What it added to the score.
     pub score: f64,
+    /// The term's word family: forms of one word (`consulado*`, `consular*`) share it.
+    #[serde(skip)]
+    pub(crate) family: u32,
 }
 
 /// Why an article is or is not in a topic.
@@ -223,18 +226,36 @@ impl Classifier {
             );
             let mut logits = Vec::with_capacity(scores.len());
             m.logits(&v, &mut logits);
+            let ruled: Vec<bool> = scores.iter().map(|s| s.rules).collect();
             for (ti, s) in scores.iter_mut().enumerate() {
                 let Some(t) = &m.topics[ti] else { continue };
                 let probability = logistic::sigmoid(logits[ti]);
                 let matched = probability >= t.threshold;
                 let evidence = if s.rules { rule_evidence(s) } else { 0.0 };
-                let veto_scaled = scaled_veto(t.veto, evidence);
+                // A rules match shared with another topic's rules is one subject among several
+                // (a ministers' meeting on security and migration); alone, it may be a
+                // look-alike (bird migration): each has its own veto.
+                let among: Vec<TopicId> = if s.rules {
+                    (0..ruled.len())
+                        .filter(|&j| j != ti && ruled[j])
+                        .map(|j| self.topics[j].0.clone())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let veto = if among.is_empty() {
+                    t.veto
+                } else {
+                    t.veto_among
+                };
+                let veto_scaled = scaled_veto(veto, evidence);
                 let vetoed = s.rules && !matched && probability < veto_scaled;
                 s.model = Some(ModelScore {
                     probability: (probability * 1000.0).round() / 1000.0,
                     threshold: t.threshold,
                     matched,
-                    veto: t.veto,
+                    veto,
+                    among,
                     rule_evidence: (evidence * 100.0).round() / 100.0,
                     veto_scaled: (veto_scaled * 1000.0).round() / 1000.0,
                     vetoed,
@@ -265,32 +286,40 @@ impl Classifier {
 }
 
 /// How much the rules had for a topic they matched: the square root of the score's multiple
-/// of `min_score` times the number of different main terms (weight ≥ 2) that fired, at least 1.
+/// of `min_score` times the number of different main words (see [`main_words`]), at least 1.
 ///
 /// A model veto must be surer the more the rules found (issue 24: a ministers' meeting on
 /// "border security, human rights and migration" with "irregular migration" named among its
 /// problems had several explicit matches and was vetoed).
 pub fn rule_evidence(s: &TopicScore) -> f64 {
-    let mut main: Vec<&str> = s
-        .hits
-        .iter()
-        .filter(|h| h.weight >= rules::ANCHOR_WEIGHT)
-        .map(|h| h.term.as_str())
-        .collect();
-    main.sort_unstable();
-    main.dedup();
     let strength = if s.min_score > 0.0 {
         s.score / s.min_score
     } else {
         s.score
     };
-    // The square root: twice the score with twice the main terms asks for a veto twice as
+    // The square root: twice the score with twice the main words asks for a veto twice as
     // sure, not four times (chosen by cross-validation against the plain product).
-    (strength * main.len().max(1) as f64).sqrt().max(1.0)
+    (strength * main_words(s).max(1) as f64).sqrt().max(1.0)
+}
+
+/// The different main words (terms of weight ≥ 2) that fired, the forms of one word counted
+/// once: `consulado*`, `consul` and `consular*` are one word (a story about a consulate's
+/// opening hours names all three), `migrant*` and `deportation*` two.
+pub fn main_words(s: &TopicScore) -> usize {
+    let mut main: Vec<u32> = s
+        .hits
+        .iter()
+        .filter(|h| h.weight >= rules::ANCHOR_WEIGHT)
+        .map(|h| h.family)
+        .collect();
+    main.sort_unstable();
+    main.dedup();
+    main.len()
 }
 
 /// The probability below which the model overrules a rules match with this `evidence`: the
-/// topic's `veto` divided by it (the trainer chooses `veto` knowing this).
+/// topic's veto (`veto` alone, `veto_among` with another topic's rules) divided by it (the
+/// trainer chooses both knowing this).
 pub fn scaled_veto(veto: f64, evidence: f64) -> f64 {
     veto / evidence.max(1.0)
 }

@@ -5,12 +5,12 @@
 //! boundaries: `" asylum "` matches a whole word, `" deport"` (from `deport*`) any word that
 //! starts with it.
 
-use super::features::{LOOKALIKE_PHRASES, lookalike_phrase};
+use super::features::{LOOKALIKE_PHRASES, lookalike_phrase, stem};
 use super::{Field, Hit, TopicScore};
 use crate::config::Config;
 use crate::text::normalize;
 use aho_corasick::{AhoCorasick, MatchKind};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// How many times one term counts in one field: a story that repeats a word is not more on topic.
 const MAX_HITS_PER_TERM: usize = 3;
@@ -41,6 +41,18 @@ struct Pattern {
     term: String,
     lang: Option<String>,
     role: Role,
+    /// The term's word family (see [`family_of`]).
+    family: u32,
+}
+
+/// A term's word family: its words stemmed as the model stems them, so `consulado*`, `consul`
+/// and `consular*` are one family (`consul`), and `migrant*` and `migration` two.
+fn family_of(term: &str) -> String {
+    normalize(term.trim_end_matches('*'))
+        .split_whitespace()
+        .map(stem)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Compiled topic rules.
@@ -60,6 +72,7 @@ impl Rules {
         let mut patterns = Vec::new();
         let mut needles = Vec::new();
         let mut owners = Vec::new();
+        let mut families: HashMap<String, u32> = HashMap::new();
         for (ti, topic) in config.topics.iter().enumerate() {
             let lists = topic
                 .rules
@@ -99,11 +112,14 @@ impl Rules {
                             owners.push(patterns.len());
                         }
                     }
+                    let next = families.len() as u32;
+                    let family = *families.entry(family_of(term)).or_insert(next);
                     patterns.push(Pattern {
                         topic: ti,
                         term: term.clone(),
                         lang: lang.clone(),
                         role,
+                        family,
                     });
                 }
             }
@@ -215,6 +231,7 @@ impl Rules {
                 count,
                 weight,
                 score,
+                family: p.family,
             });
         }
         for s in scores.iter_mut() {

@@ -5,8 +5,11 @@
 //! always gives the same file). Each topic's threshold is chosen by cross-validation (one fold
 //! per writer of the corpus, so the model is always judged on a writer it has not seen) of
 //! the final decision, so the model adds recall where the rules miss, and vetoes rule matches
-//! it is sure are wrong, without pulling precision below [`MIN_PRECISION`]. A fifth of the stories (by a hash of their id,
-//! [`is_held_out`]) is never trained on: the test suite measures on it.
+//! it is sure are wrong, without pulling precision below [`MIN_PRECISION`]: one veto for a
+//! topic's rules matching alone (where a look-alike word in another sense shows), one for
+//! rules shared with another topic's (one subject among several, see [`choose`]). A fifth of
+//! the stories (by a hash of their id, [`is_held_out`]) is never trained on: the test suite
+//! measures on it.
 
 use super::features::Extractor;
 use super::logistic::{self, FORMAT, ModelFile, TopicWeights, feature_hash, sigmoid};
@@ -105,8 +108,11 @@ pub struct TopicReport {
     pub topic: TopicId,
     /// Chosen probability threshold.
     pub threshold: f64,
-    /// Chosen veto: the probability a rules match needs to stay in.
+    /// Chosen veto: the probability a rules match of this topic alone needs to stay in
+    /// (before the rules' evidence divides it).
     pub veto: f64,
+    /// Chosen veto for a rules match shared with another topic's rules.
+    pub veto_among: f64,
     /// Features with a weight in the file.
     pub features: usize,
     /// Cross-validated, model alone.
@@ -124,10 +130,33 @@ type Sparse = Vec<(u32, f32)>;
 struct Prepared {
     vectors: Vec<Sparse>,
     names: Vec<String>,
-    /// Per story, per topic: the rules' decision (`Some(true)` forced, `Some(false)`
-    /// forbidden, `None` open), whether the rules alone match, and their evidence (see
-    /// [`super::rule_evidence`]), which scales the veto.
-    rules: Vec<Vec<(Option<bool>, bool, f64)>>,
+    /// Per story, per topic: what the rules say.
+    rules: Vec<Vec<RuleView>>,
+}
+
+/// What the rules say of one story for one topic.
+#[derive(Debug, Clone, Copy)]
+struct RuleView {
+    /// `Some(true)` forced, `Some(false)` forbidden, `None` open.
+    lock: Option<bool>,
+    /// Whether the rules alone match.
+    matched: bool,
+    /// Their evidence (see [`super::rule_evidence`]), which divides the veto.
+    evidence: f64,
+    /// Whether another topic's rules match the story too: then the veto for a shared match
+    /// applies (one subject among several), else the veto for a match alone.
+    shared: bool,
+}
+
+impl RuleView {
+    /// The decision when the rules settle it, for the model's probability `p` and the vetoes
+    /// (alone, shared): forced, forbidden, or a match the model does not veto; `None` when the
+    /// model's threshold decides.
+    fn settled(&self, p: f64, (alone, among): (f64, f64)) -> Option<bool> {
+        let veto = if self.shared { among } else { alone };
+        let kept = self.matched && p >= scaled_veto(veto, self.evidence);
+        self.lock.or(kept.then_some(true))
+    }
 }
 
 fn prepare(config: &Config, examples: &[Example]) -> Prepared {
@@ -166,21 +195,23 @@ fn prepare(config: &Config, examples: &[Example]) -> Prepared {
     let rules = examples
         .iter()
         .map(|e| {
-            classifier
-                .explain(&e.content)
-                .into_iter()
-                .map(|s| {
-                    let lock = match (&s.forced, &s.forbidden) {
+            let scores = classifier.explain(&e.content);
+            let ruled = scores.iter().filter(|s| s.rules).count();
+            scores
+                .iter()
+                .map(|s| RuleView {
+                    lock: match (&s.forced, &s.forbidden) {
                         (Some(_), _) => Some(true),
                         (None, Some(_)) => Some(false),
                         _ => None,
-                    };
-                    let evidence = if s.rules {
-                        super::rule_evidence(&s)
+                    },
+                    matched: s.rules,
+                    evidence: if s.rules {
+                        super::rule_evidence(s)
                     } else {
                         0.0
-                    };
-                    (lock, s.rules, evidence)
+                    },
+                    shared: s.rules && ruled > 1,
                 })
                 .collect()
         })
@@ -232,8 +263,78 @@ fn probability(p: &Prepared, i: usize, w: &[f64], b: f64) -> f64 {
     )
 }
 
-fn decide(lock: Option<bool>, rules: bool, model: bool) -> bool {
-    lock.unwrap_or(rules || model)
+/// Each story's decision when the rules settle it under these vetoes (alone, shared); `None`
+/// where the model's threshold decides.
+fn settle(oof: &[f64], views: &[RuleView], vetoes: (f64, f64)) -> Vec<Option<bool>> {
+    views
+        .iter()
+        .zip(oof)
+        .map(|(r, &p)| r.settled(p, vetoes))
+        .collect()
+}
+
+/// Quality of the final decision with threshold `t` where the rules did not settle it.
+fn quality(labels: &[bool], oof: &[f64], t: f64, settled: &[Option<bool>]) -> Quality {
+    let mut q = Quality::default();
+    for ((&want, &p), s) in labels.iter().zip(oof).zip(settled) {
+        q.add(want, s.unwrap_or(p >= t));
+    }
+    q
+}
+
+/// The threshold and the vetoes (alone, shared) of one topic, from its out-of-fold
+/// probabilities: the best cross-validated F1 of the final decision keeping precision ≥
+/// [`MIN_PRECISION`] where it can; the weakest vetoes that reach it (rules are trusted unless
+/// the model is sure); and the middle of that plateau of thresholds (the least sensitive to
+/// new copy). A rules match stays in only if the model gives it at least the veto divided by
+/// the rules' evidence: the more the rules found, the surer a veto must be.
+fn choose(labels: &[bool], oof: &[f64], views: &[RuleView]) -> (f64, (f64, f64)) {
+    // Both vetoes in fiftieths, the weakest first: the lowest sum, then the lowest veto for a
+    // shared match (rules are trusted most when the story is another topic's too).
+    let mut pairs: Vec<(u32, u32)> = (0..=25u32)
+        .flat_map(|a| (0..=25u32).map(move |b| (a, b)))
+        .collect();
+    pairs.sort_by_key(|&(a, b)| (a + b, b));
+    let vetoes = |k: usize| {
+        let (a, b) = pairs[k];
+        (f64::from(a) / 50.0, f64::from(b) / 50.0)
+    };
+    let thresholds: Vec<f64> = (10..=90).map(|c| f64::from(c) / 100.0).collect();
+    // Most pairs settle the same stories: each distinct outcome is scored once.
+    let mut memo: HashMap<Vec<Option<bool>>, Vec<Quality>> = HashMap::new();
+    let mut scored: Vec<(f64, usize, Quality)> = Vec::new();
+    for k in 0..pairs.len() {
+        let qs = memo
+            .entry(settle(oof, views, vetoes(k)))
+            .or_insert_with_key(|settled| {
+                thresholds
+                    .iter()
+                    .map(|&t| quality(labels, oof, t, settled))
+                    .collect()
+            });
+        scored.extend(thresholds.iter().zip(qs.iter()).map(|(&t, &q)| (t, k, q)));
+    }
+    let precise: Vec<&(f64, usize, Quality)> = scored
+        .iter()
+        .filter(|(_, _, q)| q.precision() >= MIN_PRECISION)
+        .collect();
+    let pool: Vec<&(f64, usize, Quality)> = if precise.is_empty() {
+        scored.iter().collect()
+    } else {
+        precise
+    };
+    let best = pool.iter().map(|(_, _, q)| q.f1()).fold(0.0, f64::max);
+    let top: Vec<&&(f64, usize, Quality)> = pool
+        .iter()
+        .filter(|(_, _, q)| q.f1() >= best - 1e-9)
+        .collect();
+    let chosen = top.iter().map(|(_, k, _)| *k).min().expect("a best pair");
+    let plateau: Vec<f64> = top
+        .iter()
+        .filter(|(_, k, _)| *k == chosen)
+        .map(|(t, _, _)| *t)
+        .collect();
+    (plateau[plateau.len() / 2], vetoes(chosen))
 }
 
 /// Trains on `examples` (none of them held out: the caller splits) for the config's topics.
@@ -263,58 +364,11 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
                 oof[i] = probability(&p, i, &w, b);
             }
         }
-        // Decision for a threshold `t` (the model alone) and a veto `v` (a rules match stays
-        // in only if the model gives it at least `v` divided by the rules' evidence: the more
-        // the rules found, the surer a veto must be); `None` = the model alone.
-        let quality = |t: f64, v: Option<f64>| {
-            let mut q = Quality::default();
-            for (i, &want) in labels.iter().enumerate() {
-                let (lock, rules, evidence) = p.rules[i][ti];
-                let got = match v {
-                    Some(v) => decide(
-                        lock,
-                        rules && oof[i] >= scaled_veto(v, evidence),
-                        oof[i] >= t,
-                    ),
-                    None => oof[i] >= t,
-                };
-                q.add(want, got);
-            }
-            q
-        };
-        let mut scored: Vec<(f64, f64, Quality)> = Vec::new();
-        for t in (10..=90).map(|c| f64::from(c) / 100.0) {
-            for v in (0..=25).map(|c| f64::from(c) / 50.0) {
-                scored.push((t, v, quality(t, Some(v))));
-            }
-        }
-        let precise: Vec<&(f64, f64, Quality)> = scored
-            .iter()
-            .filter(|(_, _, q)| q.precision() >= MIN_PRECISION)
-            .collect();
-        let pool: Vec<&(f64, f64, Quality)> = if precise.is_empty() {
-            scored.iter().collect()
-        } else {
-            precise
-        };
-        let best = pool.iter().map(|(_, _, q)| q.f1()).fold(0.0, f64::max);
-        // The lowest veto that reaches the best F1 (rules are trusted unless the model is
-        // sure), and the middle of that plateau of thresholds: the least sensitive to new copy.
-        let top: Vec<&&(f64, f64, Quality)> = pool
-            .iter()
-            .filter(|(_, _, q)| q.f1() >= best - 1e-9)
-            .collect();
-        let veto = top.iter().map(|(_, v, _)| *v).fold(f64::INFINITY, f64::min);
-        let plateau: Vec<f64> = top
-            .iter()
-            .filter(|(_, v, _)| *v == veto)
-            .map(|(t, _, _)| *t)
-            .collect();
-        let threshold = plateau[plateau.len() / 2];
+        let views: Vec<RuleView> = p.rules.iter().map(|r| r[ti]).collect();
+        let (threshold, (veto, veto_among)) = choose(&labels, &oof, &views);
         let mut rules_q = Quality::default();
-        for (i, &want) in labels.iter().enumerate() {
-            let (lock, rules, _) = p.rules[i][ti];
-            rules_q.add(want, decide(lock, rules, false));
+        for (&want, r) in labels.iter().zip(&views) {
+            rules_q.add(want, r.lock.unwrap_or(r.matched));
         }
         let (w, b) = fit(&p, &labels, &all, &ids);
         let mut weights: Vec<(&String, f64)> = p
@@ -325,21 +379,17 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
             .map(|(n, w)| (n, (w * 1000.0).round() / 1000.0))
             .collect();
         weights.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        let combined = quality(threshold, Some(veto));
+        let settled = settle(&oof, &views, (veto, veto_among));
+        let combined = quality(&labels, &oof, threshold, &settled);
         let mistakes = labels
             .iter()
             .enumerate()
             .filter_map(|(i, &want)| {
-                let (lock, rules, evidence) = p.rules[i][ti];
-                let got = decide(
-                    lock,
-                    rules && oof[i] >= scaled_veto(veto, evidence),
-                    oof[i] >= threshold,
-                );
+                let got = settled[i].unwrap_or(oof[i] >= threshold);
                 (got != want).then(|| (ids[i].to_owned(), want, round3(oof[i])))
             })
             .collect();
-        let alone = quality(threshold, None);
+        let alone = quality(&labels, &oof, threshold, &vec![None; labels.len()]);
         let cv = |q: Quality| {
             json!({
                 "precision": round3(q.precision()),
@@ -350,6 +400,7 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
         let tw = TopicWeights {
             threshold,
             veto,
+            veto_among,
             bias: (b * 1000.0).round() / 1000.0,
             cross_validated: Some(json!({
                 "rules": cv(rules_q),
@@ -365,6 +416,7 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
             topic: topic.id.clone(),
             threshold,
             veto,
+            veto_among,
             features: weights.len(),
             model: alone,
             rules: rules_q,
@@ -418,4 +470,39 @@ fn folds(ids: &[&str]) -> Vec<u64> {
 
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(matched: bool, shared: bool) -> RuleView {
+        RuleView {
+            lock: None,
+            matched,
+            evidence: if matched { 1.0 } else { 0.0 },
+            shared,
+        }
+    }
+
+    #[test]
+    fn a_look_alike_alone_is_vetoed_and_a_subject_among_several_is_kept() {
+        // (labelled in, model probability, rules match, another topic's rules match too)
+        let kinds = [
+            (true, 0.05, true, true),    // a meeting naming the topic among its subjects
+            (false, 0.05, true, false),  // one word in another sense, nothing else on topic
+            (true, 0.9, true, false),    // plainly on topic
+            (false, 0.01, false, false), // off topic
+        ];
+        let stories: Vec<_> = kinds.iter().flat_map(|k| [*k; 10]).collect();
+        let labels: Vec<bool> = stories.iter().map(|s| s.0).collect();
+        let oof: Vec<f64> = stories.iter().map(|s| s.1).collect();
+        let views: Vec<RuleView> = stories.iter().map(|s| view(s.2, s.3)).collect();
+        let (threshold, (alone, among)) = choose(&labels, &oof, &views);
+        // The weakest veto alone that overrules 0.05, none for a shared match.
+        assert_eq!((alone, among), (0.06, 0.0));
+        let settled = settle(&oof, &views, (alone, among));
+        let q = quality(&labels, &oof, threshold, &settled);
+        assert_eq!((q.tp, q.fp, q.fn_), (20, 0, 0));
+    }
 }

@@ -235,10 +235,11 @@ pub(super) fn train(
     };
     for r in &reports {
         say!(
-            "  {:<20} threshold {:.2}, veto {:.2}, {} features; cross-validated: rules {}; model {}; combined {}",
+            "  {:<20} threshold {:.2}, veto {:.2} alone / {:.2} shared, {} features; cross-validated: rules {}; model {}; combined {}",
             r.topic,
             r.threshold,
             r.veto,
+            r.veto_among,
             r.features,
             fmt(r.rules),
             fmt(r.model),

@@ -20,12 +20,13 @@ use wirefeed::ingest::{ArticleInput, Rules};
 
 const TOPICS: [&str; 3] = ["bilateral-relations", "migration", "security"];
 const MIN_PRECISION: f64 = 0.90;
-const TRAINING: [&str; 5] = [
+const TRAINING: [&str; 6] = [
     "classify-corpus.jsonl",
     "classify-holdout.jsonl",
     "train/train-a.jsonl",
     "train/train-b.jsonl",
     "train/train-c.jsonl",
+    "train/train-d.jsonl",
 ];
 
 #[derive(serde::Deserialize)]
@@ -90,10 +91,6 @@ fn evaluate(files: &[&str], keep: impl Fn(&str) -> bool) -> Report {
 
 /// Prints the table and checks each topic's F1 against `floors` (in [`TOPICS`] order).
 fn gate(title: &str, r: &Report, floors: [f64; 3], show_mistakes: bool) {
-    gate_with(title, r, floors, show_mistakes, MIN_PRECISION)
-}
-
-fn gate_with(title: &str, r: &Report, floors: [f64; 3], show_mistakes: bool, min_precision: f64) {
     println!("{title}, {} stories:", r.n);
     println!(
         "  {:<20} {:>9} {:>9} {:>9}",
@@ -107,8 +104,8 @@ fn gate_with(title: &str, r: &Report, floors: [f64; 3], show_mistakes: bool, min
         if f < floors[ti] {
             failed.push(format!("{topic}: F1 {f:.3} < {}", floors[ti]));
         }
-        if p < min_precision {
-            failed.push(format!("{topic}: precision {p:.3} < {min_precision}"));
+        if p < MIN_PRECISION {
+            failed.push(format!("{topic}: precision {p:.3} < {MIN_PRECISION}"));
         }
     }
     if show_mistakes {
@@ -136,7 +133,8 @@ fn the_training_corpus_is_big_varied_and_half_spanish() {
 fn held_out_stories_score_at_least_as_measured() {
     let r = evaluate(&TRAINING, is_held_out);
     assert!(r.n >= 120, "{} held-out stories", r.n);
-    // Measured 2026-12-01: 0.987 / 0.935 / 0.956.
+    // Measured 2026-12-07 (164 stories, train-d's held-out fifth included): 0.976 / 0.938 /
+    // 0.979 (bilateral / migration / security); migration precision 0.905.
     gate("held out (never trained on)", &r, [0.96, 0.92, 0.94], true);
 }
 
@@ -156,16 +154,15 @@ fn the_blind2_set_scores_at_least_as_measured() {
 fn the_blind3_set_scores_at_least_as_measured() {
     let r = evaluate(&["classify-blind3.jsonl"], |_| true);
     assert!(r.n >= 150);
-    // KNOWN REGRESSION (issue 24's classifier fixes): migration precision fell from 0.917 to
-    // 0.898 on this set, two more false positives, below the 0.90 every other set keeps; the
-    // set stays unread, so the cause is not established (docs/classifier.md). The floor is
-    // the measured value, so that any further fall still fails.
-    gate_with(
+    // Issue 24's fixes had cost migration precision here (0.917 to 0.898, under the 0.90
+    // floor); with a veto for a match alone and one for a match shared with another topic,
+    // and the look-alike training stories, it measured 0.957 (2026-12-07, scored once;
+    // docs/classifier.md): the floor is every set's 0.90 again.
+    gate(
         "blind3 (never read by anyone tuning)",
         &r,
         [0.90, 0.90, 0.90],
         false,
-        0.895,
     );
 }
 
@@ -283,6 +280,29 @@ fn print_scores(groups: Vec<(String, [Quality; 3], usize, usize)>) {
             cell(counts[2])
         );
     }
+}
+
+#[test]
+fn the_topics2_blind_set_scores_at_least_as_measured() {
+    // Scored once per model, 2026-12-07 (docs/classifier.md): 0.968 / 0.949 / 0.938 F1, exact
+    // 0.907. Floors 0.015 under, so a change that loses ground fails; precision keeps 0.90.
+    let groups = score_blind_file("blind/topics2.jsonl");
+    let (_, counts, exact, n) = &groups[0];
+    assert_eq!(*n, 150);
+    let floors = [0.953, 0.934, 0.923];
+    for (ti, topic) in TOPICS.iter().enumerate() {
+        let q = counts[ti];
+        assert!(q.f1() >= floors[ti], "{topic}: F1 {:.3}", q.f1());
+        assert!(
+            q.precision() >= MIN_PRECISION,
+            "{topic}: P {:.3}",
+            q.precision()
+        );
+    }
+    assert!(
+        *exact as f64 / *n as f64 >= 0.89,
+        "exact-set {exact} of {n}"
+    );
 }
 
 #[test]
