@@ -25,26 +25,12 @@ fn touch_users(
     now_ms: i64,
     scopes: &mut BTreeSet<String>,
 ) -> Result<()> {
-    let users: Vec<(String, String)> = tx
-        .prepare_cached(
-            "SELECT a.id, a.topics FROM article_pictures ap JOIN articles a ON a.id = ap.article_id \
-             WHERE ap.picture_id = ?1",
-        )?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+    let users: Vec<String> = tx
+        .prepare_cached("SELECT article_id FROM article_pictures WHERE picture_id = ?1")?
+        .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    for (article, topics) in users {
-        tx.prepare_cached(
-            "UPDATE articles SET changed_at = max(?2, changed_at + 1), \
-             seen_at = max(seen_at, max(?2, changed_at + 1)) WHERE id = ?1",
-        )?
-        .execute(params![article, now_ms])?;
-        tx.prepare_cached(
-            "UPDATE article_topics SET seen_at = (SELECT seen_at FROM articles WHERE id = ?1) \
-             WHERE article_id = ?1",
-        )?
-        .execute([&article])?;
-        scopes.insert(SCOPE_ALL.to_owned());
-        scopes.extend(json_list(&topics)?.iter().map(|t| topic_scope(t)));
+    for article in users {
+        super::touch::touch_story(tx, &article, now_ms, scopes)?;
     }
     scopes.insert(picture_scope(id));
     Ok(())

@@ -19,6 +19,7 @@ mod search;
 mod settings;
 mod sitemap;
 mod takes;
+mod touch;
 mod urgent;
 mod websub;
 mod write;

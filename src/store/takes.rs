@@ -134,21 +134,7 @@ pub(super) fn touch_linked(
     linked.extend(later);
     linked.remove(id);
     for other in linked {
-        let topics: Option<String> = tx
-            .prepare_cached(
-                "UPDATE articles SET changed_at = max(?2, (changed_at / 1000 + 1) * 1000), \
-                 seen_at = max(seen_at, max(?2, (changed_at / 1000 + 1) * 1000)) WHERE id = ?1 RETURNING topics",
-            )?
-            .query_row(params![other, now_ms], |r| r.get(0))
-            .optional()?;
-        let Some(topics) = topics else { continue };
-        tx.prepare_cached(
-            "UPDATE article_topics SET seen_at = (SELECT seen_at FROM articles WHERE id = ?1) \
-             WHERE article_id = ?1",
-        )?
-        .execute([&other])?;
-        scopes.insert(SCOPE_ALL.to_owned());
-        scopes.extend(json_list(&topics)?.iter().map(|t| topic_scope(t)));
+        super::touch::touch_story(tx, &other, now_ms, scopes)?;
     }
     Ok(())
 }

@@ -238,6 +238,11 @@ fn lifecycle_embargo_kill_and_new_metadata_move_urls_and_access() {
         .header("etag")
         .unwrap()
         .to_owned();
+    let doc_lm = app
+        .get("/articles/live.json")
+        .header("last-modified")
+        .unwrap()
+        .to_owned();
     let r = app.api(
         "PUT",
         "/api/v1/media/pic",
@@ -252,6 +257,11 @@ fn lifecycle_embargo_kill_and_new_metadata_move_urls_and_access() {
     let after = app.get("/feeds/all.json");
     assert_ne!(after.header("etag").unwrap(), before);
     assert!(after.body.contains("New caption"));
+    // In the same second as the story's filing too: Last-Modified has one-second resolution,
+    // so the story moves to the next second and an If-Modified-Since poller gets the change.
+    let doc = app.get_with("/articles/live.json", &[("If-Modified-Since", &doc_lm)]);
+    assert_eq!(doc.status, 200, "Last-Modified stayed {doc_lm}");
+    assert!(doc.body.contains("New caption"));
     // A field left out of new metadata is read from the file again (this one has alt text).
     let r = app.api(
         "PUT",
