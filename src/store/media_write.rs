@@ -2,8 +2,8 @@
 //! picture (its documents, its feeds, its `since=` position) and the picture's own scope.
 
 use super::media::{PictureWrite, picture_in, picture_scope};
-use super::row::{json_list, to_json};
-use super::write::{SCOPE_ALL, WriteError, topic_scope};
+use super::row::to_json;
+use super::write::WriteError;
 use super::{Result, Store};
 use crate::model::{FieldError, Picture, PictureId, PictureMeta, PubStatus, Rendition};
 use rusqlite::{Connection, params};

@@ -2,11 +2,10 @@
 //! every write (the earlier take exists, no cycle), read with an article (both ways), and the
 //! takes whose documents a write changes.
 
+use super::Result;
 use super::row::{json_list, ts};
-use super::topic_scope;
-use super::{Result, SCOPE_ALL};
 use crate::model::{Article, ArticleId, FieldError, MAX_TAKES, PubStatus, Take};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use std::collections::BTreeSet;
 
 const TAKE_COLUMNS: &str = "id, headline, slugline, evolved_from, status, published_at, embargo_until, restricted, topics, places";
