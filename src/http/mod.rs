@@ -20,6 +20,7 @@ pub use problem::Problem;
 use crate::app::App as Context;
 use crate::urls::pattern;
 use actix_web::dev::Server;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{App, HttpServer, guard, web};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -41,20 +42,31 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
     // W3C TDMRep on every response while mining is reserved (contract §15).
     let tdm = crate::render::tdm_headers(&app.config);
     let server = HttpServer::new(move || {
-        let mut defaults = actix_web::middleware::DefaultHeaders::new()
-            .add(("X-Content-Type-Options", "nosniff"))
-            .add(("Referrer-Policy", "same-origin"));
+        // Every answer: no MIME sniffing; a page opened with ?token= sends no Referer to another
+        // site (its links and a story's images); and TDMRep while mining is reserved.
+        let mut defaults = vec![
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            ),
+        ];
         for (name, value) in &tdm {
-            defaults = defaults.add((*name, value.clone()));
+            if let Ok(value) = HeaderValue::from_str(value) {
+                defaults.push((HeaderName::from_static(name), value));
+            }
         }
+        let defaults: observe::Defaults = defaults.into();
         App::new()
             .app_data(app.clone())
             .app_data(policy.clone())
             .wrap(actix_web::middleware::from_fn(gate::gate))
-            // Every answer: no MIME sniffing; a page opened with ?token= sends no Referer to
-            // another site (its links and a story's images).
-            .wrap(defaults)
-            .wrap(actix_web::middleware::from_fn(observe::observe))
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                observe::observe(req, next, defaults.clone())
+            }))
             // The busiest URLs first: actix tries routes in order and each pattern with a
             // `{segment}` costs a regex attempt. Their prefixes (/feeds/, /media/{id}/,
             // /articles/) match nothing else in this map, so the order changes no answer.

@@ -1,11 +1,18 @@
-//! Every request counted in the metrics registry and logged once.
+//! Every request counted in the metrics registry and logged once, and every answer given the
+//! headers all answers carry.
 
 use super::auth::principal_of;
 use crate::metrics::METRICS;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use std::rc::Rc;
 use std::time::Instant;
+
+/// Headers every answer carries unless its handler set them (actix's `DefaultHeaders`, done
+/// here: one middleware layer less on every request).
+pub(super) type Defaults = Rc<[(HeaderName, HeaderValue)]>;
 
 /// Counts each request in the metrics registry and logs it once, with fields: method, route,
 /// status, duration, bytes, whether the page cache answered, and the key's *name* (never a
@@ -13,9 +20,16 @@ use std::time::Instant;
 pub(super) async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
+    defaults: Defaults,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let start = Instant::now();
-    let res = next.call(req).await?;
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    for (name, value) in defaults.iter() {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
     let took = start.elapsed();
     let status = res.status().as_u16();
     let route = crate::urls::route_class(res.request().path());
