@@ -11,6 +11,7 @@ pub mod features;
 pub mod gazetteer;
 pub mod logistic;
 mod rules;
+pub mod subjects;
 pub mod train;
 
 use crate::config::Config;
