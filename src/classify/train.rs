@@ -128,6 +128,9 @@ pub struct TopicReport {
 
 type Sparse = Vec<(u32, f32)>;
 
+/// One topic's labels, out-of-fold probabilities and first threshold.
+type FirstPass = (Vec<bool>, Vec<f64>, f64);
+
 struct Prepared {
     vectors: Vec<Sparse>,
     names: Vec<String>,
@@ -367,7 +370,7 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
     let mut reports = Vec::new();
     // First every topic's out-of-fold probabilities and threshold: whether the model puts a
     // story in another topic decides which veto a rules match faces (see [`shared_views`]).
-    let mut first: Vec<Option<(Vec<bool>, Vec<f64>, f64)>> = Vec::new();
+    let mut first: Vec<Option<FirstPass>> = Vec::new();
     for (ti, topic) in config.topics.iter().enumerate() {
         let labels: Vec<bool> = examples
             .iter()
