@@ -68,7 +68,7 @@ pub(super) fn reason(s: &TopicScore) -> String {
             let which = if m.among.is_empty() {
                 "this topic's rules alone".to_owned()
             } else {
-                format!("rules shared with {}", m.among.join(" and "))
+                format!("a match shared with {}", m.among.join(" and "))
             };
             let weighed = format!(
                 "the veto {:.2} (for {which}) divided by the rules' evidence {:.2} (score {} of {}, {main} main word{}) is {:.3}",

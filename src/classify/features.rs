@@ -18,6 +18,7 @@
 //!   anywhere in the article. The rules use the same phrases (see [`LOOKALIKE_PHRASES`]).
 
 use super::gazetteer::Gazetteer;
+use super::subjects::Subjects;
 use crate::model::Content;
 use crate::text::normalize;
 
@@ -184,6 +185,7 @@ pub enum Kind {
 /// Turns articles into features.
 pub struct Extractor {
     gazetteer: Gazetteer,
+    subjects: Subjects,
     phrases: Vec<Phrase>,
 }
 
@@ -198,6 +200,7 @@ impl Extractor {
     pub fn new() -> Extractor {
         Extractor {
             gazetteer: Gazetteer::shipped(),
+            subjects: Subjects::shipped(),
             phrases: phrases(),
         }
     }
@@ -289,6 +292,8 @@ impl Extractor {
             .features(headline, body, dateline, lang, &mut |f| {
                 emit(f, Kind::Structure)
             });
+        self.subjects
+            .features(headline, body, &mut |f| emit(f, Kind::Structure));
     }
 }
 

@@ -59,8 +59,9 @@ pub struct TopicWeights {
     /// never), before the rules' evidence divides it.
     #[serde(default)]
     pub veto: f64,
-    /// As `veto`, for a rules match shared with another topic's rules (one subject among
-    /// several). A file without it never overrules a shared match.
+    /// As `veto`, for a rules match shared with another topic (its rules or the model put the
+    /// story in it too: one subject among several). A file without it never overrules a shared
+    /// match.
     #[serde(default)]
     pub veto_among: f64,
     /// Intercept.
@@ -148,7 +149,7 @@ pub struct TopicModel {
     pub threshold: f64,
     /// Probability a rules match of this topic alone needs to stay in (before the evidence).
     pub veto: f64,
-    /// The same for a rules match shared with another topic's rules.
+    /// The same for a rules match shared with another topic (its rules or the model's).
     pub veto_among: f64,
     bias: f64,
 }
@@ -177,8 +178,9 @@ pub struct ModelScore {
     /// Probability a rules match needs to stay in, before the rules' evidence scales it: the
     /// topic's veto for a match alone, or for a match shared with the topics in `among`.
     pub veto: f64,
-    /// The other topics whose rules match this article too (then `veto` is the topic's veto
-    /// for a shared match); empty when this topic's rules match alone or not at all.
+    /// The other topics whose rules, or the model, put this article in them too (then `veto`
+    /// is the topic's veto for a shared match); empty when this topic's rules match alone or
+    /// not at all.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub among: Vec<crate::model::TopicId>,
     /// How much the rules had for this topic (see [`super::rule_evidence`]): 0 when they

@@ -11,6 +11,7 @@ pub mod features;
 pub mod gazetteer;
 pub mod logistic;
 mod rules;
+pub mod subjects;
 pub mod train;
 
 use crate::config::Config;
@@ -226,15 +227,26 @@ impl Classifier {
             );
             let mut logits = Vec::with_capacity(scores.len());
             m.logits(&v, &mut logits);
-            let ruled: Vec<bool> = scores.iter().map(|s| s.rules).collect();
+            // Topics the rules or the model put the story in (before any veto).
+            let ruled: Vec<bool> = scores
+                .iter()
+                .enumerate()
+                .map(|(j, s)| {
+                    s.rules
+                        || s.forced.is_some()
+                        || m.topics[j]
+                            .as_ref()
+                            .is_some_and(|t| logistic::sigmoid(logits[j]) >= t.threshold)
+                })
+                .collect();
             for (ti, s) in scores.iter_mut().enumerate() {
                 let Some(t) = &m.topics[ti] else { continue };
                 let probability = logistic::sigmoid(logits[ti]);
                 let matched = probability >= t.threshold;
                 let evidence = if s.rules { rule_evidence(s) } else { 0.0 };
-                // A rules match shared with another topic's rules is one subject among several
-                // (a ministers' meeting on security and migration); alone, it may be a
-                // look-alike (bird migration): each has its own veto.
+                // A rules match shared with another topic (its rules or the model's) is one
+                // subject among several (a ministers' meeting on security and migration);
+                // alone, it may be a look-alike (bird migration): each has its own veto.
                 let among: Vec<TopicId> = if s.rules {
                     (0..ruled.len())
                         .filter(|&j| j != ti && ruled[j])
@@ -318,7 +330,7 @@ pub fn main_words(s: &TopicScore) -> usize {
 }
 
 /// The probability below which the model overrules a rules match with this `evidence`: the
-/// topic's veto (`veto` alone, `veto_among` with another topic's rules) divided by it (the
+/// topic's veto (`veto` alone, `veto_among` beside another topic) divided by it (the
 /// trainer chooses both knowing this).
 pub fn scaled_veto(veto: f64, evidence: f64) -> f64 {
     veto / evidence.max(1.0)

@@ -438,7 +438,7 @@ fn a_match_shared_with_another_topics_rules_faces_the_veto_for_a_shared_match() 
     assert!(!ms.vetoed && (ms.veto - 0.05).abs() < 1e-9, "{ms:?}");
     assert!(
         m.reason.contains(
-            "no veto: 0.119 is not below the veto 0.05 (for rules shared with security) \
+            "no veto: 0.119 is not below the veto 0.05 (for a match shared with security) \
              divided by the rules' evidence 1.41 (score 6 of 3, 1 main word) is 0.035"
         ),
         "{}",
@@ -451,6 +451,43 @@ fn a_match_shared_with_another_topics_rules_faces_the_veto_for_a_shared_match() 
     // A model that is sure still overrules a shared match (birds).
     let birds = content("en", "Refugee birds", "bird bird border security");
     assert_eq!(c.topics(&birds), ["security"]);
+}
+
+/// As [`DOUBTFUL_SHARED_MODEL`], with a model sure that ministers make a story bilateral.
+const DOUBTFUL_SHARED_BILATERAL_MODEL: &str = r#"{
+  "format": "wirefeed-linear-1",
+  "trained_on": "a test",
+  "stem_length": 6,
+  "topics": {
+    "migration": { "threshold": 0.5, "veto": 0.3, "veto_among": 0.05, "bias": -2.0,
+                   "weights": { "bird": -40.0 } },
+    "bilateral-relations": { "threshold": 0.5, "veto": 0.3, "veto_among": 0.05, "bias": -2.0,
+                   "weights": { "minist": 40.0 } }
+  }
+}"#;
+
+#[test]
+fn a_match_beside_a_topic_only_the_model_found_is_shared_too() {
+    // Issue 24 (tune2): a ministers' meeting that only the model puts in bilateral relations
+    // is still one subject among several for migration's rules.
+    let c = Classifier::with_model(
+        &Config::parse(CONFIG, Path::new(".")).unwrap(),
+        DOUBTFUL_SHARED_BILATERAL_MODEL,
+    )
+    .unwrap();
+    let meeting = content("en", "Refugee arrives", "Ministers met.");
+    let s = c.explain(&meeting);
+    let m = s.iter().find(|s| s.topic == "migration").unwrap();
+    let ms = m.model.as_ref().unwrap();
+    assert_eq!(ms.among, ["bilateral-relations"], "{ms:?}");
+    assert!(m.matched && !ms.vetoed, "{m:?}");
+    assert_eq!(c.topics(&meeting), ["bilateral-relations", "migration"]);
+    assert!(
+        m.reason
+            .contains("(for a match shared with bilateral-relations)"),
+        "{}",
+        m.reason
+    );
 }
 
 #[test]

@@ -7,7 +7,8 @@
 //! the final decision, so the model adds recall where the rules miss, and vetoes rule matches
 //! it is sure are wrong, without pulling precision below [`MIN_PRECISION`]: one veto for a
 //! topic's rules matching alone (where a look-alike word in another sense shows), one for
-//! rules shared with another topic's (one subject among several, see [`choose`]). A fifth of
+//! rules shared with another topic, its rules' or the model's (one subject among several, see
+//! [`choose`] and [`shared_views`]). A fifth of
 //! the stories (by a hash of their id, [`is_held_out`]) is never trained on: the test suite
 //! measures on it.
 
@@ -111,7 +112,7 @@ pub struct TopicReport {
     /// Chosen veto: the probability a rules match of this topic alone needs to stay in
     /// (before the rules' evidence divides it).
     pub veto: f64,
-    /// Chosen veto for a rules match shared with another topic's rules.
+    /// Chosen veto for a rules match shared with another topic (its rules or the model's).
     pub veto_among: f64,
     /// Features with a weight in the file.
     pub features: usize,
@@ -126,6 +127,9 @@ pub struct TopicReport {
 }
 
 type Sparse = Vec<(u32, f32)>;
+
+/// One topic's labels, out-of-fold probabilities and first threshold.
+type FirstPass = (Vec<bool>, Vec<f64>, f64);
 
 struct Prepared {
     vectors: Vec<Sparse>,
@@ -143,8 +147,9 @@ struct RuleView {
     matched: bool,
     /// Their evidence (see [`super::rule_evidence`]), which divides the veto.
     evidence: f64,
-    /// Whether another topic's rules match the story too: then the veto for a shared match
-    /// applies (one subject among several), else the veto for a match alone.
+    /// Whether another topic's rules (or, after the first pass, the model; see
+    /// [`shared_views`]) put the story in it too: then the veto for a shared match applies
+    /// (one subject among several), else the veto for a match alone.
     shared: bool,
 }
 
@@ -337,6 +342,22 @@ fn choose(labels: &[bool], oof: &[f64], views: &[RuleView]) -> (f64, (f64, f64))
     (plateau[plateau.len() / 2], vetoes(chosen))
 }
 
+/// Each story's rules view of topic `ti`, shared when another topic's rules match it or the
+/// model (out of fold) puts it in another topic: a ministers' meeting that only the model
+/// finds bilateral is still one subject among several for the rules' security match.
+fn shared_views(p: &Prepared, model_in: &[Vec<bool>], ti: usize) -> Vec<RuleView> {
+    p.rules
+        .iter()
+        .zip(model_in)
+        .map(|(r, m)| {
+            let mut v = r[ti];
+            let other = (0..r.len()).any(|j| j != ti && (m[j] || r[j].lock == Some(true)));
+            v.shared = v.matched && (v.shared || other);
+            v
+        })
+        .collect()
+}
+
 /// Trains on `examples` (none of them held out: the caller splits) for the config's topics.
 pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicReport>) {
     let p = prepare(config, examples);
@@ -347,15 +368,18 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
     let n_folds = folds.iter().copied().max().map_or(0, |m| m + 1);
     let mut topics = serde_json::Map::new();
     let mut reports = Vec::new();
+    // First every topic's out-of-fold probabilities and threshold: whether the model puts a
+    // story in another topic decides which veto a rules match faces (see [`shared_views`]).
+    let mut first: Vec<Option<FirstPass>> = Vec::new();
     for (ti, topic) in config.topics.iter().enumerate() {
         let labels: Vec<bool> = examples
             .iter()
             .map(|e| e.labels.contains(&topic.id))
             .collect();
         if !labels.iter().any(|&l| l) {
+            first.push(None);
             continue;
         }
-        // Out-of-fold probabilities.
         let mut oof = vec![0.0; examples.len()];
         for k in 0..n_folds {
             let train: Vec<usize> = all.iter().copied().filter(|&i| fold(i) != k).collect();
@@ -365,6 +389,22 @@ pub fn train(config: &Config, examples: &[Example]) -> (ModelFile, Vec<TopicRepo
             }
         }
         let views: Vec<RuleView> = p.rules.iter().map(|r| r[ti]).collect();
+        let (threshold, _) = choose(&labels, &oof, &views);
+        first.push(Some((labels, oof, threshold)));
+    }
+    let model_in: Vec<Vec<bool>> = (0..examples.len())
+        .map(|i| {
+            first
+                .iter()
+                .map(|f| f.as_ref().is_some_and(|(_, oof, t)| oof[i] >= *t))
+                .collect()
+        })
+        .collect();
+    for (ti, topic) in config.topics.iter().enumerate() {
+        let Some((labels, oof, _)) = first[ti].take() else {
+            continue;
+        };
+        let views = shared_views(&p, &model_in, ti);
         let (threshold, (veto, veto_among)) = choose(&labels, &oof, &views);
         let mut rules_q = Quality::default();
         for (&want, r) in labels.iter().zip(&views) {
