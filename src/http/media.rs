@@ -12,6 +12,7 @@ use crate::media::{Kind, MediaError};
 use crate::model::{FieldError, FieldErrors, Picture, PictureId, PictureMeta, now};
 use crate::store::{PictureWrite, UpsertOutcome};
 use crate::urls::ArticleFormat;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
@@ -67,18 +68,22 @@ pub(super) async fn rendition(
     let etag = format!("\"{}\"", r.sha256);
     let public = view == Entitlement::Public;
     let mut resp = HttpResponse::build(StatusCode::OK);
+    // Constant values are not copied (the busiest answer, a rendition's 304, is mostly these).
     resp.insert_header((header::ETAG, etag.as_str()))
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::ACCEPT_RANGES, HeaderValue::from_static("bytes")))
         .insert_header((
             header::CACHE_CONTROL,
-            if public {
+            HeaderValue::from_static(if public {
                 "public, max-age=31536000, immutable"
             } else {
                 "private, no-cache"
-            },
+            }),
         ));
     if public {
-        resp.insert_header(("surrogate-key", crate::store::picture_scope(&id)));
+        resp.insert_header((
+            HeaderName::from_static("surrogate-key"),
+            crate::store::picture_scope(&id),
+        ));
         // A shared cache that nobody purges keeps the bytes only `feeds.max_age` before it
         // revalidates (a 304 against the strong tag), so a kill reaches it that soon; browsers
         // keep `immutable`. With `[cdn] purge_urls` the kill is purged and the CDN keeps a year.
@@ -86,12 +91,12 @@ pub(super) async fn rendition(
         // and a surrogate removes it before the response goes on.)
         if app.config.cdn.purge_urls.is_empty() {
             resp.insert_header((
-                "surrogate-control",
+                HeaderName::from_static("surrogate-control"),
                 format!("max-age={}", app.config.feeds.max_age),
             ));
         }
     } else {
-        resp.insert_header((header::VARY, "Authorization"));
+        resp.insert_header((header::VARY, HeaderValue::from_static("Authorization")));
     }
     // RFC 9110 §13.1.2: If-None-Match with the (strong) tag: the client has these bytes.
     if let Some(inm) = req.headers().get(header::IF_NONE_MATCH) {
