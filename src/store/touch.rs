@@ -3,8 +3,8 @@
 //! it, as if it had been edited.
 
 use super::Result;
+use super::changes::{SCOPE_ALL, topic_scope};
 use super::row::json_list;
-use super::write::{SCOPE_ALL, topic_scope};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::BTreeSet;
 
