@@ -162,8 +162,12 @@ fn rank(tx: &Connection, id: &str, s: &Seed, n: usize) -> Result<Vec<Listed>> {
     Ok(out)
 }
 
-/// Fills `out` up to `n` with the stories whose text best matches `s`'s headline (BM25 over
-/// the [`TEXT_CANDIDATES`] newest matches, so the cost does not grow with the archive).
+/// Fills `out` up to `n` with the stories whose text best matches `s`'s headline: the
+/// [`TEXT_CANDIDATES`] newest stories the search index finds for its words, ranked by the words
+/// each one's headline and summary share with it, a word weighing less the more candidates
+/// hold it; newest first among equals. Not `bm25()`: FTS5 counts, for every query, all the rows
+/// that hold each word (its whole doclist), so the cost of each story grew with the archive and
+/// a bulk import with it (docs/benchmarks.md, Bulk import). Here it is bounded by the candidates.
 fn similar_text(
     tx: &Connection,
     id: &str,
@@ -191,20 +195,59 @@ fn similar_text(
         .join(" OR ");
     let expr = scoped(&any, Some(&s.lang), None);
     let mut st = tx.prepare_cached(&format!(
-        "SELECT m.score, a.id, a.published_at FROM (SELECT rowid & {ROWID_MASK_SQL} AS article, bm25(articles_fts) AS score \
-           FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3) m \
+        "SELECT m.article, a.id, a.published_at, a.headline, coalesce(a.summary, '') FROM \
+           (SELECT rowid & {ROWID_MASK_SQL} AS article \
+            FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3) m \
          JOIN articles a ON a.rowid = m.article \
          WHERE a.rowid <> ?4 AND a.status = 'usable' AND a.restricted = 0"
     ))?;
-    let mut matches: Vec<(f64, Listed)> = st
+    let mut found: Vec<(i64, Listed, String)> = st
         .query_map(
             params![expr, before_bound(until), TEXT_CANDIDATES, s.rowid],
-            |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))),
+            |r| {
+                let text = format!("{} {}", r.get::<_, String>(3)?, r.get::<_, String>(4)?);
+                Ok((
+                    r.get(0)?,
+                    (r.get(1)?, r.get(2)?),
+                    crate::text::normalize(&text),
+                ))
+            },
         )?
         .collect::<rusqlite::Result<_>>()?;
-    // BM25 is lower for a better match; the scan already went newest first.
-    matches.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (_, cand) in matches {
+    found.sort_by_key(|b| std::cmp::Reverse(b.0)); // newest first, whatever order the join gave
+    // The search folds accents and case (`unicode61 remove_diacritics`); so does `normalize`.
+    let keys: Vec<String> = words
+        .iter()
+        .map(|w| crate::text::normalize(w))
+        .filter(|k| k.len() > 2)
+        .collect();
+    let holds: Vec<Vec<bool>> = found
+        .iter()
+        .map(|(_, _, text)| keys.iter().map(|k| text.contains(k.as_str())).collect())
+        .collect();
+    let total = found.len() as f64;
+    let weights: Vec<f64> = (0..keys.len())
+        .map(|i| {
+            let df = holds.iter().filter(|h| h[i]).count() as f64;
+            ((total + 1.0) / (df + 0.5)).ln()
+        })
+        .collect();
+    let mut ranked: Vec<(f64, Listed)> = found
+        .into_iter()
+        .zip(&holds)
+        .map(|((_, cand, _), h)| {
+            let score = h
+                .iter()
+                .zip(&weights)
+                .filter(|(x, _)| **x)
+                .map(|(_, w)| w)
+                .sum();
+            (score, cand)
+        })
+        .collect();
+    // Best first; the sort is stable, so newest first among equals.
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, cand) in ranked {
         if out.len() >= n {
             break;
         }
