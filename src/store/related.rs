@@ -195,8 +195,8 @@ fn similar_text(
         .join(" OR ");
     let expr = scoped(&any, Some(&s.lang), None);
     let mut st = tx.prepare_cached(&format!(
-        "SELECT m.article, a.id, a.published_at, a.headline, coalesce(a.summary, '') FROM \
-           (SELECT rowid & {ROWID_MASK_SQL} AS article \
+        "SELECT m.entry, a.id, a.published_at, a.headline, coalesce(a.summary, '') FROM \
+           (SELECT rowid AS entry, rowid & {ROWID_MASK_SQL} AS article \
             FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid < ?2 ORDER BY rowid DESC LIMIT ?3) m \
          JOIN articles a ON a.rowid = m.article \
          WHERE a.rowid <> ?4 AND a.status = 'usable' AND a.restricted = 0"
@@ -214,7 +214,9 @@ fn similar_text(
             },
         )?
         .collect::<rusqlite::Result<_>>()?;
-    found.sort_by_key(|b| std::cmp::Reverse(b.0)); // newest first, whatever order the join gave
+    // Newest first, whatever order the join gave: an index entry's rowid is its story's
+    // `published_at` second above its row number (store/fts.rs).
+    found.sort_by_key(|b| std::cmp::Reverse(b.0));
     // The search folds accents and case (`unicode61 remove_diacritics`); so does `normalize`.
     let keys: Vec<String> = words
         .iter()
