@@ -372,3 +372,61 @@ fn feeds_related_sets_how_many_and_zero_turns_them_off() {
         "{err}"
     );
 }
+
+#[test]
+fn headline_words_fill_the_list_the_rarer_word_first_and_no_shared_word_no_place() {
+    let app = spawn_app_with(None);
+    let t = publisher_key(&app);
+    // Neither topic nor country in common with the seed (security, JP): only the text step
+    // can list these. The one sharing the seed's rare word is the oldest; three newer ones share
+    // only a word they all hold; one shares nothing (the control: the list has room for it).
+    file(
+        &app,
+        &t,
+        "txt-rare",
+        "Zenobia recovery fund approved",
+        "bilateral-relations",
+        "FR",
+    );
+    for (i, h) in [
+        "District council meets on budget",
+        "District elections set for spring",
+        "District schools reopen on time",
+    ]
+    .iter()
+    .enumerate()
+    {
+        file(
+            &app,
+            &t,
+            &format!("txt-common{i}"),
+            h,
+            "bilateral-relations",
+            "FR",
+        );
+    }
+    file(
+        &app,
+        &t,
+        "txt-none",
+        "Chamber hosts an annual trade fair",
+        "bilateral-relations",
+        "FR",
+    );
+    file(
+        &app,
+        &t,
+        "txt-seed",
+        "Cyclone Zenobia batters harbour district",
+        "security",
+        "JP",
+    );
+    // The rare word outweighs recency; the common word's stories follow, newest first.
+    assert_eq!(
+        related(&app, "txt-seed"),
+        ["txt-rare", "txt-common2", "txt-common1", "txt-common0"]
+    );
+    // A public story with no word in common is not listed, though it is there and the list
+    // (feeds.related = 5) has room.
+    assert_eq!(app.get("/articles/txt-none").status, 200);
+}
