@@ -217,12 +217,9 @@ fn similar_text(
     // Newest first, whatever order the join gave: an index entry's rowid is its story's
     // `published_at` second above its row number (store/fts.rs).
     found.sort_by_key(|b| std::cmp::Reverse(b.0));
-    // The search folds accents and case (`unicode61 remove_diacritics`); so does `normalize`.
-    let keys: Vec<String> = words
-        .iter()
-        .map(|w| crate::text::normalize(w))
-        .filter(|k| k.len() > 2)
-        .collect();
+    // The search folds accents and case (`unicode61 remove_diacritics`); so does `normalize`,
+    // which gives each (alphanumeric) word as " word ": a whole-word match in the folded text.
+    let keys: Vec<String> = words.iter().map(|w| crate::text::normalize(w)).collect();
     let holds: Vec<Vec<bool>> = found
         .iter()
         .map(|(_, _, text)| keys.iter().map(|k| text.contains(k.as_str())).collect())
