@@ -12,6 +12,7 @@ mod observe;
 mod ops;
 mod pages;
 mod problem;
+mod send_file;
 mod site;
 mod websub;
 
@@ -159,6 +160,8 @@ pub fn server(listener: TcpListener, app: Arc<Context>) -> std::io::Result<Serve
             .default_service(web::to(ops::not_found))
     })
     .workers(workers)
+    // A plain TCP connection keeps its socket for sending renditions with sendfile(2).
+    .on_connect(send_file::on_connect)
     // Blocking work is database reads and rendering, bounded by the store's connections anyway;
     // fewer threads also means fewer malloc arenas holding on to freed memory.
     .worker_max_blocking_threads(4)

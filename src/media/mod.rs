@@ -145,12 +145,27 @@ pub struct Media {
 /// The most bytes of rendition files kept in memory, and the largest file kept.
 const FILE_CACHE_BYTES: usize = 128 << 20;
 const FILE_CACHE_MAX_FILE: usize = 8 << 20;
+/// The most open files kept (each a descriptor), and the smallest file kept open: smaller ones
+/// are written from memory with their head (`actix_http::h1::BodyFile` wants 16 KiB).
+const FILE_CACHE_HANDLES: usize = 1024;
+const FILE_HANDLE_MIN: usize = 16 << 10;
 
-/// A byte-bounded map of file contents, emptied when full (cheap, and files refill on demand).
+/// A byte- and descriptor-bounded map of files, emptied when full (cheap, and files refill on
+/// demand).
 #[derive(Default)]
 struct FileCache {
-    map: std::collections::HashMap<String, bytes::Bytes>,
+    map: std::collections::HashMap<String, StoredFile>,
     bytes: usize,
+    handles: usize,
+}
+
+/// A stored file: its bytes, and (from 16 KiB) the open file they were read from, so that it
+/// can be sent to a socket without copying (`sendfile`). Files are named by their hash and never
+/// change, so the two always agree.
+#[derive(Clone)]
+pub struct StoredFile {
+    pub bytes: bytes::Bytes,
+    pub file: Option<Arc<std::fs::File>>,
 }
 
 impl Media {
@@ -172,35 +187,47 @@ impl Media {
         }
     }
 
-    /// A stored file's bytes: from memory when served recently, else read off the event loop.
-    pub async fn file(&self, sha256: &str) -> std::io::Result<bytes::Bytes> {
-        if let Some(b) = self
+    /// A stored file's bytes (and, from 16 KiB, the open file): from memory when served
+    /// recently, else read off the event loop.
+    pub async fn file(&self, sha256: &str) -> std::io::Result<StoredFile> {
+        if let Some(f) = self
             .files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .map
             .get(sha256)
         {
-            return Ok(b.clone());
+            return Ok(f.clone());
         }
         let path = self.blobs.path(sha256);
-        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-            .await
-            .map_err(std::io::Error::other)??;
-        let bytes = bytes::Bytes::from(bytes);
-        if bytes.len() <= FILE_CACHE_MAX_FILE {
+        let stored = tokio::task::spawn_blocking(move || -> std::io::Result<StoredFile> {
+            use std::io::Read;
+            let mut file = std::fs::File::open(path)?;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes)?;
+            let keep = bytes.len() >= FILE_HANDLE_MIN;
+            Ok(StoredFile {
+                bytes: bytes.into(),
+                file: keep.then(|| Arc::new(file)),
+            })
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        if stored.bytes.len() <= FILE_CACHE_MAX_FILE {
             let mut c = self
                 .files
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if c.bytes + bytes.len() > FILE_CACHE_BYTES {
+            if c.bytes + stored.bytes.len() > FILE_CACHE_BYTES || c.handles >= FILE_CACHE_HANDLES {
                 c.map.clear();
                 c.bytes = 0;
+                c.handles = 0;
             }
-            c.bytes += bytes.len();
-            c.map.insert(sha256.to_owned(), bytes.clone());
+            c.bytes += stored.bytes.len();
+            c.handles += usize::from(stored.file.is_some());
+            c.map.insert(sha256.to_owned(), stored.clone());
         }
-        Ok(bytes)
+        Ok(stored)
     }
 
     /// The media folder.

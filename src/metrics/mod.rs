@@ -208,6 +208,8 @@ pub struct Registry {
     pub media_job_us: AtomicU64,
     /// Picture jobs queued or running now.
     pub media_jobs_in_flight: AtomicI64,
+    /// Rendition bytes sent from their file with `sendfile(2)` (never copied through user space).
+    pub media_sendfile_bytes: AtomicU64,
     /// Email alerts waiting in the outbox (every process), as last read by the sender.
     pub alerts_queue_depth: AtomicI64,
     /// Alert messages an SMTP server accepted from this process.
@@ -262,6 +264,7 @@ impl Registry {
             media_jobs_busy: AtomicU64::new(0),
             media_job_us: AtomicU64::new(0),
             media_jobs_in_flight: AtomicI64::new(0),
+            media_sendfile_bytes: AtomicU64::new(0),
             store_read_ok_ms: AtomicI64::new(0),
             started: AtomicI64::new(0),
         }

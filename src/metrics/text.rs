@@ -322,6 +322,12 @@ impl Registry {
         );
         counter(
             o,
+            "wirefeed_media_sendfile_bytes_total",
+            "Rendition bytes sent from their file with sendfile(2), not copied through user space.",
+            &self.media_sendfile_bytes,
+        );
+        counter(
+            o,
             "wirefeed_cdn_purges_total",
             "PURGE requests a shared cache accepted.",
             &self.cdn_purges,

@@ -1,8 +1,9 @@
 //! HTTP/1.1 framing of large bodies on one kept-alive connection, read byte by byte off the
 //! socket: pipelined requests answered in order, a HEAD that carries no body, and a client that
 //! does not read for a while (the server's socket buffer fills, writes go out in parts). Large
-//! bodies take the vendored actix-http's direct vectored write (vendor/README.md); these are the
-//! cases where getting its accounting wrong would corrupt the stream.
+//! bodies take the vendored actix-http's direct vectored write (vendor/README.md), and renditions
+//! go from their file with sendfile(2); these are the cases where getting either's accounting
+//! wrong would corrupt the stream, or a full socket would leave the answer hanging.
 
 use crate::helpers::*;
 use std::io::{Read, Write};
@@ -165,4 +166,86 @@ fn a_client_that_stops_reading_still_gets_every_byte() {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The largest seeded `web` rendition (well over 16 KiB: sent from its file): its path and
+/// bytes.
+fn a_large_rendition(app: &TestApp) -> (String, Vec<u8>) {
+    let feed: serde_json::Value = serde_json::from_str(&app.get("/feeds/all.json").body).unwrap();
+    let (path, bytes) = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["image"].as_str())
+        .map(|url| {
+            let path = format!("/{}", url.splitn(4, '/').nth(3).unwrap());
+            let bytes = app.get_raw(&path, &[]).bytes;
+            (path, bytes)
+        })
+        .max_by_key(|(_, bytes)| bytes.len())
+        .expect("a sample story with a picture");
+    assert!(bytes.len() > 100_000, "{path}: {} bytes", bytes.len());
+    (path, bytes)
+}
+
+/// `wirefeed_media_sendfile_bytes_total`.
+fn sent_from_files(app: &TestApp) -> u64 {
+    let metrics = app.get("/metrics").body;
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("wirefeed_media_sendfile_bytes_total "))
+        .and_then(|v| v.parse().ok())
+        .expect("the sendfile counter")
+}
+
+#[test]
+fn renditions_from_their_file_reach_a_slow_reader_whole_with_heads_and_ranges_between() {
+    let app = spawn_app();
+    let (path, expected) = a_large_rendition(&app);
+    let before = sent_from_files(&app);
+    let (mut s, host) = connect(&app);
+    // A small receive buffer: the server's socket fills at once and sendfile would block.
+    socket2::SockRef::from(&s)
+        .set_recv_buffer_size(32 * 1024)
+        .unwrap();
+    // More than the server's socket buffer takes (4 MiB on Linux's loopback): sendfile
+    // would block, and the answers must resume when the client reads.
+    let n = 60;
+    let mut text = String::new();
+    for i in 0..n {
+        let (method, range) = match i % 3 {
+            0 => ("GET", ""),
+            1 => ("HEAD", ""),
+            _ => ("GET", "Range: bytes=1000-70999\r\n"),
+        };
+        text += &format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n{range}\r\n");
+    }
+    s.write_all(text.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut reader = std::io::BufReader::with_capacity(1000, s);
+    for i in 0..n {
+        let (status, head, body) = read_response(&mut reader, i % 3 == 1);
+        match i % 3 {
+            0 => assert!(status == 200 && body == expected, "answer {i}: {status}"),
+            1 => assert!(
+                status == 200
+                    && body.is_empty()
+                    && head.contains(&format!("content-length: {}", expected.len())),
+                "answer {i} (HEAD): {head}"
+            ),
+            _ => assert!(
+                status == 206 && body == expected[1000..71_000],
+                "answer {i} (range): {status}"
+            ),
+        }
+        if i % 4 == 0 {
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+    let sent = sent_from_files(&app) - before;
+    let most = (n / 3) as u64 * (expected.len() as u64 + 70_000);
+    assert!(
+        sent > most / 2 && sent <= most,
+        "{sent} bytes went from files; the GETs' bodies are {most}"
+    );
 }

@@ -12,7 +12,7 @@
 //! error and without another write.
 
 use actix_http::body::{BoxBody, SizedStream};
-use actix_http::{Error, HttpService, Request, Response};
+use actix_http::{Error, Extensions, HttpService, Request, Response};
 use actix_service::{Service, ServiceFactory, fn_service};
 use bytes::Bytes;
 use std::cell::RefCell;
@@ -24,13 +24,14 @@ use std::task::{Context, Poll, Waker};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 mod framing;
+mod send_file;
 mod writes;
 
 /// The vendored dispatcher's `DIRECT_WRITE_MIN` (vendor/actix-http/src/h1/dispatcher.rs): body
 /// chunks of at least this many bytes go to the socket directly.
 const DIRECT_WRITE_MIN: usize = 16 * 1024;
 
-/// What the socket saw.
+/// What the socket saw, and how it behaves.
 #[derive(Default)]
 struct Wire {
     bytes: Vec<u8>,
@@ -40,29 +41,32 @@ struct Wire {
     vectored: Vec<(Vec<usize>, usize)>,
     /// Bytes taken by `poll_write` (the write buffer).
     plain: usize,
+    /// Bytes sent from a body's file (`BodyFile`, send_file.rs), and sent before one (its head).
+    from_file: usize,
+    before_file: usize,
     /// The socket has returned an error (`fail_at`); write calls after it.
     failed: bool,
     writes_after_failure: usize,
     /// `poll_shutdown` was called; write calls after it.
     shut_down: bool,
     writes_after_shutdown: usize,
-}
-
-/// A connection whose reads hand out the requests and whose writes take a random amount.
-struct Socket {
-    input: Vec<u8>,
-    read: usize,
-    wire: Rc<RefCell<Wire>>,
     /// xorshift state; 0 means every write is taken whole.
     rng: u64,
-    /// False: `is_write_vectored()` is false and a vectored write takes only its first non-empty
-    /// slice, as tokio's default `poll_write_vectored` does (an OpenSSL stream, for one).
-    vectored: bool,
     /// After this many bytes every write fails.
     fail_at: Option<usize>,
 }
 
-impl Socket {
+/// Which call wrote.
+#[derive(Clone, Copy, PartialEq)]
+enum Call {
+    Plain,
+    Vectored,
+    /// `SendFile::send`, and `SendFile::send_head`.
+    File,
+    BeforeFile,
+}
+
+impl Wire {
     /// How much the next write may take: None is "would block".
     fn budget(&mut self) -> Option<usize> {
         if self.rng == 0 {
@@ -77,34 +81,27 @@ impl Socket {
         Some([1, 7, 100, 300, 3000, 20_000, 70_000, 1 << 20][(self.rng >> 8) as usize % 8])
     }
 
-    fn write(&mut self, bufs: &[io::IoSlice<'_>], vectored_call: bool) -> Poll<io::Result<usize>> {
-        {
-            let mut wire = self.wire.borrow_mut();
-            if wire.shut_down {
-                wire.writes_after_shutdown += 1;
-            }
-            if wire.failed {
-                wire.writes_after_failure += 1;
-                return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
-            }
-            if self.fail_at == Some(wire.bytes.len()) {
-                wire.failed = true;
-                return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
-            }
+    /// Takes a random part of `slices` (the first only, unless `vectored`).
+    fn write(&mut self, slices: &[&[u8]], vectored: bool, call: Call) -> Poll<io::Result<usize>> {
+        if self.shut_down {
+            self.writes_after_shutdown += 1;
+        }
+        if self.failed {
+            self.writes_after_failure += 1;
+            return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+        }
+        if self.fail_at == Some(self.bytes.len()) {
+            self.failed = true;
+            return Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()));
         }
         let Some(mut budget) = self.budget() else {
             return Poll::Pending;
         };
-        let mut wire = self.wire.borrow_mut();
         if let Some(at) = self.fail_at {
-            budget = budget.min(at - wire.bytes.len());
+            budget = budget.min(at - self.bytes.len());
         }
-        let slices: Vec<&[u8]> = bufs
-            .iter()
-            .map(|b| &b[..])
-            .filter(|b| !b.is_empty())
-            .collect();
-        let taken = if self.vectored {
+        let slices: Vec<&[u8]> = slices.iter().copied().filter(|b| !b.is_empty()).collect();
+        let taken = if vectored {
             &slices[..]
         } else {
             &slices[..slices.len().min(1)]
@@ -112,20 +109,44 @@ impl Socket {
         let mut n = 0;
         for b in taken {
             let k = budget.min(b.len());
-            wire.bytes.extend_from_slice(&b[..k]);
+            self.bytes.extend_from_slice(&b[..k]);
             n += k;
             budget -= k;
             if budget == 0 {
                 break;
             }
         }
-        if vectored_call {
-            wire.vectored
-                .push((slices.iter().map(|b| b.len()).collect(), n));
-        } else {
-            wire.plain += n;
+        match call {
+            Call::Vectored => self
+                .vectored
+                .push((slices.iter().map(|b| b.len()).collect(), n)),
+            Call::Plain => self.plain += n,
+            Call::File => self.from_file += n,
+            Call::BeforeFile => self.before_file += n,
         }
         Poll::Ready(Ok(n))
+    }
+}
+
+/// A connection whose reads hand out the requests and whose writes take a random amount.
+struct Socket {
+    input: Vec<u8>,
+    read: usize,
+    wire: Rc<RefCell<Wire>>,
+    /// False: `is_write_vectored()` is false and a vectored write takes only its first non-empty
+    /// slice, as tokio's default `poll_write_vectored` does (an OpenSSL stream, for one).
+    vectored: bool,
+}
+
+impl Socket {
+    fn write(&mut self, bufs: &[io::IoSlice<'_>], vectored_call: bool) -> Poll<io::Result<usize>> {
+        let slices: Vec<&[u8]> = bufs.iter().map(|b| &b[..]).collect();
+        let call = if vectored_call {
+            Call::Vectored
+        } else {
+            Call::Plain
+        };
+        self.wire.borrow_mut().write(&slices, self.vectored, call)
     }
 }
 
@@ -204,6 +225,12 @@ async fn answer(req: Request) -> Result<Response<BoxBody>, Error> {
     };
     let body = match req.path().split('/').nth(1) {
         Some("big") => BoxBody::new(Bytes::from(pattern(parts[0]))),
+        Some("file") => {
+            let mut res = Response::ok().set_body(BoxBody::new(Bytes::from(pattern(parts[0]))));
+            res.extensions_mut()
+                .insert(send_file::body_file(parts[0] as u64));
+            return Ok(res);
+        }
         Some("chunks") => chunked(parts[0], parts[0], parts[1]),
         Some("over") => chunked(parts[0], parts[1], parts[2]),
         _ => return Ok(Response::not_found().map_into_boxed_body()),
@@ -214,6 +241,8 @@ async fn answer(req: Request) -> Result<Response<BoxBody>, Error> {
 /// How the socket behaves in one run.
 #[derive(Clone, Copy, Debug)]
 struct Io {
+    /// Whether (and how) a body's file can send to the connection (send_file.rs).
+    file: send_file::Mode,
     /// Random partial writes from this seed; 0 takes every write whole.
     rng: u64,
     /// The dispatcher's write buffer size (`h1_write_buffer_size`), or actix's default.
@@ -223,6 +252,7 @@ struct Io {
 }
 
 const UNLIMITED: Io = Io {
+    file: send_file::Mode::Off,
     rng: 0,
     write_buffer: None,
     vectored: true,
@@ -239,18 +269,29 @@ struct Run {
 }
 
 async fn serve(requests: &str, io: Io) -> Run {
-    let wire = Rc::new(RefCell::new(Wire::default()));
+    let wire = Rc::new(RefCell::new(Wire {
+        rng: io.rng,
+        fail_at: io.fail_at,
+        ..Wire::default()
+    }));
     let socket = Socket {
         input: requests.as_bytes().to_vec(),
         read: 0,
         wire: wire.clone(),
-        rng: io.rng,
         vectored: io.vectored,
-        fail_at: io.fail_at,
     };
     let mut builder = HttpService::build();
     if let Some(size) = io.write_buffer {
         builder = builder.h1_write_buffer_size(size);
+    }
+    if io.file != send_file::Mode::Off {
+        let (wire, mode) = (wire.clone(), io.file);
+        builder = builder.on_connect_ext(move |_: &Socket, data: &mut Extensions| {
+            data.insert(send_file::Connection {
+                wire: wire.clone(),
+                mode,
+            });
+        });
     }
     let service = builder
         .h1(fn_service(answer))
@@ -274,6 +315,8 @@ async fn serve(requests: &str, io: Io) -> Run {
         tokio::task::yield_now().await;
     }
     drop(connection);
+    // The service's on-connect function holds the wire too.
+    drop(service);
     let mut seen = Rc::try_unwrap(wire).ok().unwrap().into_inner();
     // The Date header is the one thing that may differ between two runs.
     let mut wire = std::mem::take(&mut seen.bytes);

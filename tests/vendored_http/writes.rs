@@ -60,6 +60,7 @@ async fn same_bytes_as_unlimited(name: &str, exchanges: &[Exchange], vectored: b
         let want = reference(name, exchanges, write_buffer).await;
         for seed in 0..seeds {
             let io = Io {
+                file: send_file::Mode::Off,
                 rng: seed * 7919,
                 write_buffer,
                 vectored,
@@ -224,6 +225,7 @@ async fn a_socket_error_mid_write_ends_the_connection_without_another_write() {
         for &fail_at in &cuts {
             for seed in [0, 3, 17, 101] {
                 let io = Io {
+                    file: send_file::Mode::Off,
                     rng: seed * 7919,
                     write_buffer: None,
                     vectored,

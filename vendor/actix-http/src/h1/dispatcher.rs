@@ -25,6 +25,7 @@ use super::{
     codec::{Codec, Framing},
     decoder::MAX_BUFFER_SIZE,
     payload::{Payload, PayloadSender, PayloadStatus},
+    send_file::{BodyFile, SendFile},
     timer::TimerState,
     Message, MessageType,
 };
@@ -235,6 +236,13 @@ pin_project! {
         // is encoded, so the bytes on the wire keep their order.
         pending: Option<Bytes>,
 
+        // The file `pending`'s bytes are sent from (`BodyFile`), while it serves; it goes with
+        // `pending`, and `pending` always says what is left.
+        pending_file: Option<Box<dyn SendFile>>,
+
+        // The `BodyFile` of the response being sent, until its body's first chunk arrives.
+        body_file: Option<Box<dyn SendFile>>,
+
         // The framing of the request being answered (HEAD or not, version, keep-alive): with
         // pipelining, the codec has often decoded later requests by the time this one's
         // response is encoded. None until a request is answered.
@@ -357,6 +365,8 @@ where
                     h1_write_buffer_size: config.h1_write_buffer_size(),
                     write_buf_needs_reset: false,
                     pending: None,
+                    pending_file: None,
+                    body_file: None,
                     answering: None,
                     codec: Codec::new(config),
                 },
@@ -415,6 +425,8 @@ where
             h1_write_buffer_size,
             write_buf_needs_reset,
             pending,
+            pending_file,
+            conn_data,
             ..
         } = self.project();
         let mut io = Pin::new(io.as_mut().unwrap());
@@ -433,6 +445,20 @@ where
         let mut written = 0;
 
         while written < len {
+            // Before a body sent from its file: the head goes with a note that the body follows.
+            if let (Some(file), Some(conn)) = (pending_file.as_ref(), conn_data.as_deref()) {
+                match file.send_head(conn, &write_buf[written..]) {
+                    Ok(Some(n)) if n > 0 => {
+                        written += n.min(len - written);
+                        continue;
+                    }
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    // Full, or cannot: the write below waits, or writes.
+                    Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+                    Ok(_) => {}
+                    Err(err) => return Poll::Ready(Err(err)),
+                }
+            }
             match io.as_mut().poll_write(cx, &write_buf[written..])? {
                 Poll::Ready(0) => {
                     error!("write zero; closing");
@@ -456,9 +482,28 @@ where
             write_buf.clear();
         }
 
-        // Then the rest of a chunk written directly, from its own bytes.
+        // Then the rest of a chunk written directly: from its file while that serves, else
+        // from its own bytes.
         if let Some(rest) = pending.as_mut() {
             while !rest.is_empty() {
+                if let (Some(file), Some(conn)) = (pending_file.as_ref(), conn_data.as_deref()) {
+                    let at = file.size() - rest.len() as u64;
+                    match file.send(conn, at, rest.len()) {
+                        Ok(Some(n)) if n > 0 => {
+                            rest.advance(n.min(rest.len()));
+                            continue;
+                        }
+                        Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                        // The connection is full: the write below waits for it (it registers
+                        // the task with the I/O), or takes what it can if room has come since.
+                        Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
+                        // The file does not serve (cannot send here, or sent nothing): the
+                        // rest goes from memory.
+                        Ok(_) => *pending_file = None,
+                        // The connection failed.
+                        Err(err) => return Poll::Ready(Err(err)),
+                    }
+                }
                 match io.as_mut().poll_write(cx, rest)? {
                     Poll::Ready(0) => {
                         error!("write zero; closing");
@@ -469,6 +514,7 @@ where
                 }
             }
             *pending = None;
+            *pending_file = None;
         }
 
         // flush the I/O and check if get blocked
@@ -579,6 +625,15 @@ where
 
         if close_after_response {
             res.head_mut().set_connection_type(ConnectionType::Close);
+        }
+
+        // A body that also lies in a file is sent from it when its one chunk comes (below).
+        let body_file = res.extensions_mut().remove::<BodyFile>().map(|f| f.0);
+        {
+            let this = self.as_mut().project();
+            *this.body_file = body_file.filter(|file| {
+                this.conn_data.is_some() && body.size() == BodySize::Sized(file.size())
+            });
         }
 
         let size = self.as_mut().send_response_inner(res, &body)?;
@@ -766,6 +821,20 @@ where
                     while this.write_buf.len() < *this.h1_write_buffer_size {
                         match body.as_mut().poll_next(cx) {
                             Poll::Ready(Some(Ok(item))) => {
+                                // The whole body in one chunk, also in a file: sent from the
+                                // file after the head (not for a HEAD: nothing is expected).
+                                if let Some(file) = this.body_file.take() {
+                                    let len = item.len() as u64;
+                                    if item.len() >= DIRECT_WRITE_MIN
+                                        && file.size() == len
+                                        && this.codec.verbatim_remaining() == Some(len)
+                                    {
+                                        this.codec.written_directly(len);
+                                        *this.pending = Some(item);
+                                        *this.pending_file = Some(file);
+                                        return Ok(PollResponse::DrainWriteBuf);
+                                    }
+                                }
                                 // A large chunk goes to the I/O directly; only what the I/O
                                 // does not take is buffered.
                                 let item = write_directly(

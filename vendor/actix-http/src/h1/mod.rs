@@ -10,6 +10,7 @@ mod dispatcher;
 mod encoder;
 mod expect;
 mod payload;
+mod send_file;
 mod service;
 mod timer;
 mod upgrade;
@@ -21,6 +22,7 @@ pub use self::{
     dispatcher::Dispatcher,
     expect::ExpectHandler,
     payload::Payload,
+    send_file::{BodyFile, SendFile},
     service::{H1Service, H1ServiceHandler},
     upgrade::UpgradeHandler,
     utils::SendResponse,
