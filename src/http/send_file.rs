@@ -1,6 +1,6 @@
 //! A rendition goes from its file to the socket without passing through user space
-//! (`sendfile(2)`), as nginx's `sendfile on` does: the vendored actix-http's `h1::BodyFile`
-//! (vendor/README.md, fix 3). The body still carries the bytes, and the dispatcher writes them
+//! (`sendfile(2)`), its head and body corked together (`TCP_CORK`), as nginx's `sendfile on;
+//! tcp_nopush on` does: the vendored actix-http's `h1::BodyFile` (vendor/README.md, fix 3). The body still carries the bytes, and the dispatcher writes them
 //! whenever the file cannot serve (a `HEAD`, a body under 16 KiB, another platform, an error).
 
 use actix_http::Extensions;
@@ -106,11 +106,20 @@ impl SendFile for Region {
         let Some(linux::Socket(socket)) = conn.get::<linux::Socket>() else {
             return Ok(None);
         };
-        let flags = rustix::net::SendFlags::MORE | rustix::net::SendFlags::NOSIGNAL;
-        match rustix::net::send(socket, head, flags) {
+        // Corked, the head and the body leave in full packets (nginx's `tcp_nopush`);
+        // `finished` uncorks.
+        let _ = rustix::net::sockopt::set_tcp_cork(socket, true);
+        match rustix::net::send(socket, head, rustix::net::SendFlags::NOSIGNAL) {
             Ok(n) => Ok(Some(n)),
             Err(e) if linux::is_the_connections(e) => Err(e.into()),
             Err(_) => Ok(None),
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    fn finished(&self, conn: &Extensions) {
+        if let Some(linux::Socket(socket)) = conn.get::<linux::Socket>() {
+            let _ = rustix::net::sockopt::set_tcp_cork(socket, false);
         }
     }
 

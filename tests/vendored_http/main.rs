@@ -44,6 +44,8 @@ struct Wire {
     /// Bytes sent from a body's file (`BodyFile`, send_file.rs), and sent before one (its head).
     from_file: usize,
     before_file: usize,
+    /// `SendFile::finished` calls (the file is done with: sent, or left to memory).
+    files_finished: usize,
     /// The socket has returned an error (`fail_at`); write calls after it.
     failed: bool,
     writes_after_failure: usize,

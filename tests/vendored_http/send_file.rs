@@ -65,6 +65,14 @@ impl SendFile for File {
     fn send_head(&self, conn: &Extensions, head: &[u8]) -> io::Result<Option<usize>> {
         self.write(conn, head, Call::BeforeFile)
     }
+
+    fn finished(&self, conn: &Extensions) {
+        conn.get::<Connection>()
+            .unwrap()
+            .wire
+            .borrow_mut()
+            .files_finished += 1;
+    }
 }
 
 /// Bodies from files either side of 16 KiB, a HEAD, and bodies from memory between them.
@@ -79,8 +87,9 @@ const FILES: &[Exchange] = &[
     ("GET", "/file/100", 100),
 ];
 
-/// Bytes of `FILES` that can go from a file: the GETs of at least 16 KiB.
+/// Bytes of `FILES` that can go from a file: the GETs of at least 16 KiB, three bodies.
 const FROM_FILES: usize = 70_000 + 16_384 + 200_000;
+const FILE_BODIES: usize = 3;
 
 #[actix_rt::test]
 async fn bodies_sent_from_their_file_put_the_same_bytes_on_the_wire() {
@@ -110,6 +119,8 @@ async fn bodies_sent_from_their_file_put_the_same_bytes_on_the_wire() {
                     "{io:?}: {} bytes from files",
                     run.seen.from_file
                 );
+                // Each file is told once that it is done with (wirefeed uncorks the socket).
+                assert_eq!(run.seen.files_finished, FILE_BODIES, "{io:?}");
             }
         }
     }
@@ -131,6 +142,7 @@ async fn a_large_body_goes_from_its_file_after_its_head_and_nothing_else_does() 
         "the body from the file, the head just before it with the body announced"
     );
     assert!(run.seen.vectored.is_empty(), "{:?}", run.seen.vectored);
+    assert_eq!(run.seen.files_finished, 1);
 
     // A HEAD, a body under 16 KiB, or a connection without data: nothing from a file.
     for (text, io) in [
@@ -165,6 +177,7 @@ async fn a_file_that_cannot_serve_leaves_the_body_to_memory() {
             first_difference(&run.wire, &want)
         );
         assert_eq!((run.seen.from_file, run.seen.before_file), (0, 0));
+        assert_eq!(run.seen.files_finished, FILE_BODIES, "{io:?}");
     }
 }
 

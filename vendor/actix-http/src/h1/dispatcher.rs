@@ -499,7 +499,11 @@ where
                         Err(err) if err.kind() == io::ErrorKind::WouldBlock => {}
                         // The file does not serve (cannot send here, or sent nothing): the
                         // rest goes from memory.
-                        Ok(_) => *pending_file = None,
+                        Ok(_) => {
+                            if let Some(file) = pending_file.take() {
+                                file.finished(conn);
+                            }
+                        }
                         // The connection failed.
                         Err(err) => return Poll::Ready(Err(err)),
                     }
@@ -514,7 +518,9 @@ where
                 }
             }
             *pending = None;
-            *pending_file = None;
+            if let (Some(file), Some(conn)) = (pending_file.take(), conn_data.as_deref()) {
+                file.finished(conn);
+            }
         }
 
         // flush the I/O and check if get blocked

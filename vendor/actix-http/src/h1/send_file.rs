@@ -36,4 +36,10 @@ pub trait SendFile: 'static {
         let _ = (conn, head);
         Ok(None)
     }
+
+    /// Called once the dispatcher is done with the file: the body has gone, or the rest is left
+    /// to memory. By default nothing.
+    fn finished(&self, conn: &Extensions) {
+        let _ = conn;
+    }
 }
