@@ -2,6 +2,8 @@
 # Benchmarks pictures (issue 23), each figure beside its reference:
 #
 #   scripts/bench_media.sh          DUR=seconds per wrk run (default 5), CONN=connections (64)
+#   PIN=1 scripts/bench_media.sh    both servers on CPU 0 and wrk (one thread) on CPU 1, so that
+#                                   the client does not compete with the server for a core
 #
 # 1. Renditions of a 24-megapixel JPEG (6000×4000, drawn by scripts/media/make_fixtures.py --big):
 #    the whole pipeline on one thread (`cargo bench --bench media`) against `vipsthumbnail`
@@ -15,6 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-5}
 CONN=${CONN:-64}
+# PIN=1: servers on CPU 0, wrk on CPU 1 (needs two CPUs); otherwise everything shares them all.
+if [ "${PIN:-}" = 1 ]; then server_cpu=(taskset -c 0); client=(taskset -c 1 wrk -t1); else server_cpu=(); client=(wrk -t2); fi
 command -v wrk >/dev/null && command -v nginx >/dev/null && command -v vipsthumbnail >/dev/null ||
   { apt-get update -qq && apt-get install -y -qq wrk nginx libvips-tools >/dev/null; }
 python3 -c 'import PIL' 2>/dev/null || pip install -q Pillow==12.1.1
@@ -47,7 +51,7 @@ echo "== 2. serving a web rendition and its 304"
 sed -e 's/^seed_dir = .*/seed_dir = "'"$(echo "$PWD/data/articles" | sed 's/[\/&]/\\&/g')"'"/' feeds.toml > "$work/feeds.toml"
 mkdir -p "$work/data" && cp data/model.json "$work/data/"
 printf '\n[limits]\nanonymous_per_minute = 0\nkey_per_minute = 0\n' >> "$work/feeds.toml"
-WIREFEED_LOG=warn "$bin" --config "$work/feeds.toml" --database "$work/w.db" serve --bind 127.0.0.1:18091 >"$work/serve.log" 2>&1 &
+WIREFEED_LOG=warn "${server_cpu[@]}" "$bin" --config "$work/feeds.toml" --database "$work/w.db" serve --bind 127.0.0.1:18091 >"$work/serve.log" 2>&1 &
 server=$!
 pids+=($server)
 for _ in $(seq 1 300); do grep -q '^listening' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
@@ -77,11 +81,11 @@ http {
   server { listen 127.0.0.1:18092; root $work/www; location / { etag on; } }
 }
 NGINX
-nginx -c "$work/nginx.conf" -p "$work"
+"${server_cpu[@]}" nginx -c "$work/nginx.conf" -p "$work"
 netag=$(curl -sI http://127.0.0.1:18092/web.jpg | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
 rps() {
   local out
-  out=$(wrk -t2 -c"$CONN" -d"${DUR}s" "$@" 2>/dev/null)
+  out=$("${client[@]}" -c"$CONN" -d"${DUR}s" "$@" 2>/dev/null)
   if grep -q 'Non-2xx' <<<"$out"; then echo "wrk $*: answers that are not 2xx or 3xx" >&2; grep 'Non-2xx' <<<"$out" >&2; exit 1; fi
   awk '/Requests\/sec/{print int($2)}' <<<"$out"
 }
