@@ -1,7 +1,8 @@
 //! A rendition goes from its file to the socket without passing through user space
 //! (`sendfile(2)`), its head and body corked together (`TCP_CORK`), as nginx's `sendfile on;
-//! tcp_nopush on` does: the vendored actix-http's `h1::BodyFile` (vendor/README.md, fix 3). The body still carries the bytes, and the dispatcher writes them
-//! whenever the file cannot serve (a `HEAD`, a body under 16 KiB, another platform, an error).
+//! tcp_nopush on` does: the vendored actix-http's `h1::BodyFile` (vendor/README.md, fix 3). The
+//! body still carries the bytes, and the dispatcher writes them whenever the file cannot serve
+//! (a `HEAD`, a body under 16 KiB, another platform, an error).
 
 use actix_http::Extensions;
 use actix_http::h1::{BodyFile, SendFile};
@@ -27,7 +28,12 @@ mod linux {
 
     /// A connection's socket (a duplicate of the descriptor tokio holds: the same socket),
     /// kept in the connection's data by [`on_connect`].
-    pub(super) struct Socket(pub(super) OwnedFd);
+    struct Socket(OwnedFd);
+
+    /// The socket [`on_connect`] kept in a connection's data, if any.
+    pub(super) fn socket(conn: &actix_http::Extensions) -> Option<&OwnedFd> {
+        conn.get::<Socket>().map(|Socket(fd)| fd)
+    }
 
     /// Whether a `sendfile` or `send` error is the connection's (it ends the connection)
     /// rather than the file's: full, interrupted, or broken.
@@ -78,7 +84,7 @@ impl SendFile for Region {
 
     #[cfg(target_os = "linux")]
     fn send(&self, conn: &Extensions, at: u64, count: usize) -> io::Result<Option<usize>> {
-        let Some(linux::Socket(socket)) = conn.get::<linux::Socket>() else {
+        let Some(socket) = linux::socket(conn) else {
             return Ok(None);
         };
         let count = count.min(self.len.saturating_sub(at) as usize);
@@ -103,7 +109,7 @@ impl SendFile for Region {
 
     #[cfg(target_os = "linux")]
     fn send_head(&self, conn: &Extensions, head: &[u8]) -> io::Result<Option<usize>> {
-        let Some(linux::Socket(socket)) = conn.get::<linux::Socket>() else {
+        let Some(socket) = linux::socket(conn) else {
             return Ok(None);
         };
         // Corked, the head and the body leave in full packets (nginx's `tcp_nopush`);
@@ -118,7 +124,7 @@ impl SendFile for Region {
 
     #[cfg(target_os = "linux")]
     fn finished(&self, conn: &Extensions) {
-        if let Some(linux::Socket(socket)) = conn.get::<linux::Socket>() {
+        if let Some(socket) = linux::socket(conn) {
             let _ = rustix::net::sockopt::set_tcp_cork(socket, false);
         }
     }

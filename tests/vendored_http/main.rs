@@ -408,3 +408,37 @@ async fn reference(name: &str, exchanges: &[Exchange], write_buffer: Option<usiz
     }
     run.wire
 }
+
+/// Where a socket fails in an error test: `fixed` byte offsets, then 12 more in `want` drawn
+/// from `seed`.
+fn failure_points(want: &[u8], mut fixed: Vec<usize>, seed: u64) -> Vec<usize> {
+    let mut x = seed;
+    for _ in 0..12 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        fixed.push((x >> 33) as usize % want.len());
+    }
+    fixed
+}
+
+/// A run over a socket that failed after `fail_at` bytes: the connection ended with an error,
+/// nothing was written after the failure, and the bytes before it are `want`'s.
+fn assert_ended_at_the_failure(run: &Run, want: &[u8], fail_at: usize, io: Io) {
+    assert!(
+        matches!(run.ended, Some(Err(_))),
+        "{io:?}: the connection must end with an error, not {:?}",
+        run.ended
+    );
+    assert!(run.seen.failed, "{io:?}: the socket never failed");
+    assert_eq!(
+        run.seen.writes_after_failure, 0,
+        "{io:?}: wrote after the error"
+    );
+    assert!(
+        run.wire[..] == want[..fail_at],
+        "{io:?}: the {} bytes before the error differ from an unlimited socket's at byte {}",
+        run.wire.len(),
+        first_difference(&run.wire, want)
+    );
+}

@@ -186,14 +186,11 @@ async fn a_socket_error_while_sending_from_a_file_ends_the_connection() {
     let (text, _) = requests_of(FILES);
     let want = reference("from files", FILES, None).await;
     let head = want.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    let mut cuts = vec![0, 1, head, head + 1, head + 40_000, 69_000 + head];
-    let mut x = 777u64;
-    for _ in 0..12 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        cuts.push((x >> 33) as usize % want.len());
-    }
+    let cuts = failure_points(
+        &want,
+        vec![0, 1, head, head + 1, head + 40_000, 69_000 + head],
+        777,
+    );
     for &fail_at in &cuts {
         for seed in [0, 3, 17, 101] {
             let io = Io {
@@ -203,21 +200,7 @@ async fn a_socket_error_while_sending_from_a_file_ends_the_connection() {
                 ..UNLIMITED
             };
             let run = serve(&text, io).await;
-            assert!(
-                matches!(run.ended, Some(Err(_))),
-                "{io:?}: the connection must end with an error, not {:?}",
-                run.ended
-            );
-            assert_eq!(
-                (run.seen.failed, run.seen.writes_after_failure),
-                (true, 0),
-                "{io:?}: failed once, and nothing written after"
-            );
-            assert!(
-                run.wire[..] == want[..fail_at],
-                "{io:?}: the bytes before the error differ at byte {}",
-                first_difference(&run.wire, &want)
-            );
+            assert_ended_at_the_failure(&run, &want, fail_at, io);
         }
     }
 }

@@ -212,14 +212,11 @@ async fn a_socket_error_mid_write_ends_the_connection_without_another_write() {
     let (text, _) = requests_of(exchanges);
     let want = reference("error mid-write", exchanges, None).await;
     let head = want.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-    let mut cuts = vec![0, 1, 10, head / 2, head, head + 1, 16_384, 50_000, 70_000];
-    let mut x = 12345u64;
-    for _ in 0..12 {
-        x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        cuts.push((x >> 33) as usize % want.len());
-    }
+    let mut cuts = failure_points(
+        &want,
+        vec![0, 1, 10, head / 2, head, head + 1, 16_384, 50_000, 70_000],
+        12345,
+    );
     cuts.push(want.len() - 1);
     for vectored in [true, false] {
         for &fail_at in &cuts {
@@ -232,23 +229,7 @@ async fn a_socket_error_mid_write_ends_the_connection_without_another_write() {
                     fail_at: Some(fail_at),
                 };
                 let run = serve(&text, io).await;
-                assert!(
-                    matches!(run.ended, Some(Err(_))),
-                    "{io:?}: the connection must end with an error, not {:?}",
-                    run.ended
-                );
-                assert!(run.seen.failed, "{io:?}: the socket never failed");
-                assert_eq!(
-                    run.seen.writes_after_failure, 0,
-                    "{io:?}: wrote after the error"
-                );
-                assert!(
-                    run.wire[..] == want[..fail_at],
-                    "{io:?}: the {} bytes before the error differ from an unlimited socket's at \
-                     byte {}",
-                    run.wire.len(),
-                    first_difference(&run.wire, &want)
-                );
+                assert_ended_at_the_failure(&run, &want, fail_at, io);
             }
         }
     }
